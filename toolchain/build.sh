@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Provides the pinned binaries the demo and the end-to-end tests run with:
+#   pulumi, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, etcd.
+# A binary already installed (on PATH, or a Pulumi plugin of the pinned version) is used as is.
+# Anything missing is built from Go modules through the Go module proxy, version-stamped, and
+# cached per version outside the repository, so a second run takes well under a second.
+#
+# Usage: toolchain/build.sh            ensure everything; the last stdout line is the bin directory
+#        toolchain/build.sh --check    print what would be used or built, build nothing
+# Env:   KUBEOVN_TOOLCHAIN_CACHE       cache root (default ~/.cache/pulumi-kubeovn)
+#        KUBEOVN_TOOLCHAIN_REBUILD=1   ignore installed binaries and the cache (build everything)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+
+cache=${KUBEOVN_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kubeovn}
+tools="$cache/tools"
+digest=$(sha256sum "$here/versions.env" | cut -c1-12)
+bindir="$cache/bin-$digest"
+mode=${1:-ensure}
+rebuild=${KUBEOVN_TOOLCHAIN_REBUILD:-0}
+started=$(date +%s)
+
+log() { printf '[toolchain %4ss] %s\n' "$(( $(date +%s) - started ))" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+command -v go >/dev/null || die "Go is required to build the toolchain (none found on PATH); install Go >= 1.24 or put the binaries on PATH"
+
+mkdir -p "$tools" "$bindir"
+exec 9>"$cache/.lock"
+flock 9  # one build at a time across concurrent test and demo runs
+
+# version_ge A B: true when version A >= B (both without a leading v)
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]; }
+
+# ambient NAME: an installed binary of that name outside our own bin directory, if any
+ambient() {
+  local IFS=: dir
+  for dir in $PATH; do
+    [ "$dir" = "$bindir" ] && continue
+    [ -x "$dir/$1" ] && { echo "$dir/$1"; return 0; }
+  done
+  return 1
+}
+
+# Runs a long go command with a heartbeat, so a cold build never looks stuck.
+with_heartbeat() {
+  local label=$1; shift
+  ( while sleep 60; do log "  still building $label ..."; done ) &
+  local beat=$!
+  local rc=0
+  "$@" >"$work/build.log" 2>&1 || rc=$?
+  kill "$beat" 2>/dev/null; wait "$beat" 2>/dev/null || true
+  if [ $rc -ne 0 ]; then
+    tail -n 40 "$work/build.log" >&2
+    die "building $label failed (full log: $work/build.log)"
+  fi
+}
+
+# fresh_module NAME: an empty tools module for one family of binaries
+fresh_module() {
+  work="$cache/src/$1"
+  rm -rf "$work" && mkdir -p "$work" && cd "$work"
+  go mod init "kubeovn.toolchain/$1" >/dev/null 2>&1
+}
+
+export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN=local
+
+build_pulumi() {
+  local v=$PULUMI_VERSION out=$1
+  fresh_module "pulumi-$v"
+  # pkg/v3's own go.mod replaces sdk with ../sdk and re-points clipboard; the first is
+  # satisfied by requiring sdk/v3 at the same release, the second is declared again here.
+  go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+  with_heartbeat "pulumi v$v (fetch)" go get "github.com/pulumi/pulumi/pkg/v3@v$v" "github.com/pulumi/pulumi/sdk/v3@v$v"
+  with_heartbeat "pulumi v$v" go build -trimpath -o "$out/pulumi" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+}
+
+build_yaml() {
+  local v=$PULUMI_YAML_VERSION out=$1
+  fresh_module "pulumi-yaml-$v"
+  go mod edit -replace github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+  with_heartbeat "pulumi-language-yaml v$v (fetch)" go get "github.com/pulumi/pulumi-yaml@v$v"
+  with_heartbeat "pulumi-language-yaml v$v" go build -trimpath -o "$out/pulumi-language-yaml" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$v" \
+    github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+}
+
+build_kubernetes_provider() {
+  local v=$PULUMI_KUBERNETES_VERSION out=$1 mod=github.com/pulumi/pulumi-kubernetes/provider/v4
+  work="$cache/src/pulumi-kubernetes-$v"
+  rm -rf "$work" && mkdir -p "$work"
+  # The main package embeds a versioned schema that `go generate` writes and the module zip
+  # lacks, so build inside a writable copy of the module.
+  local dir
+  dir=$(cd "$work" && go mod download -json "$mod@$PULUMI_KUBERNETES_PROVIDER_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir" ] || die "could not download $mod@$PULUMI_KUBERNETES_PROVIDER_MODULE"
+  cp -r "$dir/." "$work/module" && chmod -R u+w "$work/module"
+  cd "$work/module"
+  go mod edit -dropreplace github.com/pulumi/pulumi-kubernetes/sdk/v4 \
+    -require "github.com/pulumi/pulumi-kubernetes/sdk/v4@v$v"
+  (cd cmd/pulumi-resource-kubernetes && VERSION=$v go run generate.go) || die "generating the pulumi-kubernetes schema failed"
+  with_heartbeat "pulumi-resource-kubernetes v$v (fetch)" go mod download
+  with_heartbeat "pulumi-resource-kubernetes v$v" go build -trimpath -o "$out/pulumi-resource-kubernetes" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v" \
+    ./cmd/pulumi-resource-kubernetes
+}
+
+build_kube_apiserver() {
+  local v=$KUBERNETES_VERSION out=$1
+  local minor=${v#*.}; minor=${minor%%.*}
+  fresh_module "kube-apiserver-$v"
+  # k8s.io/kubernetes points its ~30 staging modules at ./staging; use their published v0.x twins.
+  local gomod staging
+  gomod=$(go mod download -json "k8s.io/kubernetes@v$v" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@v$v"
+  staging=$(grep -oE '^[[:space:]]*k8s\.io/[a-z0-9-]+ => \./staging' "$gomod" | awk '{print $1}')
+  [ -n "$staging" ] || staging=$(awk '/^replace \(/{r=1;next} r&&/^\)/{r=0} r&&/=> .\/staging/{print $1}' "$gomod")
+  [ -n "$staging" ] || die "found no staging modules in k8s.io/kubernetes@v$v's go.mod"
+  local m
+  for m in $staging; do go mod edit -replace "$m=$m@v0.${v#1.}"; done
+  with_heartbeat "kube-apiserver v$v (fetch)" go get "k8s.io/kubernetes@v$v"
+  local stamp="" pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    stamp+=" -X $pkg.gitVersion=v$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  done
+  with_heartbeat "kube-apiserver v$v" go build -trimpath -o "$out/kube-apiserver" -ldflags "-s -w$stamp" \
+    k8s.io/kubernetes/cmd/kube-apiserver
+}
+
+build_etcd() {
+  local v=$ETCD_VERSION out=$1
+  fresh_module "etcd-$v"
+  # etcd's own main module replaces its siblings with local paths; its server module does
+  # not, so a two-line main around etcdmain builds the same binary.
+  printf 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n' > main.go
+  with_heartbeat "etcd v$v (fetch)" go get "go.etcd.io/etcd/server/v3@v$v"
+  with_heartbeat "etcd v$v" go build -trimpath -o "$out/etcd" -ldflags "-s -w" .
+}
+
+# installed_ok NAME PATH: does an installed binary satisfy the pin?
+installed_ok() {
+  local ver
+  case $1 in
+    pulumi) ver=$("$2" version 2>/dev/null | tr -d v) && version_ge "$ver" "$PULUMI_VERSION" ;;
+    pulumi-language-yaml) return 0 ;;
+    kube-apiserver) ver=$("$2" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+') && version_ge "$ver" 1.30.0 ;;
+    etcd) ver=$("$2" --version 2>/dev/null | sed -n 's/^etcd Version: //p') && version_ge "$ver" 3.5.0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# provide NAME VERSION BUILDER: link an installed or cached binary into $bindir, building it if needed
+provide() {
+  local name=$1 version=$2 builder=$3 found="" target="$tools/$1-$2"
+  if [ "$rebuild" != 1 ]; then
+    if found=$(ambient "$name") && installed_ok "$name" "$found"; then :
+    elif [ "$name" = pulumi-resource-kubernetes ] && [ -x "$HOME/.pulumi/plugins/resource-kubernetes-v$version/$name" ]; then
+      found="$HOME/.pulumi/plugins/resource-kubernetes-v$version/$name"
+    elif [ -x "$target/$name" ]; then found="$target/$name"
+    else found=""; fi
+  fi
+  if [ "$mode" = --check ]; then
+    echo "$name $version: ${found:-to build into $target}"
+    return 0
+  fi
+  if [ -z "$found" ]; then
+    log "building $name $version (cold builds take minutes; progress every 60s)"
+    rm -rf "$target.partial" && mkdir -p "$target.partial"
+    ( "$builder" "$target.partial" )
+    rm -rf "$target" && mv "$target.partial" "$target"
+    rm -rf "$cache/src/$name"*
+    found="$target/$name"
+    log "built $name $version"
+  fi
+  ln -sfn "$found" "$bindir/$name"
+}
+
+provide pulumi "$PULUMI_VERSION" build_pulumi
+provide pulumi-language-yaml "$PULUMI_YAML_VERSION" build_yaml
+provide etcd "$ETCD_VERSION" build_etcd
+provide kube-apiserver "$KUBERNETES_VERSION" build_kube_apiserver
+provide pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
+
+if [ "$mode" != --check ]; then
+  log "toolchain ready in $bindir"
+  echo "$bindir"
+fi
