@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterNetworkInfo, TenantPlan, TenantSpec, objectNames, planTenant } from "../core";
+import { declareObjects } from "./declare";
+
+/** A tenant network: the spec of one tenant plus the cluster facts it is planned against. */
+export interface TenantNetworkArgs extends TenantSpec {
+    /** The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference). */
+    cluster: pulumi.Input<ClusterNetworkInfo>;
+}
+
+/**
+ * One tenant on a Kube-OVN cluster: a VPC with its namespaces, subnets bound to them, routes, a NAT
+ * gateway whose own address comes from the interconnect network, and EIPs from real pools with
+ * SNAT, DNAT and floating-IP rules. The whole tenant is validated before any object is declared.
+ */
+export class TenantNetwork extends pulumi.ComponentResource {
+    /** Name of the tenant's Kube-OVN Vpc. */
+    public readonly vpcName: pulumi.Output<string>;
+    /** Kube-OVN Subnet name of each tenant subnet, by tenant subnet name. */
+    public readonly subnetNames: pulumi.Output<{ [name: string]: string }>;
+    /** The NAT gateway's interconnect address (`v4[,v6]`); empty without a NAT gateway. Route the EIP ranges to it upstream. */
+    public readonly interconnectIp: pulumi.Output<string>;
+    /** Addresses of each EIP (`v4[,v6]`), by EIP name. */
+    public readonly eipAddresses: pulumi.Output<{ [name: string]: string }>;
+
+    constructor(name: string, args: TenantNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kubeovn:index:TenantNetwork", name, args, opts);
+        const { cluster, ...spec } = args;
+        // Plan (and so validate) everything first; objects are declared only from a complete plan.
+        const plan: pulumi.Output<TenantPlan> = pulumi.output(cluster).apply((info) => {
+            const p = planTenant(spec as TenantSpec, info as ClusterNetworkInfo);
+            declareObjects(this, name, p.objects);
+            return p;
+        });
+        this.vpcName = pulumi.output(objectNames.vpc(spec.tenant));
+        this.subnetNames = pulumi.output(Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, objectNames.subnet(spec.tenant, s.name)])));
+        this.interconnectIp = plan.apply((p) => p.addresses.interconnectIp);
+        this.eipAddresses = plan.apply((p) =>
+            Object.fromEntries(Object.entries(p.addresses.eips).map(([n, e]) => [n, [e.v4ip, e.v6ip].filter(Boolean).join(",")])),
+        );
+        this.registerOutputs({ vpcName: this.vpcName, subnetNames: this.subnetNames, interconnectIp: this.interconnectIp, eipAddresses: this.eipAddresses });
+    }
+}

@@ -1,0 +1,164 @@
+/**
+ * Address and CIDR handling for the planner. All arithmetic goes through ip-num; this module only
+ * adapts it to Kube-OVN's conventions: dual-stack values are written "v4,v6" in one string,
+ * excludeIps entries are "a" or "a..b", and IPv6 is printed in its compressed form.
+ */
+import { IPv4, IPv6, IPv4CidrRange, IPv6CidrRange, Validator, collapseIPv6Number } from "ip-num";
+
+export type Family = 4 | 6;
+
+export interface Cidr {
+    family: Family;
+    /** Network address as a number. */
+    first: bigint;
+    /** Last address as a number. */
+    last: bigint;
+    prefix: number;
+    /** Canonical text: network address (compressed for IPv6) and prefix, e.g. 10.0.1.0/24. */
+    text: string;
+    /** True when the text the user wrote had host bits set (10.0.1.7/24). */
+    hostBitsSet: boolean;
+}
+
+export interface Address {
+    family: Family;
+    value: bigint;
+    text: string;
+}
+
+/** An inclusive address range, e.g. one excludeIps entry. */
+export interface AddressRange {
+    family: Family;
+    first: bigint;
+    last: bigint;
+}
+
+export function familyName(f: Family): string {
+    return f === 4 ? "IPv4" : "IPv6";
+}
+
+export function formatAddress(family: Family, value: bigint): string {
+    return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
+}
+
+/** Parses one address; undefined when the text is not a valid IPv4 or IPv6 address. */
+export function parseAddress(text: string): Address | undefined {
+    if (typeof text !== "string") return undefined;
+    const s = text.trim();
+    if (s !== text || s === "") return undefined;
+    if (!s.includes(":")) {
+        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s) || !Validator.isValidIPv4String(s)[0]) return undefined;
+        const ip = new IPv4(s);
+        return { family: 4, value: ip.getValue(), text: ip.toString() };
+    }
+    if (!Validator.isValidIPv6String(s)[0]) return undefined;
+    try {
+        const ip = new IPv6(s);
+        return { family: 6, value: ip.getValue(), text: formatAddress(6, ip.getValue()) };
+    } catch {
+        return undefined;
+    }
+}
+
+/** Parses one CIDR; undefined when the text is not a valid IPv4 or IPv6 CIDR. */
+export function parseCidr(text: string): Cidr | undefined {
+    if (typeof text !== "string") return undefined;
+    const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
+    if (!m) return undefined;
+    const addr = parseAddress(m[1]);
+    if (!addr) return undefined;
+    const prefix = Number(m[2]);
+    if (prefix > (addr.family === 4 ? 32 : 128)) return undefined;
+    const range =
+        addr.family === 4
+            ? IPv4CidrRange.fromCidr(`${addr.text}/${prefix}`)
+            : IPv6CidrRange.fromCidr(`${new IPv6(addr.value).toString()}/${prefix}`);
+    const first = range.getFirst().getValue();
+    const last = range.getLast().getValue();
+    return {
+        family: addr.family,
+        first,
+        last,
+        prefix,
+        text: `${formatAddress(addr.family, first)}/${prefix}`,
+        hostBitsSet: first !== addr.value,
+    };
+}
+
+/** A Kube-OVN list value: one entry, or "v4,v6" for dual stack. */
+export function splitDual(text: string): string[] {
+    return text.split(",");
+}
+
+/** Parses "cidr" or "cidrV4,cidrV6"; returns undefined for any malformed or same-family pair. */
+export function parseCidrList(text: string): Cidr[] | undefined {
+    if (typeof text !== "string" || text === "") return undefined;
+    const parts = splitDual(text).map(parseCidr);
+    if (parts.some((p) => !p) || parts.length > 2) return undefined;
+    const cidrs = parts as Cidr[];
+    if (cidrs.length === 2 && cidrs[0].family === cidrs[1].family) return undefined;
+    return cidrs;
+}
+
+export function parseAddressList(text: string): Address[] | undefined {
+    if (typeof text !== "string" || text === "") return undefined;
+    const parts = splitDual(text).map(parseAddress);
+    if (parts.some((p) => !p) || parts.length > 2) return undefined;
+    const addrs = parts as Address[];
+    if (addrs.length === 2 && addrs[0].family === addrs[1].family) return undefined;
+    return addrs;
+}
+
+/** Parses an excludeIps entry: "a" or "a..b" (same family, a <= b). */
+export function parseRange(text: string): AddressRange | undefined {
+    if (typeof text !== "string") return undefined;
+    const [a, b, extra] = text.split("..");
+    if (extra !== undefined) return undefined;
+    const first = parseAddress(a);
+    const last = b === undefined ? first : parseAddress(b);
+    if (!first || !last || first.family !== last.family || first.value > last.value) return undefined;
+    return { family: first.family, first: first.value, last: last.value };
+}
+
+export function contains(cidr: Cidr, addr: { family: Family; value: bigint }): boolean {
+    return cidr.family === addr.family && addr.value >= cidr.first && addr.value <= cidr.last;
+}
+
+export function rangeInside(range: AddressRange, cidr: Cidr): boolean {
+    return range.family === cidr.family && range.first >= cidr.first && range.last <= cidr.last;
+}
+
+export function overlaps(a: { family: Family; first: bigint; last: bigint }, b: { family: Family; first: bigint; last: bigint }): boolean {
+    return a.family === b.family && a.first <= b.last && b.first <= a.last;
+}
+
+/** Number of addresses in a CIDR a Kube-OVN subnet can hand out (IPv4 loses network and broadcast). */
+export function usableBounds(cidr: Cidr): { first: bigint; last: bigint } {
+    if (cidr.family === 4 && cidr.prefix <= 30) return { first: cidr.first + 1n, last: cidr.last - 1n };
+    if (cidr.family === 6 && cidr.prefix <= 126) return { first: cidr.first + 1n, last: cidr.last };
+    return { first: cidr.first, last: cidr.last };
+}
+
+/**
+ * Merges overlapping or adjacent ranges and formats them the way Kube-OVN stores excludeIps:
+ * "a" for a single address, "a..b" otherwise, sorted as strings.
+ */
+export function formatRanges(ranges: AddressRange[]): string[] {
+    const out: string[] = [];
+    for (const family of [4, 6] as Family[]) {
+        const sorted = ranges.filter((r) => r.family === family).sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+        const merged: AddressRange[] = [];
+        for (const r of sorted) {
+            const top = merged[merged.length - 1];
+            if (top && r.first <= top.last + 1n) {
+                if (r.last > top.last) top.last = r.last;
+            } else {
+                merged.push({ ...r });
+            }
+        }
+        for (const r of merged) {
+            out.push(r.first === r.last ? formatAddress(family, r.first) : `${formatAddress(family, r.first)}..${formatAddress(family, r.last)}`);
+        }
+    }
+    return out.sort();
+}

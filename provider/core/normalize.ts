@@ -1,0 +1,24 @@
+/**
+ * The form the Kube-OVN controller rewrites specs into (v1.16.2; see docs/upstream-behaviour.md).
+ * We emit exactly that form, so a preview after the controller touched an object shows no change.
+ */
+import { AddressRange, Cidr, formatAddress, formatRanges } from "./net";
+
+export function protocolOf(cidrs: Cidr[]): string {
+    if (cidrs.length === 2) return "Dual";
+    return cidrs[0].family === 4 ? "IPv4" : "IPv6";
+}
+
+/** The gateway Kube-OVN picks when none is given: the first address after the network address. */
+export function defaultGateway(cidrs: Cidr[]): string {
+    return cidrs.map((c) => formatAddress(c.family, c.prefix >= (c.family === 4 ? 31 : 127) ? c.first : c.first + 1n)).join(",");
+}
+
+/** excludeIps as the controller stores them: the gateway(s) added, ranges merged, sorted as strings. */
+export function normaliseExcludeIps(excluded: AddressRange[], gateways: { family: 4 | 6; value: bigint }[]): string[] {
+    return formatRanges([...excluded, ...gateways.map((g) => ({ family: g.family, first: g.value, last: g.value }))]);
+}
+
+export function joinCidrs(cidrs: Cidr[]): string {
+    return cidrs.map((c) => c.text).join(",");
+}

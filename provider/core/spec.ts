@@ -1,0 +1,255 @@
+/**
+ * What a platform engineer declares. These interfaces are the single source of truth for the
+ * public surface: the components take them as args, and the Pulumi schema (and so every language
+ * SDK) is inferred from them, JSDoc included. All fields are plain values so the planning core runs
+ * without Pulumi; the one cross-stack value (the cluster facts a tenant consumes) is an Input on
+ * the component, resolved before planning.
+ */
+
+/** Transport protocol of a DNAT rule. */
+export enum NatProtocol {
+    /** TCP. */
+    Tcp = "tcp",
+    /** UDP. */
+    Udp = "udp",
+}
+
+/** Which address of a packet a VPC static route matches. */
+export enum RoutePolicy {
+    /** Match the destination address (Kube-OVN's default). */
+    Destination = "policyDst",
+    /** Match the source address. */
+    Source = "policySrc",
+}
+
+/** What a VPC policy route does with matching packets. */
+export enum PolicyRouteAction {
+    /** Let the packet through. */
+    Allow = "allow",
+    /** Drop the packet. */
+    Drop = "drop",
+    /** Send the packet to `nextHopIP`. */
+    Reroute = "reroute",
+}
+
+// ---------------------------------------------------------------- cluster
+
+/** The interconnect network: the range NAT gateways use for their own external (net1) address. */
+export interface InterconnectNetworkSpec {
+    /** Host interface the macvlan attachment uses as its master, e.g. `eth1`. */
+    masterInterface: string;
+    /** CIDR of the interconnect range: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`. */
+    cidr: string;
+    /** Router address on the interconnect range (`v4,v6` for dual stack). */
+    gateway: string;
+    /** Addresses never handed to a NAT gateway: single addresses or ranges written `a..b`. */
+    excludeIps?: string[];
+}
+
+/** A pool of real (public) addresses that EIPs are taken from, kept apart from the interconnect range. */
+export interface EipPoolSpec {
+    /** Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`. */
+    name: string;
+    /** CIDR of the public range: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`. */
+    cidr: string;
+    /** Upstream router address for this range; NAT gateways route translated traffic to it. */
+    gateway: string;
+    /** Addresses of the range never handed out as EIPs: single addresses or ranges `a..b`. */
+    excludeIps?: string[];
+}
+
+/** NAT gateway runtime settings shared by every tenant (ConfigMaps in kube-system). */
+export interface NatGatewayConfigSpec {
+    /** Container image of the VPC NAT gateway pods (ovn-vpc-nat-config `image`). */
+    image: string;
+    /** Container image of the optional BGP speaker sidecar (ovn-vpc-nat-config `bgpSpeakerImage`). */
+    bgpSpeakerImage?: string;
+}
+
+/** Everything a cluster needs once, shared by all tenants. */
+export interface ClusterNetworkSpec {
+    /** The interconnect network (Subnet `ovn-vpc-external-network` and its macvlan attachment). */
+    interconnect: InterconnectNetworkSpec;
+    /** Real EIP pools, at least one. EIPs bound to SNAT, DNAT and FIP rules always come from one of these. */
+    eipPools: EipPoolSpec[];
+    /** NAT gateway image and settings. */
+    natGateway: NatGatewayConfigSpec;
+}
+
+/** The facts about a cluster network that tenants consume (exported by ClusterNetwork, possibly from another stack). */
+export interface ClusterNetworkInfo {
+    /** Name of the interconnect Subnet (always `ovn-vpc-external-network`). */
+    interconnectSubnet: string;
+    /** Normalised CIDR of the interconnect range. */
+    interconnectCidr: string;
+    /** Router address on the interconnect range. */
+    interconnectGateway: string;
+    /** Normalised excludeIps of the interconnect range (the gateway included). */
+    interconnectExcludeIps: string[];
+    /** The real EIP pools, normalised. */
+    eipPools: EipPoolInfo[];
+}
+
+/** One real EIP pool as tenants see it. */
+export interface EipPoolInfo {
+    /** Pool (and Subnet) name. */
+    name: string;
+    /** Normalised CIDR. */
+    cidr: string;
+    /** Upstream router address. */
+    gateway: string;
+    /** Normalised excludeIps (the gateway included). */
+    excludeIps: string[];
+}
+
+// ---------------------------------------------------------------- tenant
+
+/** A route a pod should get: `dst` via `gw`; without `dst` it is a default route. */
+export interface PodRouteSpec {
+    /** Destination CIDR; omit for a default route. */
+    dst?: string;
+    /** Next hop; must lie in the namespace's subnet. */
+    gw: string;
+}
+
+/** A namespace that belongs to the tenant. */
+export interface TenantNamespaceSpec {
+    /** Namespace name (DNS-1123 label). */
+    name: string;
+    /** The namespace exists already: it is annotated and labelled, never created or deleted. */
+    adopt?: boolean;
+    /** Routes every pod of this namespace should get, recorded on the Namespace. */
+    routes?: PodRouteSpec[];
+    /** Extra labels for the namespace. */
+    labels?: { [key: string]: string };
+}
+
+/** A subnet of the tenant's VPC, bound to some of its namespaces. */
+export interface TenantSubnetSpec {
+    /** Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`. */
+    name: string;
+    /** CIDR: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`. Must be the network address (no host bits). */
+    cidr: string;
+    /** Gateway address; defaults to the first address of the CIDR, as Kube-OVN does. */
+    gateway?: string;
+    /** Addresses pods never get: single addresses or ranges `a..b`, all inside the CIDR. */
+    excludeIps?: string[];
+    /** Tenant namespaces whose pods take addresses from this subnet. */
+    namespaces: string[];
+    /** Only traffic from the subnet itself and `allowSubnets` may reach it. */
+    private?: boolean;
+    /** CIDRs allowed to reach a private subnet. */
+    allowSubnets?: string[];
+    /** Whether OVN load balancers serve Services in this subnet (Kube-OVN's default: true). */
+    enableLb?: boolean;
+}
+
+/** A static route of the tenant's VPC router. */
+export interface StaticRouteSpec {
+    /** Destination (or source, with policy `policySrc`) CIDR. */
+    cidr: string;
+    /** Next hop; an address inside one of the tenant's subnets. */
+    nextHopIP: string;
+    /** Match the destination (default) or the source. */
+    policy?: RoutePolicy;
+}
+
+/** A policy route of the tenant's VPC router. */
+export interface PolicyRouteSpec {
+    /** Priority, 0 to 32767; higher wins. */
+    priority: number;
+    /** OVN match expression, e.g. `ip4.src == 10.0.1.0/24`. */
+    match: string;
+    /** What to do with matching packets. */
+    action: PolicyRouteAction;
+    /** Next hop for `reroute`: an address inside one of the tenant's subnets. */
+    nextHopIP?: string;
+}
+
+/** The tenant's NAT gateway. */
+export interface TenantNatGatewaySpec {
+    /** Tenant subnet the gateway's LAN side sits in. */
+    subnet: string;
+    /** Gateway's LAN address in that subnet; not the subnet gateway. */
+    lanIp: string;
+    /** Static interconnect address for the gateway's net1; allocated deterministically when omitted. */
+    interconnectIp?: string;
+    /** EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools. */
+    uplinkPool?: string;
+    /** Add the VPC default route (0.0.0.0/0 and ::/0) via `lanIp` so SNAT works (default true). */
+    defaultRoute?: boolean;
+    /** Node selector entries (`key: value`) for the gateway pod. */
+    selector?: string[];
+}
+
+/** A real public address taken from an EIP pool. */
+export interface EipSpec {
+    /** EIP name within the tenant (DNS-1123 label). */
+    name: string;
+    /** Pool to take the address from. */
+    pool: string;
+    /** Static IPv4 address inside the pool; allocated deterministically when omitted. */
+    v4ip?: string;
+    /** Static IPv6 address inside the pool; allocated deterministically when omitted and the pool has IPv6. */
+    v6ip?: string;
+}
+
+/** Source NAT: traffic from `internalCIDR` leaves with the EIP as source. */
+export interface SnatRuleSpec {
+    /** Rule name within the tenant. */
+    name: string;
+    /** EIP to translate to. */
+    eip: string;
+    /** One CIDR inside the tenant's VPC. */
+    internalCIDR: string;
+}
+
+/** Destination NAT: a port of the EIP forwards to a port of an internal address. */
+export interface DnatRuleSpec {
+    /** Rule name within the tenant. */
+    name: string;
+    /** EIP whose port is forwarded. */
+    eip: string;
+    /** tcp or udp. */
+    protocol: NatProtocol;
+    /** Port on the EIP, 1 to 65535. */
+    externalPort: number;
+    /** Internal address inside one of the tenant's subnets. */
+    internalIp: string;
+    /** Port on the internal address, 1 to 65535. */
+    internalPort: number;
+}
+
+/** Floating IP: the EIP maps one-to-one onto an internal address. */
+export interface FloatingIpSpec {
+    /** Rule name within the tenant. */
+    name: string;
+    /** EIP to bind; it may not be used by any other rule. */
+    eip: string;
+    /** Internal address inside one of the tenant's subnets. */
+    internalIp: string;
+}
+
+/** One tenant: its VPC, subnets, namespaces, NAT gateway, EIPs and routes. */
+export interface TenantSpec {
+    /** Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object. */
+    tenant: string;
+    /** The tenant's namespaces. */
+    namespaces: TenantNamespaceSpec[];
+    /** The tenant's subnets. */
+    subnets: TenantSubnetSpec[];
+    /** Static routes of the tenant's VPC. */
+    staticRoutes?: StaticRouteSpec[];
+    /** Policy routes of the tenant's VPC. */
+    policyRoutes?: PolicyRouteSpec[];
+    /** The tenant's NAT gateway; required for EIPs and NAT rules. */
+    natGateway?: TenantNatGatewaySpec;
+    /** Real public addresses. */
+    eips?: EipSpec[];
+    /** Source NAT rules. */
+    snatRules?: SnatRuleSpec[];
+    /** Destination NAT (port forwarding) rules. */
+    dnatRules?: DnatRuleSpec[];
+    /** Floating IPs. */
+    floatingIps?: FloatingIpSpec[];
+}

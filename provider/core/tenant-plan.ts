@@ -1,0 +1,241 @@
+/** Tenant planning: spec + cluster facts -> validated, allocated plan of Kubernetes objects. */
+import { allocate, AllocationRequest } from "./allocate";
+import { ClusterFacts, checkClusterInfo } from "./cluster";
+import { Problems } from "./errors";
+import { Address, Family, familyName, parseAddress } from "./net";
+import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, NAMESPACE_ROUTES_ANNOTATION, TENANT_LABEL, objectNames } from "./names";
+import { Network, cidrOfFamily } from "./network";
+import { API, PlannedObject } from "./plan";
+import { ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, TenantSpec } from "./spec";
+import { TenantModel, checkTenant } from "./tenant-check";
+
+/**
+ * Addresses already held in a range, e.g. read from the cluster or from the rest of a fleet:
+ * range name (an EIP pool, or `ovn-vpc-external-network`) -> address -> holder key.
+ */
+export type AddressClaims = { [range: string]: { [address: string]: string } };
+
+export interface TenantAddresses {
+    /** The NAT gateway's interconnect address(es), `v4[,v6]`; empty without a NAT gateway. */
+    interconnectIp: string;
+    /** EIP name -> its pool and addresses. */
+    eips: { [name: string]: { pool: string; v4ip?: string; v6ip?: string } };
+}
+
+export interface TenantPlan {
+    tenant: string;
+    objects: PlannedObject[];
+    addresses: TenantAddresses;
+}
+
+export const allocationKey = {
+    interconnect: (tenant: string) => `${tenant}/interconnect`,
+    eip: (tenant: string, eip: string) => `${tenant}/eip/${eip}`,
+};
+
+/** Plans one tenant; throws a PlanError that lists every problem, before anything is created. */
+export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | ClusterFacts, claims: AddressClaims = {}): TenantPlan {
+    const p = new Problems();
+    const facts = "pools" in cluster ? cluster : checkClusterInfo(p, cluster);
+    const model = checkTenant(p, spec, facts);
+    const subject = `tenant ${typeof spec?.tenant === "string" ? JSON.stringify(spec.tenant) : "(unnamed)"}`;
+    p.throwIfAny(subject);
+    const addresses = allocateTenant(p, model as TenantModel, facts as ClusterFacts, claims);
+    p.throwIfAny(subject);
+    return { tenant: spec.tenant, objects: tenantObjects(model as TenantModel, facts as ClusterFacts, addresses), addresses };
+}
+
+/** Requests per range/family, served by one allocate() call each. */
+function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, claims: AddressClaims): TenantAddresses {
+    const { spec } = model;
+    const t = spec.tenant;
+    const result: TenantAddresses = { interconnectIp: "", eips: {} };
+    const take = (range: string, net: Network, family: Family, key: string, fixed: Address | undefined, path: string): string | undefined => {
+        const cidr = cidrOfFamily(net, family);
+        if (!cidr) return undefined;
+        const held = new Map<bigint, string>();
+        for (const [addr, holder] of Object.entries(claims[range] ?? {})) {
+            const a = parseAddress(addr);
+            if (a && a.family === family) held.set(a.value, holder);
+        }
+        if (fixed) {
+            const holder = held.get(fixed.value);
+            if (holder !== undefined && holder !== key) {
+                p.add(path, fixed.text, `is already held by ${holder}`);
+                return undefined;
+            }
+        }
+        const req: AllocationRequest = { key, fixed: fixed?.value };
+        const r = allocate(cidr, [req], { excluded: net.excluded.concat(net.gateways.map((g) => ({ family: g.family, first: g.value, last: g.value }))), claims: held });
+        if (r.exhausted.length > 0) {
+            p.add(path, undefined, `cannot be allocated: ${range} (${cidr.text}) has no free ${familyName(family)} address left (capacity ${r.capacity})`);
+            return undefined;
+        }
+        return r.addresses.get(key);
+    };
+
+    if (spec.natGateway) {
+        const ic = cluster.interconnect;
+        const fams = ic.cidrs.map((c) => c.family).filter((f) => !model.interconnectIp || f === model.interconnectIp.family);
+        result.interconnectIp = fams
+            .map((f) => take(INTERCONNECT_SUBNET, ic, f, allocationKey.interconnect(t), model.interconnectIp, "natGateway.interconnectIp"))
+            .filter((x): x is string => !!x)
+            .join(",");
+    }
+    for (const e of spec.eips ?? []) {
+        const pool = model.eipPools.get(e.pool) as Network;
+        const statics = model.staticEips.get(e.name) ?? {};
+        const entry: { pool: string; v4ip?: string; v6ip?: string } = { pool: e.pool };
+        // An EIP with one static family gets only that family; otherwise every family of the pool.
+        const wanted = (Object.keys(statics).length > 0 ? (Object.keys(statics).map(Number) as Family[]) : pool.cidrs.map((c) => c.family));
+        for (const f of wanted) {
+            const a = take(e.pool, pool, f, allocationKey.eip(t, e.name), statics[f], `eips[${e.name}].${f === 4 ? "v4ip" : "v6ip"}`);
+            if (a) entry[f === 4 ? "v4ip" : "v6ip"] = a;
+        }
+        result.eips[e.name] = entry;
+    }
+    return result;
+}
+
+function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: TenantAddresses): PlannedObject[] {
+    const { spec } = model;
+    const t = spec.tenant;
+    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: t };
+    const objects: PlannedObject[] = [];
+    const nsIds = spec.namespaces.map((n) => `namespace/${n.name}`);
+
+    for (const ns of spec.namespaces) {
+        const annotations = ns.routes?.length ? { [NAMESPACE_ROUTES_ANNOTATION]: JSON.stringify(ns.routes.map((r) => (r.dst ? { dst: r.dst, gw: r.gw } : { gw: r.gw }))) } : undefined;
+        objects.push({
+            id: `namespace/${ns.name}`,
+            apiVersion: API.core,
+            kind: "Namespace",
+            metadata: { name: ns.name, labels: { ...(ns.labels ?? {}), ...labels }, ...(annotations ? { annotations } : {}) },
+            patch: ns.adopt === true,
+            dependsOn: [],
+        });
+    }
+
+    const vpcName = objectNames.vpc(t);
+    objects.push({
+        id: "vpc",
+        apiVersion: API.kubeovn,
+        kind: "Vpc",
+        metadata: { name: vpcName, labels },
+        spec: {
+            namespaces: spec.namespaces.map((n) => n.name),
+            staticRoutes: staticRoutes(model),
+            policyRoutes: (spec.policyRoutes ?? []).map((r) => ({
+                priority: r.priority,
+                match: r.match,
+                action: r.action,
+                ...(r.action === PolicyRouteAction.Reroute ? { nextHopIP: r.nextHopIP } : {}),
+            })),
+        },
+        dependsOn: nsIds,
+    });
+
+    for (const s of spec.subnets) {
+        const { net } = model.subnets.get(s.name) as { net: Network };
+        objects.push({
+            id: `subnet/${s.name}`,
+            apiVersion: API.kubeovn,
+            kind: "Subnet",
+            metadata: { name: objectNames.subnet(t, s.name), labels },
+            spec: {
+                vpc: vpcName,
+                protocol: net.protocol,
+                provider: "ovn",
+                cidrBlock: net.cidrBlock,
+                gateway: net.gateway,
+                excludeIps: net.excludeIps,
+                namespaces: s.namespaces,
+                private: s.private ?? false,
+                allowSubnets: s.allowSubnets ?? [],
+                enableLb: s.enableLb ?? true,
+            },
+            replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
+            dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
+        });
+    }
+
+    const gw = spec.natGateway;
+    if (!gw) return objects;
+    const gwName = objectNames.natGateway(t);
+    const uplink = model.uplinkPool ? cluster.pools.get(model.uplinkPool) : undefined;
+    objects.push({
+        id: "nat-gateway",
+        apiVersion: API.kubeovn,
+        kind: "VpcNatGateway",
+        metadata: { name: gwName, labels },
+        spec: {
+            vpc: vpcName,
+            subnet: objectNames.subnet(t, gw.subnet),
+            lanIp: gw.lanIp,
+            externalSubnets: [INTERCONNECT_SUBNET],
+            noDefaultEIP: true,
+            selector: gw.selector ?? [],
+            // Translated traffic leaves through the real pool's router (upstream routes are onlink).
+            routes: (uplink?.gateways ?? []).map((g) => ({ cidr: g.family === 4 ? "0.0.0.0/0" : "::/0", nextHopIP: g.text })),
+        },
+        // Upstream ignores changes to these after creation (pkg/controller/vpc_nat_gateway.go).
+        replaceOnChanges: ["spec.vpc", "spec.subnet", "spec.lanIp"],
+        dependsOn: [`subnet/${gw.subnet}`],
+    });
+
+    const eip = (id: string, name: string, subnet: string, v4?: string, v6?: string): PlannedObject => ({
+        id,
+        apiVersion: API.kubeovn,
+        kind: "IptablesEIP",
+        metadata: { name, labels },
+        spec: { natGwDp: gwName, externalSubnet: subnet, ...(v4 ? { v4ip: v4 } : {}), ...(v6 ? { v6ip: v6 } : {}) },
+        // An EIP's spec is frozen once it is Ready upstream: any change is a replacement.
+        replaceOnChanges: ["spec"],
+        dependsOn: ["nat-gateway"],
+    });
+    const [icV4, icV6] = splitFamilies(addresses.interconnectIp);
+    objects.push(eip("eip/interconnect", objectNames.interconnectEip(t), INTERCONNECT_SUBNET, icV4, icV6));
+    for (const e of spec.eips ?? []) {
+        const a = addresses.eips[e.name];
+        objects.push(eip(`eip/${e.name}`, objectNames.eip(t, e.name), e.pool, a.v4ip, a.v6ip));
+    }
+
+    const rule = (id: string, kind: string, name: string, eipName: string, ruleSpec: { [k: string]: unknown }): PlannedObject => ({
+        id,
+        apiVersion: API.kubeovn,
+        kind,
+        metadata: { name, labels },
+        spec: { eip: objectNames.eip(t, eipName), ...ruleSpec },
+        replaceOnChanges: ["spec.eip"],
+        dependsOn: [`eip/${eipName}`],
+    });
+    for (const r of spec.snatRules ?? []) objects.push(rule(`snat/${r.name}`, "IptablesSnatRule", objectNames.snat(t, r.name), r.eip, { internalCIDR: r.internalCIDR }));
+    for (const r of spec.dnatRules ?? []) {
+        objects.push(
+            rule(`dnat/${r.name}`, "IptablesDnatRule", objectNames.dnat(t, r.name), r.eip, {
+                protocol: r.protocol,
+                externalPort: String(r.externalPort),
+                internalIp: r.internalIp,
+                internalPort: String(r.internalPort),
+            }),
+        );
+    }
+    for (const r of spec.floatingIps ?? []) objects.push(rule(`fip/${r.name}`, "IptablesFIPRule", objectNames.fip(t, r.name), r.eip, { internalIp: r.internalIp }));
+    return objects;
+}
+
+function staticRoutes(model: TenantModel): { cidr: string; nextHopIP: string; policy: string }[] {
+    const { spec } = model;
+    const routes = (spec.staticRoutes ?? []).map((r) => ({ cidr: r.cidr, nextHopIP: r.nextHopIP, policy: r.policy ?? RoutePolicy.Destination }));
+    const gw = spec.natGateway;
+    if (gw && gw.defaultRoute !== false && model.lanIp) {
+        // checkTenant refuses a user default route that would clash with this one.
+        routes.push({ cidr: model.lanIp.family === 4 ? "0.0.0.0/0" : "::/0", nextHopIP: model.lanIp.text, policy: RoutePolicy.Destination });
+    }
+    return routes;
+}
+
+function splitFamilies(text: string): [string | undefined, string | undefined] {
+    const parts = text ? text.split(",").map(parseAddress) : [];
+    return [parts.find((a) => a?.family === 4)?.text, parts.find((a) => a?.family === 6)?.text];
+}

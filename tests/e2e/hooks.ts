@@ -1,0 +1,45 @@
+// Mocha root hooks for the end-to-end run: one real control plane for all tests, with the pinned
+// toolchain first on PATH so tests (and the Pulumi engine they start) find pulumi and its plugins.
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { startControlPlane } from "../../localcluster/controlplane";
+import { ensureToolchain, pinnedVersions } from "../../localcluster/toolchain";
+import { getCluster, setCluster } from "./support/cluster";
+
+const log = (line: string) => process.stderr.write(`      [e2e] ${line}\n`);
+
+export const mochaHooks = {
+    async beforeAll(this: Mocha.Context): Promise<void> {
+        this.timeout(0); // a cold toolchain build takes far longer than any test timeout
+        const binDir = await ensureToolchain();
+        process.env.PATH = `${binDir}${path.delimiter}${process.env.PATH ?? ""}`;
+        process.env.KUBEOVN_BIN_DIR = binDir;
+        const cp = await startControlPlane({ binDir, log });
+        setCluster(cp);
+        process.env.KUBECONFIG = cp.kubeconfigPath;
+
+        const pulumi = run(path.join(binDir, "pulumi"), ["version"]);
+        log(`versions: pulumi ${pulumi}, kube-apiserver ${cp.versions.kubeApiserver}, etcd ${cp.versions.etcd}, ` +
+            `pulumi-kubernetes ${pinnedVersions().PULUMI_KUBERNETES_VERSION}`);
+        log(`cluster ${cp.server}, KUBECONFIG=${cp.kubeconfigPath}`);
+    },
+    async afterAll(this: Mocha.Context): Promise<void> {
+        this.timeout(60_000);
+        let cp;
+        try {
+            cp = getCluster();
+        } catch {
+            return; // beforeAll failed before starting one
+        }
+        setCluster(undefined);
+        await cp.stop();
+    },
+};
+
+function run(bin: string, args: string[]): string {
+    try {
+        return execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    } catch (err) {
+        return `unknown (${(err as Error).message.split("\n")[0]})`;
+    }
+}

@@ -1,0 +1,22 @@
+// The one control plane an end-to-end run shares; started and stopped by tests/e2e/hooks.ts.
+import * as k8s from "@kubernetes/client-node";
+import type { ControlPlane } from "../../../localcluster/controlplane";
+
+let current: ControlPlane | undefined;
+
+export function setCluster(cp: ControlPlane | undefined): void {
+    current = cp;
+}
+
+/** The shared control plane; throws when the root hooks did not start one. */
+export function getCluster(): ControlPlane {
+    if (!current) throw new Error("no control plane: run e2e tests with --config tests/e2e/.mocharc.json (root hooks start it)");
+    return current;
+}
+
+/** A KubeConfig for `cp` (default: the shared one), ready for makeApiClient. */
+export function kubeConfig(cp: ControlPlane = getCluster()): k8s.KubeConfig {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    return kc;
+}
