@@ -40,8 +40,10 @@ export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], cl
     const held: AddressClaims = JSON.parse(JSON.stringify(claims));
     const hold = (range: string, address: string, key: string, path: string) => {
         const r = (held[range] ??= {});
-        if (r[address] !== undefined && r[address] !== key) p.add(path, address, `is also claimed by ${r[address]}`);
-        else r[address] = key;
+        const holder = r[address];
+        // A clash inside one tenant is reported by the tenant's own checks, with better words.
+        if (holder !== undefined && holder !== key && holder.split("/")[0] !== key.split("/")[0]) p.add(path, address, `is also claimed by ${holder}`);
+        else if (holder === undefined) r[address] = key;
     };
     for (const t of tenants) {
         if (t.natGateway?.interconnectIp) hold(INTERCONNECT_SUBNET, t.natGateway.interconnectIp, allocationKey.interconnect(t.tenant), `tenants[${t.tenant}].natGateway.interconnectIp`);

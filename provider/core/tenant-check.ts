@@ -105,7 +105,11 @@ export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts
         }
         if (typeof s.name === "string" && !subnets.has(s.name)) subnets.set(s.name, { spec: s, net });
     });
-    const inVpc = (a: Address) => [...subnets.values()].some((s) => networkContains(s.net, a));
+    // With a broken subnet the VPC's extent is unknown: skip reachability checks rather than
+    // bury the real problem under follow-on ones.
+    const declared = new Set((spec.subnets ?? []).map((s) => s?.name));
+    const vpcKnown = [...declared].every((n) => subnets.has(n));
+    const inVpc = (a: Address) => !vpcKnown || [...subnets.values()].some((s) => networkContains(s.net, a));
 
     // Namespace routes: the next hop must be in the namespace's own subnet.
     (spec.namespaces ?? []).forEach((ns, i) => {
@@ -184,7 +188,8 @@ function checkNat(p: Problems, spec: TenantSpec, cluster: ClusterFacts | undefin
         return;
     }
     const home = model.subnets.get(gw.subnet);
-    if (!home) p.add("natGateway.subnet", gw.subnet, "is not one of this tenant's subnets");
+    const declared = (spec.subnets ?? []).some((s) => s?.name === gw.subnet);
+    if (!declared) p.add("natGateway.subnet", gw.subnet, "is not one of this tenant's subnets");
     const lan = parseAddress(gw.lanIp);
     if (!lan) p.add("natGateway.lanIp", gw.lanIp, "is not a valid IP address");
     else if (home) {

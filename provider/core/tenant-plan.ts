@@ -45,55 +45,69 @@ export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | Clust
     return { tenant: spec.tenant, objects: tenantObjects(model as TenantModel, facts as ClusterFacts, addresses), addresses };
 }
 
-/** Requests per range/family, served by one allocate() call each. */
+/** One range and family's requests, served together so a tenant's own addresses never collide. */
+interface Group {
+    range: string;
+    net: Network;
+    family: Family;
+    requests: { key: string; fixed?: Address; path: string; assign: (address: string) => void }[];
+}
+
 function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, claims: AddressClaims): TenantAddresses {
     const { spec } = model;
     const t = spec.tenant;
     const result: TenantAddresses = { interconnectIp: "", eips: {} };
-    const take = (range: string, net: Network, family: Family, key: string, fixed: Address | undefined, path: string): string | undefined => {
-        const cidr = cidrOfFamily(net, family);
-        if (!cidr) return undefined;
-        const held = new Map<bigint, string>();
-        for (const [addr, holder] of Object.entries(claims[range] ?? {})) {
-            const a = parseAddress(addr);
-            if (a && a.family === family) held.set(a.value, holder);
-        }
-        if (fixed) {
-            const holder = held.get(fixed.value);
-            if (holder !== undefined && holder !== key) {
-                p.add(path, fixed.text, `is already held by ${holder}`);
-                return undefined;
-            }
-        }
-        const req: AllocationRequest = { key, fixed: fixed?.value };
-        const r = allocate(cidr, [req], { excluded: net.excluded.concat(net.gateways.map((g) => ({ family: g.family, first: g.value, last: g.value }))), claims: held });
-        if (r.exhausted.length > 0) {
-            p.add(path, undefined, `cannot be allocated: ${range} (${cidr.text}) has no free ${familyName(family)} address left (capacity ${r.capacity})`);
-            return undefined;
-        }
-        return r.addresses.get(key);
+    const groups = new Map<string, Group>();
+    const want = (range: string, net: Network, family: Family, key: string, fixed: Address | undefined, path: string, assign: (a: string) => void) => {
+        const id = `${range}/${family}`;
+        const g = groups.get(id) ?? { range, net, family, requests: [] };
+        g.requests.push({ key, fixed, path, assign });
+        groups.set(id, g);
     };
 
+    const ic: string[] = [];
     if (spec.natGateway) {
-        const ic = cluster.interconnect;
-        const fams = ic.cidrs.map((c) => c.family).filter((f) => !model.interconnectIp || f === model.interconnectIp.family);
-        result.interconnectIp = fams
-            .map((f) => take(INTERCONNECT_SUBNET, ic, f, allocationKey.interconnect(t), model.interconnectIp, "natGateway.interconnectIp"))
-            .filter((x): x is string => !!x)
-            .join(",");
+        const fams = cluster.interconnect.cidrs.map((c) => c.family).filter((f) => !model.interconnectIp || f === model.interconnectIp.family);
+        for (const f of fams) want(INTERCONNECT_SUBNET, cluster.interconnect, f, allocationKey.interconnect(t), model.interconnectIp, "natGateway.interconnectIp", (a) => ic.push(a));
     }
     for (const e of spec.eips ?? []) {
         const pool = model.eipPools.get(e.pool) as Network;
         const statics = model.staticEips.get(e.name) ?? {};
         const entry: { pool: string; v4ip?: string; v6ip?: string } = { pool: e.pool };
-        // An EIP with one static family gets only that family; otherwise every family of the pool.
-        const wanted = (Object.keys(statics).length > 0 ? (Object.keys(statics).map(Number) as Family[]) : pool.cidrs.map((c) => c.family));
-        for (const f of wanted) {
-            const a = take(e.pool, pool, f, allocationKey.eip(t, e.name), statics[f], `eips[${e.name}].${f === 4 ? "v4ip" : "v6ip"}`);
-            if (a) entry[f === 4 ? "v4ip" : "v6ip"] = a;
-        }
         result.eips[e.name] = entry;
+        // An EIP with a static address gets only that family; otherwise every family of the pool.
+        const families = Object.keys(statics).length > 0 ? (Object.keys(statics).map(Number) as Family[]) : pool.cidrs.map((c) => c.family);
+        for (const f of families) {
+            const field = f === 4 ? "v4ip" : "v6ip";
+            want(e.pool, pool, f, allocationKey.eip(t, e.name), statics[f], `eips[${e.name}].${field}`, (a) => (entry[field] = a));
+        }
     }
+
+    for (const g of groups.values()) {
+        const cidr = cidrOfFamily(g.net, g.family);
+        if (!cidr) continue;
+        const held = new Map<bigint, string>();
+        for (const [addr, holder] of Object.entries(claims[g.range] ?? {})) {
+            const a = parseAddress(addr);
+            if (a && a.family === g.family) held.set(a.value, holder);
+        }
+        const requests: AllocationRequest[] = [];
+        for (const r of g.requests) {
+            const holder = r.fixed && held.get(r.fixed.value);
+            if (r.fixed && holder !== undefined && holder !== r.key) p.add(r.path, r.fixed.text, `is already held by ${holder}`);
+            else requests.push({ key: r.key, fixed: r.fixed?.value });
+        }
+        const excluded = g.net.excluded.concat(g.net.gateways.map((a) => ({ family: a.family, first: a.value, last: a.value })));
+        const out = allocate(cidr, requests, { excluded, claims: held });
+        for (const r of g.requests) {
+            const a = out.addresses.get(r.key);
+            if (a) r.assign(a);
+            else if (out.exhausted.includes(r.key)) {
+                p.add(r.path, undefined, `cannot be allocated: ${g.range} (${cidr.text}) has no free ${familyName(g.family)} address left (capacity ${out.capacity})`);
+            }
+        }
+    }
+    result.interconnectIp = ic.join(",");
     return result;
 }
 
