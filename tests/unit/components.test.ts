@@ -1,0 +1,126 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { clone, loadDemo } from "../support/demo";
+
+/** Every resource the program registers, by name. */
+const registered = new Map<string, pulumi.runtime.MockResourceArgs>();
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args) {
+            registered.set(args.name, args);
+            return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call(args) {
+            return args.inputs;
+        },
+    },
+    "project",
+    "stack",
+    true,
+);
+
+// Components are imported only after the mocks are in place.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { ClusterNetwork, TenantNetwork } = require("../../provider") as typeof import("../../provider");
+
+function value<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+        o.apply((v) => resolve(v));
+        setTimeout(() => reject(new Error("output never resolved")), 5000);
+    });
+}
+
+/** Lets queued registrations and applies run. */
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+describe("components under Pulumi mocks", () => {
+    const demo = loadDemo();
+
+    beforeEach(() => registered.clear());
+
+    it("ClusterNetwork declares the interconnect network, the EIP pools and the NAT ConfigMaps", async () => {
+        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const info = await value(cluster.info);
+        await settle();
+        assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("cl-")).sort(), [
+            "cl-eip-pool-public-a",
+            "cl-eip-pool-public-b",
+            "cl-interconnect-attachment",
+            "cl-interconnect-subnet",
+            "cl-nat-gateway-config",
+            "cl-nat-gateway-enable",
+        ]);
+        assert.equal(registered.get("cl-interconnect-subnet")?.type, "kubernetes:kubeovn.io/v1:Subnet");
+        assert.equal(registered.get("cl-nat-gateway-config")?.type, "kubernetes:core/v1:ConfigMapPatch");
+        const nad = registered.get("cl-interconnect-attachment")?.inputs;
+        assert.equal(nad.metadata.namespace, "kube-system");
+        assert.deepEqual(JSON.parse(nad.spec.config), { cniVersion: "0.3.0", type: "macvlan", master: "eth1", mode: "bridge" });
+        assert.equal(info.interconnectCidr, "172.31.0.0/24");
+        assert.deepEqual(info.interconnectExcludeIps, ["172.31.0.1..172.31.0.9"]);
+        assert.deepEqual(info.eipPools.map((p) => p.name), ["public-a", "public-b"]);
+    });
+
+    it("TenantNetwork declares exactly the tenant's objects, with addresses in its outputs", async () => {
+        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info });
+        const eips = await value(acme.eipAddresses);
+        const ic = await value(acme.interconnectIp);
+        await settle();
+        const names = [...registered.keys()].filter((n) => n.startsWith("acme-")).sort();
+        assert.deepEqual(names, [
+            "acme-dnat-https",
+            "acme-eip-egress",
+            "acme-eip-interconnect",
+            "acme-eip-web",
+            "acme-namespace-acme-app",
+            "acme-namespace-acme-web",
+            "acme-nat-gateway",
+            "acme-snat-app-out",
+            "acme-snat-web-out",
+            "acme-subnet-app",
+            "acme-subnet-web",
+            "acme-vpc",
+        ]);
+        assert.equal(eips.egress, "203.0.113.10");
+        assert.match(ic, /^172\.31\.0\.\d+$/);
+        const eip = registered.get("acme-eip-web")?.inputs;
+        assert.equal(eip.spec.v4ip, eips.web, "the preview shows the allocated address");
+        assert.equal(eip.spec.externalSubnet, "public-a");
+        const icEip = registered.get("acme-eip-interconnect")?.inputs;
+        assert.equal(icEip.spec.externalSubnet, "ovn-vpc-external-network");
+        assert.equal(icEip.spec.v4ip, ic);
+        const ns = registered.get("acme-namespace-acme-web")?.inputs;
+        assert.equal(ns.metadata.annotations["pulumi-kubeovn/routes"], JSON.stringify([{ dst: "192.168.0.0/16", gw: "10.10.1.253" }]));
+        assert.equal(ns.metadata.labels["pulumi-kubeovn/tenant"], "acme");
+    });
+
+    it("adopted namespaces are patched, not created", async () => {
+        const t = clone(demo.tenants[1]);
+        t.namespaces[0].adopt = true;
+        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const g = new TenantNetwork("globex", { ...t, cluster: cluster.info });
+        await value(g.eipAddresses);
+        await settle();
+        assert.equal(registered.get("globex-namespace-globex")?.type, "kubernetes:core/v1:NamespacePatch");
+    });
+
+    it("bad input fails the plan and declares no object of the tenant", async () => {
+        const t = clone(demo.tenants[0]);
+        t.subnets[0].cidr = "10.10.1.0/33";
+        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info });
+        const failure = await new Promise<unknown>((resolve) => {
+            (bad.interconnectIp as any).promise().then(() => resolve(undefined), resolve);
+        });
+        await settle();
+        assert.match(String(failure), /subnets\[web\]\.cidr: "10\.10\.1\.0\/33" is not a valid CIDR/);
+        assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("bad-")), []);
+    });
+
+    it("a bad cluster spec throws at construction, naming field and value", () => {
+        const c = clone(demo.cluster);
+        c.eipPools[0].gateway = "10.0.0.1";
+        assert.throws(() => new ClusterNetwork("broken", c), /eipPools\[public-a\]\.gateway: "10\.0\.0\.1" is outside 203\.0\.113\.0\/24/);
+    });
+});
