@@ -1,0 +1,57 @@
+/**
+ * What a preview will change, built from the engine's events (never from its text output): one
+ * entry per resource step that is not a no-op, with the property paths that differ.
+ */
+import { EngineEvent } from "@pulumi/pulumi/automation";
+
+export interface ResourceChange {
+    urn: string;
+    /** Resource type token, e.g. `kubernetes:kubeovn.io/v1:Subnet`. */
+    type: string;
+    /** Logical name (last URN segment). */
+    name: string;
+    /** create, update, delete, replace, create-replacement, delete-replaced, ... */
+    op: string;
+    /** Property paths that changed, with their kind (update, add, delete, *-replace). */
+    diffs: { [path: string]: string };
+    /** Old and new inputs, for reports. */
+    oldInputs?: { [k: string]: unknown };
+    newInputs?: { [k: string]: unknown };
+}
+
+const NO_OP = new Set(["same", "read", "refresh"]);
+
+/** Collects changes from engine events; pass `collector.onEvent` to preview/up. */
+export class ChangeCollector {
+    readonly changes: ResourceChange[] = [];
+
+    readonly onEvent = (event: EngineEvent): void => {
+        const m = event.resourcePreEvent?.metadata;
+        if (!m || NO_OP.has(m.op)) return;
+        const diffs: { [path: string]: string } = {};
+        for (const [p, d] of Object.entries(m.detailedDiff ?? {})) diffs[p] = d.diffKind;
+        for (const p of m.diffs ?? []) diffs[p] ??= "update";
+        this.changes.push({
+            urn: m.urn,
+            type: m.type,
+            name: m.urn.split("::").pop() as string,
+            op: m.op,
+            diffs,
+            oldInputs: m.old?.inputs,
+            newInputs: m.new?.inputs,
+        });
+    };
+
+    /** Changes to resources themselves (custom resources), not the component wrappers around them. */
+    get resourceChanges(): ResourceChange[] {
+        return this.changes.filter((c) => !c.type.startsWith("kubeovn:index:") && c.type !== "pulumi:pulumi:Stack" && !c.type.startsWith("pulumi:providers:"));
+    }
+}
+
+/** One line per change: `update acme-namespace-acme-web (kubernetes:core/v1:Namespace): metadata.annotations[...]`. */
+export function describeChanges(changes: ResourceChange[]): string[] {
+    return changes.map((c) => {
+        const paths = Object.entries(c.diffs).map(([p, k]) => (k === "update" ? p : `${p} (${k})`));
+        return `${c.op.padEnd(18)} ${c.name} (${c.type})${paths.length ? ": " + paths.join(", ") : ""}`;
+    });
+}
