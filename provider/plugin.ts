@@ -1,19 +1,26 @@
 /**
- * The provider plugin process (`pulumi-resource-kubeovn`): serves the components to programs in
- * every Pulumi language. The schema is inferred from the components' TypeScript args.
+ * The provider plugin process (`pulumi-resource-kubeovn`): serves the components and the teardown
+ * resource to programs in every Pulumi language.
  */
 import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { ClusterNetwork, TenantNetwork } from "./index";
+import { KubeovnProvider } from "./provider";
 
 const root = path.resolve(__dirname, "..");
 const version: string = require(path.join(root, "package.json")).version;
 
-export const kubeovnProvider = new ComponentProvider({ components: [ClusterNetwork, TenantNetwork], dirname: root, name: "kubeovn", version });
+export function makeProvider(engineAddress?: string): KubeovnProvider {
+    const components = new ComponentProvider({ components: [ClusterNetwork, TenantNetwork], dirname: root, name: "kubeovn", version });
+    return new KubeovnProvider(components, engineAddress);
+}
 
 if (require.main === module) {
-    provider.main(kubeovnProvider, process.argv.slice(2)).catch((err) => {
+    const args = process.argv.slice(2);
+    // The engine passes its own address as the first argument.
+    const engine = args.find((a) => !a.startsWith("-"));
+    provider.main(makeProvider(engine), args).catch((err) => {
         console.error(err);
         process.exit(1);
     });

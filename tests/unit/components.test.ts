@@ -24,6 +24,8 @@ pulumi.runtime.setMocks(
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ClusterNetwork, TenantNetwork } = require("../../provider") as typeof import("../../provider");
 
+const KUBECONFIG = "apiVersion: v1\nkind: Config\n";
+
 function value<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve, reject) => {
         o.apply((v) => resolve(v));
@@ -63,7 +65,7 @@ describe("components under Pulumi mocks", () => {
 
     it("TenantNetwork declares exactly the tenant's objects, with addresses in its outputs", async () => {
         const cluster = new ClusterNetwork("cl", demo.cluster);
-        const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info });
+        const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
         const eips = await value(acme.eipAddresses);
         const ic = await value(acme.interconnectIp);
         await settle();
@@ -80,6 +82,7 @@ describe("components under Pulumi mocks", () => {
             "acme-snat-web-out",
             "acme-subnet-app",
             "acme-subnet-web",
+            "acme-teardown",
             "acme-vpc",
         ]);
         assert.equal(eips.egress, "203.0.113.10");
@@ -93,13 +96,20 @@ describe("components under Pulumi mocks", () => {
         const ns = registered.get("acme-namespace-acme-web")?.inputs;
         assert.equal(ns.metadata.annotations["pulumi-kubeovn/routes"], JSON.stringify([{ dst: "192.168.0.0/16", gw: "10.10.1.253" }]));
         assert.equal(ns.metadata.labels["pulumi-kubeovn/tenant"], "acme");
+        const teardown = registered.get("acme-teardown");
+        assert.equal(teardown?.type, "kubeovn:index:TenantTeardown");
+        assert.equal(teardown?.inputs.graceSeconds, 10);
+        assert.deepEqual(
+            teardown?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
+            ["Vpc/acme", "Subnet/acme-web", "Subnet/acme-app", "VpcNatGateway/acme", "IptablesEIP/acme-interconnect", "IptablesEIP/acme-egress", "IptablesEIP/acme-web", "IptablesSnatRule/acme-snat-web-out", "IptablesSnatRule/acme-snat-app-out", "IptablesDnatRule/acme-dnat-https"],
+        );
     });
 
     it("adopted namespaces are patched, not created", async () => {
         const t = clone(demo.tenants[1]);
         t.namespaces[0].adopt = true;
         const cluster = new ClusterNetwork("cl", demo.cluster);
-        const g = new TenantNetwork("globex", { ...t, cluster: cluster.info });
+        const g = new TenantNetwork("globex", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
         await value(g.eipAddresses);
         await settle();
         assert.equal(registered.get("globex-namespace-globex")?.type, "kubernetes:core/v1:NamespacePatch");
@@ -109,7 +119,7 @@ describe("components under Pulumi mocks", () => {
         const t = clone(demo.tenants[0]);
         t.subnets[0].cidr = "10.10.1.0/33";
         const cluster = new ClusterNetwork("cl", demo.cluster);
-        const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info });
+        const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
         const failure = await new Promise<unknown>((resolve) => {
             (bad.interconnectIp as any).promise().then(() => resolve(undefined), resolve);
         });

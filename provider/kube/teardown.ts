@@ -1,0 +1,160 @@
+/**
+ * Takes a tenant's Kube-OVN objects apart in the safe order, in bounded time, whatever state the
+ * Kube-OVN controller is in:
+ *   - controller healthy: it releases its finalizers itself and we only wait;
+ *   - controller absent or dead: after a short grace period we remove the Kube-OVN finalizers
+ *     (current and legacy strings) ourselves, and say so;
+ *   - leftover IP objects keep a subnet alive: they are removed first.
+ * The only Kubernetes calls: get, list, delete and patch (see deploy/teardown-clusterrole.yaml).
+ */
+import * as k8s from "@kubernetes/client-node";
+import { KUBE_OVN_FINALIZERS, ObjectRef, teardownPhases } from "../core/teardown";
+
+export interface TeardownOptions {
+    /** Kubeconfig (file content) to act with. */
+    kubeconfig: string;
+    /** How long the controller gets to release its finalizers before we remove them. */
+    graceSeconds: number;
+    /** How long an object may take to disappear once nothing holds it any more. */
+    settleSeconds?: number;
+    /** Called once per finalizer removed by force, with the reason. */
+    warn: (message: string) => void;
+    /** Poll interval; tests may shorten it. */
+    pollMs?: number;
+}
+
+export interface TeardownReport {
+    /** `Kind/name` of every object that was present and is now gone. */
+    deleted: string[];
+    /** `Kind/name: finalizer` removed by force. */
+    forced: string[];
+}
+
+type KObj = k8s.KubernetesObject & { spec?: any };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function isNotFound(err: unknown): boolean {
+    const e = err as { code?: number; statusCode?: number; body?: any };
+    return e?.code === 404 || e?.statusCode === 404 || (typeof e?.body === "string" && e.body.includes('"code":404'));
+}
+
+function spec(ref: ObjectRef): k8s.KubernetesObject {
+    return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+}
+
+const label = (o: { kind?: string; metadata?: { name?: string } } | ObjectRef) =>
+    `${o.kind}/${"name" in o && o.name ? o.name : (o as KObj).metadata?.name}`;
+
+export class Teardown {
+    private readonly api: k8s.KubernetesObjectApi;
+    private readonly pollMs: number;
+
+    constructor(private readonly opts: TeardownOptions) {
+        const kc = new k8s.KubeConfig();
+        kc.loadFromString(opts.kubeconfig);
+        this.api = k8s.KubernetesObjectApi.makeApiClient(kc);
+        this.pollMs = opts.pollMs ?? 250;
+    }
+
+    async run(objects: ObjectRef[]): Promise<TeardownReport> {
+        const report: TeardownReport = { deleted: [], forced: [] };
+        for (const phase of teardownPhases(objects)) await this.phase(phase, report);
+        return report;
+    }
+
+    private async read(ref: ObjectRef): Promise<KObj | undefined> {
+        try {
+            return (await this.api.read(spec(ref) as any)) as KObj;
+        } catch (err) {
+            if (isNotFound(err)) return undefined;
+            throw err;
+        }
+    }
+
+    private async present(refs: ObjectRef[]): Promise<KObj[]> {
+        const found = await Promise.all(refs.map((r) => this.read(r)));
+        return found.filter((o): o is KObj => o !== undefined);
+    }
+
+    /** Deletes one phase's objects and waits them out, forcing finalizers after the grace period. */
+    private async phase(refs: ObjectRef[], report: TeardownReport): Promise<void> {
+        const existing = await this.present(refs);
+        if (existing.length === 0) return;
+        for (const o of existing) {
+            try {
+                await this.api.delete(o);
+            } catch (err) {
+                if (!isNotFound(err)) throw err;
+            }
+        }
+        let left = await this.waitGone(existing, this.opts.graceSeconds);
+        if (left.length > 0) {
+            for (const o of left) {
+                if (o.kind === "Subnet") await this.removeSubnetIps(o.metadata?.name as string, report);
+                await this.forceFinalizers(o, `the Kube-OVN controller did not release it within ${this.opts.graceSeconds}s (controller absent or unhealthy)`, report);
+            }
+            left = await this.waitGone(left, this.opts.settleSeconds ?? 30);
+        }
+        if (left.length > 0) {
+            const holders = left.map((o) => `${label(o)} (finalizers: ${(o.metadata?.finalizers ?? []).join(", ") || "none"})`);
+            throw new Error(`teardown: still present after removing Kube-OVN finalizers: ${holders.join("; ")}`);
+        }
+        report.deleted.push(...existing.map(label));
+    }
+
+    private async waitGone(objs: KObj[], seconds: number): Promise<KObj[]> {
+        const deadline = Date.now() + seconds * 1000;
+        let left = objs;
+        for (;;) {
+            left = await this.present(left.map((o) => ({ apiVersion: o.apiVersion as string, kind: o.kind as string, name: o.metadata?.name as string, namespace: o.metadata?.namespace })));
+            if (left.length === 0 || Date.now() >= deadline) return left;
+            await sleep(this.pollMs);
+        }
+    }
+
+    /** Upstream keeps a subnet while IP objects of it exist: remove those first (pods' leftovers). */
+    private async removeSubnetIps(subnet: string, report: TeardownReport): Promise<void> {
+        const list = await this.api.list("kubeovn.io/v1", "IP");
+        const ips = (list.items as KObj[]).filter((ip) => ip.spec?.subnet === subnet);
+        for (const ip of ips) {
+            try {
+                await this.api.delete(ip);
+            } catch (err) {
+                if (!isNotFound(err)) throw err;
+            }
+            const still = await this.read({ apiVersion: "kubeovn.io/v1", kind: "IP", name: ip.metadata?.name as string });
+            if (still) await this.forceFinalizers(still, `it kept subnet ${subnet} from being deleted`, report);
+        }
+    }
+
+    private async forceFinalizers(o: KObj, why: string, report: TeardownReport): Promise<void> {
+        const current = o.metadata?.finalizers ?? [];
+        const ours = current.filter((f) => KUBE_OVN_FINALIZERS.includes(f));
+        if (ours.length === 0) return;
+        const keep = current.filter((f) => !KUBE_OVN_FINALIZERS.includes(f));
+        // A merge patch carrying resourceVersion: if anyone changed the object (say, added a
+        // finalizer of their own) the API server refuses it with 409 and we look again.
+        const body = {
+            apiVersion: o.apiVersion,
+            kind: o.kind,
+            metadata: { name: o.metadata?.name, namespace: o.metadata?.namespace, resourceVersion: o.metadata?.resourceVersion, finalizers: keep },
+        };
+        try {
+            await this.api.patch(body as any, undefined, undefined, "pulumi-kubeovn-teardown", undefined, k8s.PatchStrategy.MergePatch);
+        } catch (err) {
+            if (isNotFound(err)) return;
+            if ((err as { code?: number }).code === 409) {
+                const fresh = await this.read({ apiVersion: o.apiVersion as string, kind: o.kind as string, name: o.metadata?.name as string, namespace: o.metadata?.namespace });
+                if (fresh) await this.forceFinalizers(fresh, why, report);
+                return;
+            }
+            throw err;
+        }
+        for (const f of ours) {
+            const line = `${label(o)}: ${f}`;
+            report.forced.push(line);
+            this.opts.warn(`removed finalizer ${f} from ${label(o)}: ${why}`);
+        }
+    }
+}

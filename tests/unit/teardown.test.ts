@@ -1,0 +1,36 @@
+import { strict as assert } from "node:assert";
+import { planCluster, planTenant } from "../../provider/core";
+import { teardownPhases, teardownScope } from "../../provider/core/teardown";
+import { checkTeardown, diffTeardown, removedObjects } from "../../provider/kube/teardown-resource";
+import { loadDemo } from "../support/demo";
+
+const demo = loadDemo();
+const plan = planTenant(demo.tenants[0], planCluster(demo.cluster).info);
+const objects = teardownScope(plan.objects);
+
+describe("teardown planning", () => {
+    it("takes a tenant apart in the safe order: rules, EIPs, NAT gateway, subnets, VPC", () => {
+        const phases = teardownPhases(objects).map((p) => [...new Set(p.map((o) => o.kind))].sort().join("+"));
+        assert.deepEqual(phases, ["IptablesDnatRule+IptablesSnatRule", "IptablesEIP", "VpcNatGateway", "Subnet", "Vpc"]);
+    });
+
+    it("covers every Kube-OVN object of the tenant and leaves namespaces to Kubernetes", () => {
+        const kinds = objects.map((o) => o.kind);
+        assert.equal(objects.length, plan.objects.filter((o) => o.kind !== "Namespace").length);
+        assert.ok(!kinds.includes("Namespace"));
+    });
+
+    it("on update, tears down exactly the objects dropped from the tenant", () => {
+        const props = { tenant: "acme", objects, graceSeconds: 10, kubeconfig: "k" };
+        const fewer = { ...props, objects: objects.filter((o) => o.name !== "acme-dnat-https" && o.name !== "acme-web") };
+        assert.deepEqual(removedObjects(props, fewer).map((o) => `${o.kind}/${o.name}`), ["Subnet/acme-web", "IptablesEIP/acme-web", "IptablesDnatRule/acme-dnat-https"]);
+        assert.deepEqual(removedObjects(props, props), []);
+        assert.deepEqual(diffTeardown(props, props), { changes: false, replaces: [] });
+        assert.equal(diffTeardown(props, fewer).changes, true);
+    });
+
+    it("refuses a bad grace period with the value", () => {
+        const r = checkTeardown({ tenant: "acme", objects: [], graceSeconds: -1, kubeconfig: "k" });
+        assert.deepEqual(r.failures, [{ property: "graceSeconds", reason: "must be a number of seconds from 0 to 3600, got -1" }]);
+    });
+});
