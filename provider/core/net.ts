@@ -139,26 +139,29 @@ export function usableBounds(cidr: Cidr): { first: bigint; last: bigint } {
     return { first: cidr.first, last: cidr.last };
 }
 
+/** Prints one range the way Kube-OVN stores an excludeIps entry: "a", or "a..b". */
+export function formatRange(r: AddressRange): string {
+    return r.first === r.last ? formatAddress(r.family, r.first) : `${formatAddress(r.family, r.first)}..${formatAddress(r.family, r.last)}`;
+}
+
 /**
- * Merges overlapping or adjacent ranges and formats them the way Kube-OVN stores excludeIps:
- * "a" for a single address, "a..b" otherwise, sorted as strings.
+ * Merges overlapping ranges (adjacent ones stay apart, as upstream's filterRepeatIPRange leaves
+ * them), drops duplicates, and sorts the printed entries as strings (Go's sort.Strings).
  */
-export function formatRanges(ranges: AddressRange[]): string[] {
-    const out: string[] = [];
+export function mergeOverlapping(ranges: AddressRange[]): AddressRange[] {
+    const out: AddressRange[] = [];
     for (const family of [4, 6] as Family[]) {
         const sorted = ranges.filter((r) => r.family === family).sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
         const merged: AddressRange[] = [];
         for (const r of sorted) {
             const top = merged[merged.length - 1];
-            if (top && r.first <= top.last + 1n) {
+            if (top && r.first <= top.last) {
                 if (r.last > top.last) top.last = r.last;
             } else {
                 merged.push({ ...r });
             }
         }
-        for (const r of merged) {
-            out.push(r.first === r.last ? formatAddress(family, r.first) : `${formatAddress(family, r.first)}..${formatAddress(family, r.last)}`);
-        }
+        out.push(...merged);
     }
-    return out.sort();
+    return out;
 }

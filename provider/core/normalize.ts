@@ -2,7 +2,7 @@
  * The form the Kube-OVN controller rewrites specs into (v1.16.2; see docs/upstream-behaviour.md).
  * We emit exactly that form, so a preview after the controller touched an object shows no change.
  */
-import { AddressRange, Cidr, formatAddress, formatRanges } from "./net";
+import { AddressRange, Cidr, formatAddress, formatRange, mergeOverlapping } from "./net";
 
 export function protocolOf(cidrs: Cidr[]): string {
     if (cidrs.length === 2) return "Dual";
@@ -14,9 +14,17 @@ export function defaultGateway(cidrs: Cidr[]): string {
     return cidrs.map((c) => formatAddress(c.family, c.prefix >= (c.family === 4 ? 31 : 127) ? c.first : c.first + 1n)).join(",");
 }
 
-/** excludeIps as the controller stores them: the gateway(s) added, ranges merged, sorted as strings. */
+/**
+ * excludeIps as the controller stores them (pkg/controller/subnet.go formatExcludeIPs): overlapping
+ * entries merged, sorted as strings, then each gateway appended unless an entry already holds it.
+ */
 export function normaliseExcludeIps(excluded: AddressRange[], gateways: { family: 4 | 6; value: bigint }[]): string[] {
-    return formatRanges([...excluded, ...gateways.map((g) => ({ family: g.family, first: g.value, last: g.value }))]);
+    const merged = mergeOverlapping(excluded);
+    const entries = merged.map(formatRange);
+    for (const g of gateways) {
+        if (!merged.some((r) => r.family === g.family && g.value >= r.first && g.value <= r.last)) entries.push(formatAddress(g.family, g.value));
+    }
+    return entries.sort();
 }
 
 export function joinCidrs(cidrs: Cidr[]): string {

@@ -265,6 +265,7 @@ function checkRules(p: Problems, spec: TenantSpec, inVpc: (a: Address) => boolea
     const internal = (path: string, text: string) => {
         const a = parseAddress(text);
         if (!a) p.add(path, text, "is not a valid IP address");
+        else if (a.family !== 4) p.add(path, text, "must be an IPv4 address (Kube-OVN's iptables NAT rules are IPv4)");
         else if (!inVpc(a)) p.add(path, text, "is outside the tenant's VPC: no subnet of this tenant contains it");
     };
     const eipRef = (path: string, eip: string) => {
@@ -278,6 +279,7 @@ function checkRules(p: Problems, spec: TenantSpec, inVpc: (a: Address) => boolea
         const c = parseCidr(r?.internalCIDR);
         if (!c) p.add(`${path}.internalCIDR`, r?.internalCIDR, "is not a single valid CIDR (one per rule)");
         else if (c.hostBitsSet) p.add(`${path}.internalCIDR`, r.internalCIDR, `has host bits set; the network address is ${c.text}`);
+        else if (c.family !== 4) p.add(`${path}.internalCIDR`, r.internalCIDR, "must be an IPv4 CIDR (Kube-OVN's iptables NAT rules are IPv4)");
         else if (!inVpc({ family: c.family, value: c.first, text: "" }) || !inVpc({ family: c.family, value: c.last, text: "" })) {
             p.add(`${path}.internalCIDR`, r.internalCIDR, "is outside the tenant's VPC");
         }

@@ -136,16 +136,18 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
         apiVersion: API.kubeovn,
         kind: "Vpc",
         metadata: { name: vpcName, labels },
-        spec: {
+        // The controller rewrites the Vpc with its Go types (pkg/controller/vpc.go formatVpc): empty
+        // lists vanish, a zero priority vanishes, static routes gain empty ecmpMode/bfdId/routeTable.
+        spec: nonEmpty({
             namespaces: spec.namespaces.map((n) => n.name),
             staticRoutes: staticRoutes(model),
             policyRoutes: (spec.policyRoutes ?? []).map((r) => ({
-                priority: r.priority,
+                ...(r.priority !== 0 ? { priority: r.priority } : {}),
                 match: r.match,
                 action: r.action,
                 ...(r.action === PolicyRouteAction.Reroute ? { nextHopIP: r.nextHopIP } : {}),
             })),
-        },
+        }),
         dependsOn: nsIds,
     });
 
@@ -156,7 +158,8 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
             apiVersion: API.kubeovn,
             kind: "Subnet",
             metadata: { name: objectNames.subnet(t, s.name), labels },
-            spec: {
+            // formatSubnet's result; empty lists are left out as the controller's Go-typed write drops them.
+            spec: nonEmpty({
                 vpc: vpcName,
                 protocol: net.protocol,
                 provider: "ovn",
@@ -167,7 +170,7 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
                 private: s.private ?? false,
                 allowSubnets: s.allowSubnets ?? [],
                 enableLb: s.enableLb ?? true,
-            },
+            }),
             replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
             dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
         });
@@ -238,13 +241,21 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
     return objects;
 }
 
-function staticRoutes(model: TenantModel): { cidr: string; nextHopIP: string; policy: string }[] {
+/** Drops empty lists, which the controller's write removes. */
+function nonEmpty(spec: { [k: string]: unknown }): { [k: string]: unknown } {
+    return Object.fromEntries(Object.entries(spec).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+}
+
+type StaticRoute = { cidr: string; nextHopIP: string; policy: string; ecmpMode: string; bfdId: string; routeTable: string };
+
+function staticRoutes(model: TenantModel): StaticRoute[] {
     const { spec } = model;
-    const routes = (spec.staticRoutes ?? []).map((r) => ({ cidr: r.cidr, nextHopIP: r.nextHopIP, policy: r.policy ?? RoutePolicy.Destination }));
+    const route = (cidr: string, nextHopIP: string, policy: string): StaticRoute => ({ cidr, nextHopIP, policy, ecmpMode: "", bfdId: "", routeTable: "" });
+    const routes = (spec.staticRoutes ?? []).map((r) => route(r.cidr, r.nextHopIP, r.policy ?? RoutePolicy.Destination));
     const gw = spec.natGateway;
     if (gw && gw.defaultRoute !== false && model.lanIp) {
         // checkTenant refuses a user default route that would clash with this one.
-        routes.push({ cidr: model.lanIp.family === 4 ? "0.0.0.0/0" : "::/0", nextHopIP: model.lanIp.text, policy: RoutePolicy.Destination });
+        routes.push(route(model.lanIp.family === 4 ? "0.0.0.0/0" : "::/0", model.lanIp.text, RoutePolicy.Destination));
     }
     return routes;
 }

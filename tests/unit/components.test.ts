@@ -59,7 +59,7 @@ describe("components under Pulumi mocks", () => {
         assert.equal(nad.metadata.namespace, "kube-system");
         assert.deepEqual(JSON.parse(nad.spec.config), { cniVersion: "0.3.0", type: "macvlan", master: "eth1", mode: "bridge" });
         assert.equal(info.interconnectCidr, "172.31.0.0/24");
-        assert.deepEqual(info.interconnectExcludeIps, ["172.31.0.1..172.31.0.9"]);
+        assert.deepEqual(info.interconnectExcludeIps, ["172.31.0.1", "172.31.0.2..172.31.0.9"]);
         assert.deepEqual(info.eipPools.map((p) => p.name), ["public-a", "public-b"]);
     });
 

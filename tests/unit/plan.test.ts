@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PlannedObject, creationOrder, planCluster, planTenant } from "../../provider/core";
 import { loadDemo, repoRoot } from "../support/demo";
+import { normaliseExcludeIps } from "../../provider/core/normalize";
+import { parseAddress, parseRange } from "../../provider/core/net";
 
 const demo = loadDemo();
 const cluster = planCluster(demo.cluster);
@@ -25,7 +27,6 @@ describe("plans: the exact objects, in the form the controller stores them", () 
             excludeIps: ["10.10.1.1", "10.10.1.250..10.10.1.254"],
             namespaces: ["acme-web"],
             private: false,
-            allowSubnets: [],
             enableLb: true,
         });
         assert.deepEqual(byId(acme.objects, "subnet/web").metadata.name, "acme-web");
@@ -38,19 +39,18 @@ describe("plans: the exact objects, in the form the controller stores them", () 
             provider: "ovn-vpc-external-network.kube-system",
             cidrBlock: "172.31.0.0/24",
             gateway: "172.31.0.1",
-            excludeIps: ["172.31.0.1..172.31.0.9"],
+            excludeIps: ["172.31.0.1", "172.31.0.2..172.31.0.9"],
         });
-        assert.deepEqual(byId(cluster.objects, "eip-pool/public-b").spec?.excludeIps, ["198.51.100.1..198.51.100.20"]);
+        assert.deepEqual(byId(cluster.objects, "eip-pool/public-b").spec?.excludeIps, ["198.51.100.1", "198.51.100.2..198.51.100.20"]);
     });
 
     it("the VPC gets its namespaces, the user's routes and the default route via the NAT gateway", () => {
         assert.deepEqual(byId(globex.objects, "vpc").spec, {
             namespaces: ["globex"],
             staticRoutes: [
-                { cidr: "10.99.0.0/16", nextHopIP: "10.10.1.200", policy: "policyDst" },
-                { cidr: "0.0.0.0/0", nextHopIP: "10.10.1.254", policy: "policyDst" },
+                { cidr: "10.99.0.0/16", nextHopIP: "10.10.1.200", policy: "policyDst", ecmpMode: "", bfdId: "", routeTable: "" },
+                { cidr: "0.0.0.0/0", nextHopIP: "10.10.1.254", policy: "policyDst", ecmpMode: "", bfdId: "", routeTable: "" },
             ],
-            policyRoutes: [],
         });
     });
 
@@ -109,6 +109,27 @@ describe("plans: the exact objects, in the form the controller stores them", () 
             assert.equal(o.metadata.labels?.["app.kubernetes.io/managed-by"], "pulumi-kubeovn", o.id);
             assert.equal(o.metadata.labels?.["pulumi-kubeovn/tenant"], "acme", o.id);
         }
+    });
+});
+
+describe("excludeIps in the controller's form (pkg/controller/subnet.go formatExcludeIPs)", () => {
+    const norm = (entries: string[], gateways: string[]) =>
+        normaliseExcludeIps(entries.map((e) => parseRange(e)!), gateways.map((g) => parseAddress(g)!));
+
+    it("merges overlapping ranges but keeps adjacent ones apart", () => {
+        assert.deepEqual(norm(["10.0.0.2..10.0.0.5", "10.0.0.4..10.0.0.8", "10.0.0.9"], ["10.0.0.1"]), ["10.0.0.1", "10.0.0.2..10.0.0.8", "10.0.0.9"]);
+    });
+    it("sorts as strings, as Go's sort.Strings does", () => {
+        assert.deepEqual(norm(["10.0.0.9", "10.0.0.10"], ["10.0.0.1"]), ["10.0.0.1", "10.0.0.10", "10.0.0.9"]);
+    });
+    it("does not append a gateway an entry already holds", () => {
+        assert.deepEqual(norm(["10.0.0.1..10.0.0.20"], ["10.0.0.1"]), ["10.0.0.1..10.0.0.20"]);
+    });
+    it("drops duplicates and prints a one-address range as an address", () => {
+        assert.deepEqual(norm(["10.0.0.5", "10.0.0.5..10.0.0.5"], ["10.0.0.1"]), ["10.0.0.1", "10.0.0.5"]);
+    });
+    it("prints IPv6 compressed and lower-case", () => {
+        assert.deepEqual(norm(["FD00:0:0:0:0:0:0:10"], ["fd00::1"]), ["fd00::1", "fd00::10"]);
     });
 });
 
