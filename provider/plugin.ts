@@ -11,9 +11,14 @@ import { KubeovnProvider } from "./provider";
 const root = path.resolve(__dirname, "..");
 const version: string = require(path.join(root, "package.json")).version;
 
+const classes = [ClusterNetwork, TenantNetwork];
+
+export function componentProvider(): ComponentProvider {
+    return new ComponentProvider({ components: classes, dirname: root, name: "kubeovn", version });
+}
+
 export function makeProvider(engineAddress?: string): KubeovnProvider {
-    const components = new ComponentProvider({ components: [ClusterNetwork, TenantNetwork], dirname: root, name: "kubeovn", version });
-    return new KubeovnProvider(components, engineAddress);
+    return new KubeovnProvider(componentProvider(), classes, engineAddress);
 }
 
 if (require.main === module) {

@@ -2,9 +2,11 @@
  * The kubeovn provider: the components (served by Pulumi's component provider, schema inferred
  * from their TypeScript args) plus one real resource, TenantTeardown, with its own CRUD.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "@pulumi/pulumi/provider";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { engineWarnings, Warn } from "./kube/engine-log";
 import { TEARDOWN_TYPE, TeardownProps, checkTeardown, diffTeardown, removedObjects, runTeardown, teardownSchema } from "./kube/teardown-resource";
 
@@ -18,24 +20,48 @@ function unsecret(v: any): any {
     return v;
 }
 
+/** The schema, generated from the components' TypeScript by `npm run schema` (a test keeps it fresh). */
+export const SCHEMA_FILE = path.join(__dirname, "schema.json");
+
+/** Infers the schema from the components' TypeScript (seconds of type checking) and adds the teardown resource. */
+export async function inferSchema(components: ComponentProvider): Promise<object> {
+    const schema = JSON.parse(await components.getSchema());
+    schema.types = { ...schema.types, ...teardownSchema.types };
+    schema.resources = { ...schema.resources, [TEARDOWN_TYPE]: teardownSchema.resource };
+    return schema;
+}
+
 export class KubeovnProvider implements provider.Provider {
     readonly version: string;
     private readonly warn: Warn;
+    private cachedSchema?: { resources: { [type: string]: { properties: object } } };
 
-    constructor(private readonly components: ComponentProvider, engineAddress?: string) {
+    constructor(
+        private readonly components: ComponentProvider,
+        private readonly classes: ComponentResourceConstructor[],
+        engineAddress?: string,
+    ) {
         this.version = components.version;
         this.warn = engineWarnings(engineAddress);
     }
 
-    async getSchema(): Promise<string> {
-        const schema = JSON.parse(await this.components.getSchema());
-        schema.types = { ...schema.types, ...teardownSchema.types };
-        schema.resources = { ...schema.resources, [TEARDOWN_TYPE]: teardownSchema.resource };
-        return JSON.stringify(schema);
+    private async loadSchema() {
+        // The generated file spares every plugin start the type checking; without it, infer.
+        this.cachedSchema ??= fs.existsSync(SCHEMA_FILE) ? JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) : await inferSchema(this.components);
+        return this.cachedSchema as { resources: { [type: string]: { properties: object } } };
     }
 
-    construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
-        return this.components.construct(name, type, inputs, options);
+    async getSchema(): Promise<string> {
+        return JSON.stringify({ ...(await this.loadSchema()), version: this.version });
+    }
+
+    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
+        const schema = await this.loadSchema();
+        const ctor = this.classes.find((c) => `kubeovn:index:${c.name}` === type);
+        const outputs = schema.resources[type]?.properties;
+        if (!ctor || !outputs) throw new Error(`kubeovn provider: unknown component type ${type}`);
+        const instance = new ctor(name, inputs, options) as unknown as { [k: string]: unknown } & pulumi.ComponentResource;
+        return { urn: instance.urn, state: Object.fromEntries(Object.keys(outputs).map((k) => [k, instance[k]])) as pulumi.Inputs };
     }
 
     private only(urn: string): void {

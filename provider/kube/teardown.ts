@@ -89,11 +89,14 @@ export class Teardown {
             }
         }
         let left = await this.waitGone(existing, this.opts.graceSeconds);
+        // Leftover IP objects keep a subnet alive: remove them first, then give the controller
+        // another grace period to release the subnet itself.
+        const subnets = left.filter((o) => o.kind === "Subnet");
+        let removedIps = false;
+        for (const s of subnets) removedIps = (await this.removeSubnetIps(s.metadata?.name as string, report)) || removedIps;
+        if (removedIps) left = await this.waitGone(left, this.opts.graceSeconds);
         if (left.length > 0) {
-            for (const o of left) {
-                if (o.kind === "Subnet") await this.removeSubnetIps(o.metadata?.name as string, report);
-                await this.forceFinalizers(o, `the Kube-OVN controller did not release it within ${this.opts.graceSeconds}s (controller absent or unhealthy)`, report);
-            }
+            for (const o of left) await this.forceFinalizers(o, `the Kube-OVN controller did not release it within ${this.opts.graceSeconds}s (controller absent or unhealthy)`, report);
             left = await this.waitGone(left, this.opts.settleSeconds ?? 30);
         }
         if (left.length > 0) {
@@ -113,8 +116,8 @@ export class Teardown {
         }
     }
 
-    /** Upstream keeps a subnet while IP objects of it exist: remove those first (pods' leftovers). */
-    private async removeSubnetIps(subnet: string, report: TeardownReport): Promise<void> {
+    /** Upstream keeps a subnet while IP objects of it exist (pods' leftovers): delete them. */
+    private async removeSubnetIps(subnet: string, report: TeardownReport): Promise<boolean> {
         const list = await this.api.list("kubeovn.io/v1", "IP");
         const ips = (list.items as KObj[]).filter((ip) => ip.spec?.subnet === subnet);
         for (const ip of ips) {
@@ -123,9 +126,11 @@ export class Teardown {
             } catch (err) {
                 if (!isNotFound(err)) throw err;
             }
-            const still = await this.read({ apiVersion: "kubeovn.io/v1", kind: "IP", name: ip.metadata?.name as string });
-            if (still) await this.forceFinalizers(still, `it kept subnet ${subnet} from being deleted`, report);
         }
+        const left = await this.waitGone(ips, this.opts.graceSeconds);
+        for (const ip of left) await this.forceFinalizers(ip, `it kept subnet ${subnet} from being deleted and the controller did not release it within ${this.opts.graceSeconds}s`, report);
+        report.deleted.push(...ips.map(label));
+        return ips.length > 0;
     }
 
     private async forceFinalizers(o: KObj, why: string, report: TeardownReport): Promise<void> {
