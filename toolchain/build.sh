@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provides the pinned binaries the demo and the end-to-end tests run with:
-#   pulumi, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, etcd.
+#   pulumi, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, etcd.
 # A binary already installed (on PATH, or a Pulumi plugin of the pinned version) is used as is.
 # Anything missing is built from Go modules through the Go module proxy, version-stamped, and
 # cached per version outside the repository, so a second run takes well under a second.
@@ -97,7 +97,7 @@ build_kubernetes_provider() {
   # The main package embeds a versioned schema that `go generate` writes and the module zip
   # lacks, so build inside a writable copy of the module.
   local dir
-  dir=$(cd "$work" && go mod download -json "$mod@$PULUMI_KUBERNETES_PROVIDER_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  dir=$(cd "$work" && go mod download -json "$mod@$PULUMI_KUBERNETES_PROVIDER_MODULE" 2>>"$work/build.log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$dir" ] || die "could not download $mod@$PULUMI_KUBERNETES_PROVIDER_MODULE"
   cp -r "$dir/." "$work/module" && chmod -R u+w "$work/module"
   cd "$work/module"
@@ -110,27 +110,37 @@ build_kubernetes_provider() {
     ./cmd/pulumi-resource-kubernetes
 }
 
-build_kube_apiserver() {
-  local v=$KUBERNETES_VERSION out=$1
+# build_kube_command CMD OUT: one command of k8s.io/kubernetes, version-stamped.
+build_kube_command() {
+  local cmd=$1 out=$2 v=$KUBERNETES_VERSION
   local minor=${v#*.}; minor=${minor%%.*}
-  fresh_module "kube-apiserver-$v"
-  # k8s.io/kubernetes points its ~30 staging modules at ./staging; use their published v0.x twins.
-  local gomod staging
-  gomod=$(go mod download -json "k8s.io/kubernetes@v$v" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
-  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@v$v"
-  staging=$(grep -oE '^[[:space:]]*k8s\.io/[a-z0-9-]+ => \./staging' "$gomod" | awk '{print $1}')
-  [ -n "$staging" ] || staging=$(awk '/^replace \(/{r=1;next} r&&/^\)/{r=0} r&&/=> .\/staging/{print $1}' "$gomod")
-  [ -n "$staging" ] || die "found no staging modules in k8s.io/kubernetes@v$v's go.mod"
-  local m
-  for m in $staging; do go mod edit -replace "$m=$m@v0.${v#1.}"; done
-  with_heartbeat "kube-apiserver v$v (fetch)" go get "k8s.io/kubernetes@v$v"
+  fresh_module "$cmd-$v"
+  kube_module "$v"
+  with_heartbeat "$cmd v$v (fetch)" go get "k8s.io/kubernetes@v$v"
   local stamp="" pkg
+  # Unstamped, it reports v0.0.0 and pulumi-kubernetes takes old code paths.
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     stamp+=" -X $pkg.gitVersion=v$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
   done
-  with_heartbeat "kube-apiserver v$v" go build -trimpath -o "$out/kube-apiserver" -ldflags "-s -w$stamp" \
-    k8s.io/kubernetes/cmd/kube-apiserver
+  with_heartbeat "$cmd v$v" go build -trimpath -o "$out/$cmd" -ldflags "-s -w$stamp" "k8s.io/kubernetes/cmd/$cmd"
 }
+
+# kube_module VERSION: replace directives that point k8s.io/kubernetes' ~30 staging modules
+# (./staging upstream) at their published v0.x twins, added to the current tools module.
+kube_module() {
+  local v=$1 gomod staging
+  gomod=$(go mod download -json "k8s.io/kubernetes@v$v" 2>>"$work/build.log" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@v$v"
+  staging=$(grep -oE '^[[:space:]]*k8s\.io/[a-z0-9-]+ => \./staging' "$gomod" | awk '{print $1}')
+  [ -n "$staging" ] || die "found no staging modules in k8s.io/kubernetes@v$v's go.mod"
+  local m
+  for m in $staging; do go mod edit -replace "$m=$m@v0.${v#1.}"; done
+}
+
+build_kube_apiserver() { build_kube_command kube-apiserver "$1"; }
+# The namespace controller (deleting namespaces) and the garbage collector (foreground deletion):
+# what a real cluster does beyond the API server.
+build_kube_controller_manager() { build_kube_command kube-controller-manager "$1"; }
 
 build_etcd() {
   local v=$ETCD_VERSION out=$1
@@ -148,7 +158,7 @@ installed_ok() {
   case $1 in
     pulumi) ver=$("$2" version 2>/dev/null | tr -d v) && version_ge "$ver" "$PULUMI_VERSION" ;;
     pulumi-language-yaml) return 0 ;;
-    kube-apiserver) ver=$("$2" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+') && version_ge "$ver" 1.30.0 ;;
+    kube-apiserver|kube-controller-manager) ver=$("$2" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+') && version_ge "$ver" 1.30.0 ;;
     etcd) ver=$("$2" --version 2>/dev/null | sed -n 's/^etcd Version: //p') && version_ge "$ver" 3.5.0 ;;
     *) return 1 ;;
   esac
@@ -184,6 +194,7 @@ provide pulumi "$PULUMI_VERSION" build_pulumi
 provide pulumi-language-yaml "$PULUMI_YAML_VERSION" build_yaml
 provide etcd "$ETCD_VERSION" build_etcd
 provide kube-apiserver "$KUBERNETES_VERSION" build_kube_apiserver
+provide kube-controller-manager "$KUBERNETES_VERSION" build_kube_controller_manager
 provide pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
 
 if [ "$mode" != --check ]; then

@@ -55,15 +55,21 @@ describe("local control plane", () => {
             apiVersion: "kubeovn.io/v1", kind: "Subnet", metadata: { name },
             spec: { protocol: "IPv4", cidrBlock: "10.200.0.0/24", gateway: "10.200.0.1", ...spec },
         });
-        const code = (e: unknown) => (e as { code?: number }).code;
+        // client-node's ApiException: HTTP status in `code`, the Status object as a JSON string in `body`
+        const rejected = (status: number, message: RegExp) => (e: unknown) => {
+            const { code, body } = e as { code?: number; body?: string };
+            assert.equal(code, status, String(e));
+            assert.match(JSON.parse(body ?? "{}").message ?? "", message);
+            return true;
+        };
 
         await assert.rejects(
             custom.createClusterCustomObject({ ...KUBEOVN, plural: "subnets", body: subnet("strict", { bogusField: 1 }), fieldValidation: "Strict" }),
-            (e) => code(e) === 400 && /unknown field "spec\.bogusField"/.test(String(e)),
+            rejected(400, /unknown field "spec\.bogusField"/),
         );
         await assert.rejects(
             custom.createClusterCustomObject({ ...KUBEOVN, plural: "subnets", body: subnet("badtype", { private: "yes" }) }),
-            (e) => code(e) === 422 && /spec\.private/.test(String(e)),
+            rejected(422, /spec\.private: Invalid value: "string": spec\.private in body must be of type boolean/),
         );
 
         // Default field validation (Warn) stores the object without the field the schema lacks.
@@ -96,13 +102,17 @@ describe("local control plane", () => {
         });
         after(async () => cp?.stop()); // a no-op when the test below already stopped it
 
-        it("restarts kube-apiserver on the same address, certificates and data", async () => {
+        it("restarts kube-apiserver (down for a while) on the same address, certificates and data", async () => {
             const custom = kubeConfig(cp).makeApiClient(k8s.CustomObjectsApi);
             const body = { apiVersion: "kubeovn.io/v1", kind: "Vpc", metadata: { name: "survivor" }, spec: {} };
             await custom.createClusterCustomObject({ ...KUBEOVN, plural: "vpcs", body });
             const before = { server: cp!.server, pid: cp!.pids.kubeApiserver };
 
-            await cp!.restartApiServer();
+            const restarted = cp!.restartApiServer(3000);
+            await new Promise((r) => setTimeout(r, 1500)); // SIGTERM to exit takes well under a second
+            const ca = Buffer.from(cp!.caData, "base64").toString("utf8");
+            await assert.rejects(httpGet(`${cp!.server}/readyz`, { ca, token: cp!.token }), /ECONNREFUSED/, "API still up while down");
+            await restarted;
 
             assert.equal(cp!.server, before.server);
             assert.notEqual(cp!.pids.kubeApiserver, before.pid);

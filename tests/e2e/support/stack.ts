@@ -1,0 +1,75 @@
+/**
+ * A stack of the demo program (or a variant of it) in a scratch directory, on a local file
+ * backend, driven through the Automation API exactly as a user's automation would.
+ */
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import * as k8s from "@kubernetes/client-node";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { ChangeCollector, ResourceChange } from "../../../provider/automation/changes";
+import { pluginBin, pulumiEnv, repoRoot } from "../../../provider/automation/env";
+import { getCluster, kubeConfig } from "./cluster";
+
+export interface DemoStack {
+    dir: string;
+    stack: Stack;
+    /** The program as a plain object; edit it, then call write(). */
+    program: any;
+    write(): void;
+    preview(): Promise<ResourceChange[]>;
+    cleanup(): void;
+}
+
+export async function openDemoStack(name: string, source = path.join(repoRoot, "Pulumi.yaml")): Promise<DemoStack> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kubeovn-${name}-`));
+    const backend = path.join(dir, ".state");
+    fs.mkdirSync(backend);
+    const program = YAML.parse(fs.readFileSync(source, "utf8"));
+    program.plugins.providers[0].path = pluginBin;
+    const write = () => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(program));
+    write();
+    const binDir = process.env.KUBEOVN_BIN_DIR as string;
+    const envVars = pulumiEnv({ backendDir: backend, toolchainBin: binDir, kubeconfig: getCluster().kubeconfigPath });
+    process.env.PULUMI_CONFIG_PASSPHRASE = envVars.PULUMI_CONFIG_PASSPHRASE;
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: dir }, { envVars });
+    return {
+        dir,
+        stack,
+        program,
+        write,
+        async preview() {
+            const c = new ChangeCollector();
+            await stack.preview({ diff: true, onEvent: c.onEvent });
+            return c.resourceChanges;
+        },
+        cleanup() {
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+const KUBEOVN_PLURALS = ["vpcs", "subnets", "vpc-nat-gateways", "iptables-eips", "iptables-snat-rules", "iptables-dnat-rules", "iptables-fip-rules", "ips"];
+
+/** Every Kube-OVN object and NAD in the cluster labelled as ours: `Kind/name`. */
+export async function ourObjects(selector = "app.kubernetes.io/managed-by=pulumi-kubeovn"): Promise<string[]> {
+    const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+    const out: string[] = [];
+    for (const plural of KUBEOVN_PLURALS) {
+        const list: any = await api.listClusterCustomObject({ group: "kubeovn.io", version: "v1", plural, labelSelector: selector });
+        for (const o of list.items) out.push(`${o.kind}/${o.metadata.name}`);
+    }
+    const nads: any = await api.listCustomObjectForAllNamespaces({ group: "k8s.cni.cncf.io", version: "v1", plural: "network-attachment-definitions", labelSelector: selector });
+    for (const o of nads.items) out.push(`${o.kind}/${o.metadata.name}`);
+    const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+    const ns = await core.listNamespace({ labelSelector: selector });
+    for (const o of ns.items) out.push(`Namespace/${o.metadata?.name}`);
+    return out.sort();
+}
+
+/** Reads one cluster-scoped Kube-OVN object. */
+export async function getKubeOvn(plural: string, name: string): Promise<any> {
+    const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+    return api.getClusterCustomObject({ group: "kubeovn.io", version: "v1", plural, name });
+}
