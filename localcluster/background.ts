@@ -27,7 +27,7 @@ export async function liveState(): Promise<ClusterState | undefined> {
 
 /** Kills etcd/kube-apiserver a dead owner left behind; matched on the data dir in their arguments. */
 async function killLeftovers(state: ClusterState): Promise<void> {
-    for (const pid of [state.pids?.kubeApiserver, state.pids?.etcd]) {
+    for (const pid of [state.pids?.kubeControllerManager, state.pids?.kubeApiserver, state.pids?.etcd]) {
         if (!pidAlive(pid, state.dataDir)) continue;
         process.kill(pid!, "SIGTERM");
         for (let i = 0; i < 50 && pidAlive(pid, state.dataDir); i++) await sleep(200);

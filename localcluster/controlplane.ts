@@ -33,7 +33,7 @@ export interface ControlPlane {
     caData: string;
     dataDir: string;
     versions: { kubeApiserver: string; etcd: string };
-    pids: { etcd: number; kubeApiserver: number };
+    pids: { etcd: number; kubeApiserver: number; kubeControllerManager: number };
     /**
      * Stops kube-apiserver and starts it again on the same port, certificates and etcd (for fault
      * tests); `downForMs` keeps the API unreachable that long in between. Resolves once it is ready.
@@ -76,10 +76,12 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
 
     let etcd: ChildProcess | undefined;
     let apiserver: ChildProcess | undefined;
+    let kcm: ChildProcess | undefined;
     let stopping: Promise<void> | undefined;
     const files = {
         etcdLog: path.join(dataDir, "etcd.log"),
         apiLog: path.join(dataDir, "kube-apiserver.log"),
+        kcmLog: path.join(dataDir, "kube-controller-manager.log"),
         certDir: path.join(dataDir, "certs"),
         saKey: path.join(dataDir, "sa.key"),
         tokens: path.join(dataDir, "tokens.csv"),
@@ -88,12 +90,13 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
     const owner = {
         stop: () => (stopping ??= teardown()),
         killSync() {
-            for (const p of [apiserver, etcd]) if (p && isRunning(p)) p.kill("SIGKILL");
+            for (const p of [kcm, apiserver, etcd]) if (p && isRunning(p)) p.kill("SIGKILL");
             fs.rmSync(dataDir, { recursive: true, force: true });
         },
     };
     async function teardown(): Promise<void> {
-        // apiserver first: it retries a vanished etcd for a long time before giving up
+        // controllers, then apiserver: it retries a vanished etcd for a long time before giving up
+        if (kcm) await stopProcess(kcm);
         if (apiserver) await stopProcess(apiserver);
         if (etcd) await stopProcess(etcd);
         fs.rmSync(dataDir, { recursive: true, force: true });
@@ -175,7 +178,22 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
         const crds = await installCrds(files.kubeconfig, crdFiles);
         const get = (p: string) => httpGet(`${server}${p}`, { ca: caPem, token });
         await waitForCrdsServed(crds, get);
-        log(`installed ${crds.length} CRDs; control plane ready after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        log(`installed ${crds.length} CRDs`);
+
+        // What a real cluster does beyond the API server and that our tests rely on: deleting
+        // namespaces (namespace controller) and finishing foreground deletions (garbage collector),
+        // which is how pulumi-kubernetes deletes.
+        kcm = spawnLogged(path.join(binDir, "kube-controller-manager"), [
+            `--kubeconfig=${files.kubeconfig}`,
+            "--controllers=namespace,garbagecollector",
+            "--leader-elect=false",
+            "--secure-port=0",
+            "--concurrent-namespace-syncs=5",
+        ], files.kcmLog);
+        const kcmProc = kcm;
+        await new Promise((r) => setTimeout(r, 500));
+        if (!isRunning(kcmProc)) throw new Error(`kube-controller-manager exited at start (${kcmProc.exitCode}):\n${tail(files.kcmLog)}`);
+        log(`control plane ready after ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
         const cp: ControlPlane = {
             server,
@@ -184,7 +202,7 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
             caData,
             dataDir,
             versions: { kubeApiserver, etcd: etcdVersion },
-            pids: { etcd: etcdProc.pid!, kubeApiserver: apiserver!.pid! },
+            pids: { etcd: etcdProc.pid!, kubeApiserver: apiserver!.pid!, kubeControllerManager: kcmProc.pid! },
             async restartApiServer(downForMs = 0) {
                 if (stopping) throw new Error("control plane is stopped");
                 await stopProcess(apiserver!);

@@ -8,7 +8,7 @@ export interface ClusterState {
     phase: "starting" | "ready";
     /** The detached process owning etcd and kube-apiserver (while starting: the `up` process). */
     ownerPid: number;
-    pids?: { etcd: number; kubeApiserver: number };
+    pids?: { etcd: number; kubeApiserver: number; kubeControllerManager?: number };
     dataDir: string;
     kubeconfigPath?: string;
     server?: string;

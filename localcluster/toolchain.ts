@@ -8,7 +8,7 @@ import * as path from "node:path";
 export const repoRoot = path.resolve(__dirname, "..");
 
 // All that build.sh provides: a preset dir missing the Pulumi plugins would fail much later, obscurely.
-const required = ["pulumi", "pulumi-language-yaml", "pulumi-resource-kubernetes", "etcd", "kube-apiserver"];
+const required = ["pulumi", "pulumi-language-yaml", "pulumi-resource-kubernetes", "etcd", "kube-apiserver", "kube-controller-manager"];
 let pending: Promise<string> | undefined;
 
 /**

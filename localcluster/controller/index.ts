@@ -8,11 +8,11 @@ import { Ctx, Snapshot, errorText } from "./context";
 import { reconcileEips } from "./eip";
 import { migrateLegacyFinalizers, reconcileFinalizerOnlyKinds } from "./finalizers";
 import { reconcileIPs } from "./ip";
-import { ALL_KEYS, DEFAULT_CONFIG, ResourceKey, UpstreamConfig } from "./kinds";
+import { ALL_KEYS, DEFAULT_CONFIG, UpstreamConfig } from "./kinds";
 import { KubeClient } from "./kube";
 import { reconcileNatRules } from "./nat-rules";
 import { reconcileNatGateways } from "./natgw";
-import { finalizeTerminatingNamespaces, reconcileNamespaceAnnotations } from "./namespaces";
+import { reconcileNamespaceAnnotations } from "./namespaces";
 import { reconcileQoSPolicies } from "./qos";
 import { reconcileSubnets } from "./subnet";
 import { reconcileVpcs } from "./vpc";
@@ -28,11 +28,6 @@ export interface StandInOptions {
     intervalMs?: number;
     /** Controller flags (defaults: upstream's). */
     config?: Partial<UpstreamConfig>;
-    /**
-     * The namespace-finalizer helper (not Kube-OVN: stands in for kube-controller-manager, which
-     * keeps running when Kube-OVN's controller is dead). Default true; runs in both modes.
-     */
-    finalizeNamespaces?: boolean;
     /** Log every write the stand-in makes. */
     traceWrites?: boolean;
 }
@@ -57,7 +52,6 @@ export async function startStandInController(opts: StandInOptions): Promise<Stan
     const kube = new KubeClient(opts.kubeconfigPath);
     if (opts.traceWrites) kube.onWrite = (method, path, body) => log(`${method} ${path} ${JSON.stringify(body).slice(0, 300)}`);
     const interval = opts.intervalMs ?? 500;
-    const finalizeNamespaces = opts.finalizeNamespaces ?? true;
     const errors = new Map<string, string>();
     let mode: Mode = opts.mode ?? "healthy";
     let needMigration = mode === "healthy";
@@ -77,27 +71,22 @@ export async function startStandInController(opts: StandInOptions): Promise<Stan
 
     async function pass(): Promise<number> {
         const before = kube.writes;
-        const healthy = mode === "healthy";
-        const keys: ResourceKey[] = healthy ? ALL_KEYS : ["namespace"];
-        if (!healthy && !finalizeNamespaces) return 0;
-        const snap = await Snapshot.take(kube, keys, config.podNamespace);
+        if (mode !== "healthy") return 0; // dead: does nothing at all
+        const snap = await Snapshot.take(kube, ALL_KEYS, config.podNamespace);
         const ctx: Ctx = { kube, config, snap, log, report };
-        if (healthy) {
-            if (needMigration) {
-                await migrateLegacyFinalizers(ctx); // pkg/controller/init.go syncFinalizers, at controller start
-                needMigration = false;
-            }
-            await reconcileVpcs(ctx);
-            await reconcileSubnets(ctx);
-            await reconcileIPs(ctx);
-            await reconcileNatGateways(ctx);
-            await reconcileEips(ctx);
-            await reconcileNatRules(ctx);
-            await reconcileQoSPolicies(ctx);
-            await reconcileFinalizerOnlyKinds(ctx);
-            await reconcileNamespaceAnnotations(ctx);
+        if (needMigration) {
+            await migrateLegacyFinalizers(ctx); // pkg/controller/init.go syncFinalizers, at controller start
+            needMigration = false;
         }
-        if (finalizeNamespaces) await finalizeTerminatingNamespaces(ctx);
+        await reconcileVpcs(ctx);
+        await reconcileSubnets(ctx);
+        await reconcileIPs(ctx);
+        await reconcileNatGateways(ctx);
+        await reconcileEips(ctx);
+        await reconcileNatRules(ctx);
+        await reconcileQoSPolicies(ctx);
+        await reconcileFinalizerOnlyKinds(ctx);
+        await reconcileNamespaceAnnotations(ctx);
         return kube.writes - before;
     }
 

@@ -94,12 +94,6 @@ export class KubeClient {
         return (await this.request("POST", this.path(res, undefined, obj.metadata.namespace), obj)) as KObject;
     }
 
-    /** PUT /api/v1/namespaces/{name}/finalize */
-    async finalizeNamespace(ns: KObject): Promise<KObject> {
-        this.writes++;
-        return (await this.request("PUT", `/api/v1/namespaces/${encodeURIComponent(ns.metadata.name)}/finalize`, ns)) as KObject;
-    }
-
     async request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<unknown> {
         const base = await this.base;
         if (method !== "GET") this.onWrite?.(method, path, body);

@@ -20,6 +20,8 @@ export interface ResourceChange {
 }
 
 const NO_OP = new Set(["same", "read", "refresh"]);
+/** The steps around a `replace` that describe the same replacement. */
+const REPLACEMENT_STEPS = new Set(["create-replacement", "delete-replaced", "discard-replaced"]);
 
 /** Collects changes from engine events; pass `collector.onEvent` to preview/up. */
 export class ChangeCollector {
@@ -42,9 +44,18 @@ export class ChangeCollector {
         });
     };
 
-    /** Changes to resources themselves (custom resources), not the component wrappers around them. */
+    /**
+     * One change per resource, for the resources themselves (not component wrappers or providers).
+     * A replacement is one change, `replace`, not the engine's three steps for it.
+     */
     get resourceChanges(): ResourceChange[] {
-        return this.changes.filter((c) => !c.type.startsWith("kubeovn:index:") && c.type !== "pulumi:pulumi:Stack" && !c.type.startsWith("pulumi:providers:"));
+        return this.changes.filter(
+            (c) =>
+                !REPLACEMENT_STEPS.has(c.op) &&
+                !(c.type.startsWith("kubeovn:index:") && c.type !== "kubeovn:index:TenantTeardown") &&
+                c.type !== "pulumi:pulumi:Stack" &&
+                !c.type.startsWith("pulumi:providers:"),
+        );
     }
 }
 

@@ -233,16 +233,6 @@ describe("kube-ovn-controller stand-in", function () {
         await settle();
         assert.equal(await get("vpcs", `${PREFIX}stop`), undefined);
     });
-
-    it("finalizes a deleted Namespace once it is empty (the kube-controller-manager helper)", async () => {
-        await core.createNamespacedConfigMap({ namespace: `${PREFIX}a`, body: { metadata: { name: "leftover" } } });
-        await core.deleteNamespace({ name: `${PREFIX}a` });
-        await settle();
-        assert.ok((await core.readNamespace({ name: `${PREFIX}a` })).metadata?.deletionTimestamp, "a namespace with a ConfigMap left waits");
-        await core.deleteNamespacedConfigMap({ name: "leftover", namespace: `${PREFIX}a` });
-        await settle();
-        await assert.rejects(core.readNamespace({ name: `${PREFIX}a` }), (e: { code?: number }) => e.code === 404);
-    });
 });
 
 /** Removes whatever this file created (finalizers first), so other e2e files share a clean cluster. */
