@@ -1,6 +1,6 @@
 /**
  * The kubeovn provider: the components (served by Pulumi's component provider, schema inferred
- * from their TypeScript args) plus one real resource, TenantTeardown, with its own CRUD.
+ * from their TypeScript args) plus one real resource, Teardown, with its own CRUD.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -81,7 +81,7 @@ export class KubeovnProvider implements provider.Provider {
 
     async create(urn: string, inputs: any): Promise<provider.CreateResult> {
         this.only(urn);
-        return { id: `${unsecret(inputs).tenant}-teardown`, outs: inputs };
+        return { id: `${unsecret(inputs).owner}-teardown`, outs: inputs };
     }
 
     async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {

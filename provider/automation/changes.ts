@@ -52,7 +52,7 @@ export class ChangeCollector {
         return this.changes.filter(
             (c) =>
                 !REPLACEMENT_STEPS.has(c.op) &&
-                !(c.type.startsWith("kubeovn:index:") && c.type !== "kubeovn:index:TenantTeardown") &&
+                !(c.type.startsWith("kubeovn:index:") && c.type !== "kubeovn:index:Teardown") &&
                 c.type !== "pulumi:pulumi:Stack" &&
                 !c.type.startsWith("pulumi:providers:"),
         );

@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterNetworkInfo, ClusterNetworkSpec, planCluster } from "../core";
 import { declareObjects } from "./declare";
+import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
+
+/** The cluster network spec plus how its objects are taken apart on destroy. */
+export interface ClusterNetworkArgs extends ClusterNetworkSpec {
+    /** How the cluster network is taken apart on destroy (after every tenant): grace period and credentials. */
+    teardown?: TeardownSpec;
+}
 
 /**
  * What a Kube-OVN cluster needs once, shared by every tenant: the interconnect network that NAT
@@ -11,10 +18,13 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     /** The facts tenants consume: pass to TenantNetwork `cluster` (or export it for tenant stacks). */
     public readonly info: pulumi.Output<ClusterNetworkInfo>;
 
-    constructor(name: string, args: ClusterNetworkSpec, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ClusterNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeovn:index:ClusterNetwork", name, args, opts);
-        const plan = planCluster(args);
-        declareObjects(this, name, plan.objects);
+        const { teardown, ...spec } = args;
+        const plan = planCluster(spec);
+        const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown);
+        const declared = declareObjects(this, name, plan.objects);
+        declareTeardown(this, name, "cluster", plan.objects, [...declared.values()], teardown, kubeconfig);
         this.info = pulumi.output(plan.info);
         this.registerOutputs({ info: this.info });
     }

@@ -1,26 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterNetworkInfo, TenantPlan, TenantSpec, objectNames, planTenant } from "../core";
-import { teardownScope } from "../core/teardown";
-import { ambientKubeconfig } from "../kube/credentials";
 import { declareObjects } from "./declare";
-import { TenantTeardown } from "./TenantTeardown";
-
-/** How a tenant is taken apart when it is destroyed or removed from the program. */
-export interface TenantTeardownSpec {
-    /** Seconds the Kube-OVN controller gets to release its finalizers before the teardown removes them itself (default 10). */
-    graceSeconds?: number;
-    /** Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret. */
-    kubeconfig?: pulumi.Input<string>;
-}
-
-const DEFAULT_GRACE_SECONDS = 10;
+import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
 /** A tenant network: the spec of one tenant plus the cluster facts it is planned against. */
 export interface TenantNetworkArgs extends TenantSpec {
     /** The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference). */
     cluster: pulumi.Input<ClusterNetworkInfo>;
-    /** Teardown behaviour: grace period and credentials. */
-    teardown?: TenantTeardownSpec;
+    /** How the tenant is taken apart on destroy: grace period and credentials. */
+    teardown?: TeardownSpec;
 }
 
 /**
@@ -41,26 +29,12 @@ export class TenantNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: TenantNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeovn:index:TenantNetwork", name, args, opts);
         const { cluster, teardown, ...spec } = args;
-        const kubeconfig = teardown?.kubeconfig ?? ambientKubeconfig();
-        if (kubeconfig === undefined) {
-            throw new Error(`TenantNetwork ${name}: teardown.kubeconfig is not set and no kubeconfig was found ($KUBECONFIG or ~/.kube/config)`);
-        }
+        const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
         // Plan (and so validate) everything first; objects are declared only from a complete plan.
         const plan: pulumi.Output<TenantPlan> = pulumi.output(cluster).apply((info) => {
             const p = planTenant(spec as TenantSpec, info as ClusterNetworkInfo);
             const declared = declareObjects(this, name, p.objects);
-            // Depends on every object, so the engine deletes it first: its delete takes the
-            // tenant apart safely, and pulumi-kubernetes then finds each object already gone.
-            new TenantTeardown(
-                `${name}-teardown`,
-                {
-                    tenant: p.tenant,
-                    objects: teardownScope(p.objects),
-                    graceSeconds: teardown?.graceSeconds ?? DEFAULT_GRACE_SECONDS,
-                    kubeconfig,
-                },
-                { parent: this, dependsOn: [...declared.values()] },
-            );
+            declareTeardown(this, name, p.tenant, p.objects, [...declared.values()], teardown, kubeconfig);
             return p;
         });
         this.vpcName = pulumi.output(objectNames.vpc(spec.tenant));

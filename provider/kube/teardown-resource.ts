@@ -1,19 +1,19 @@
 /**
- * The provider side of `kubeovn:index:TenantTeardown`: a real provider resource whose delete takes
- * the tenant's Kube-OVN objects apart safely. Because it is a provider resource, its delete runs
+ * The provider side of `kubeovn:index:Teardown`: a real provider resource whose delete takes a
+ * tenant's (or the cluster network's) Kube-OVN objects apart safely. Because it is a provider resource, its delete runs
  * when a tenant is removed from the program, on `pulumi destroy` without the program, and from
  * every language. It depends on all of the tenant's objects, so the engine deletes it first; by the
  * time pulumi-kubernetes deletes each object, the object is already gone.
  */
 import * as provider from "@pulumi/pulumi/provider";
 import { ObjectRef } from "../core/teardown";
-import { Teardown } from "./teardown";
+import { TeardownRunner } from "./teardown";
 import { Warn } from "./engine-log";
 
-export const TEARDOWN_TYPE = "kubeovn:index:TenantTeardown";
+export const TEARDOWN_TYPE = "kubeovn:index:Teardown";
 
 export interface TeardownProps {
-    tenant: string;
+    owner: string;
     objects: ObjectRef[];
     graceSeconds: number;
     kubeconfig: string;
@@ -36,18 +36,18 @@ export const teardownSchema = {
     },
     resource: {
         description:
-            "Removes a tenant's Kube-OVN objects in the safe order when the tenant is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period. Declared by TenantNetwork.",
+            "Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period. Declared by TenantNetwork and ClusterNetwork.",
         inputProperties: props(),
-        requiredInputs: ["tenant", "objects", "graceSeconds", "kubeconfig"],
+        requiredInputs: ["owner", "objects", "graceSeconds", "kubeconfig"],
         properties: props(),
-        required: ["tenant", "objects", "graceSeconds", "kubeconfig"],
+        required: ["owner", "objects", "graceSeconds", "kubeconfig"],
     },
 };
 
 function props() {
     return {
-        tenant: { type: "string", description: "The tenant." },
-        objects: { type: "array", items: { $ref: "#/types/kubeovn:index:ObjectRef" }, description: "The tenant's Kube-OVN objects, in creation order." },
+        owner: { type: "string", description: "Whose objects these are: a tenant name, or `cluster`." },
+        objects: { type: "array", items: { $ref: "#/types/kubeovn:index:ObjectRef" }, description: "The Kube-OVN objects to take apart, in creation order." },
         graceSeconds: { type: "number", description: "Seconds the Kube-OVN controller gets to release its finalizers before they are removed." },
         kubeconfig: { type: "string", secret: true, description: "Kubeconfig the teardown acts with (least privilege: deploy/teardown-clusterrole.yaml)." },
     };
@@ -57,7 +57,7 @@ const key = (o: ObjectRef) => `${o.apiVersion}/${o.kind}/${o.namespace ?? ""}/${
 
 export function checkTeardown(news: any): provider.CheckResult {
     const failures: provider.CheckFailure[] = [];
-    if (typeof news.tenant !== "string" || news.tenant === "") failures.push({ property: "tenant", reason: "must be the tenant name" });
+    if (typeof news.owner !== "string" || news.owner === "") failures.push({ property: "owner", reason: "must name whose objects these are" });
     if (!Array.isArray(news.objects)) failures.push({ property: "objects", reason: "must be a list of objects" });
     if (typeof news.graceSeconds !== "number" || !(news.graceSeconds >= 0) || news.graceSeconds > 3600) {
         failures.push({ property: "graceSeconds", reason: `must be a number of seconds from 0 to 3600, got ${JSON.stringify(news.graceSeconds)}` });
@@ -68,17 +68,17 @@ export function checkTeardown(news: any): provider.CheckResult {
 
 export function diffTeardown(olds: TeardownProps, news: TeardownProps): provider.DiffResult {
     const same =
-        olds.tenant === news.tenant &&
+        olds.owner === news.owner &&
         olds.graceSeconds === news.graceSeconds &&
         olds.kubeconfig === news.kubeconfig &&
         JSON.stringify(olds.objects) === JSON.stringify(news.objects);
-    return { changes: !same, replaces: olds.tenant !== news.tenant ? ["tenant"] : [] };
+    return { changes: !same, replaces: olds.owner !== news.owner ? ["owner"] : [] };
 }
 
 export async function runTeardown(urn: string, props: TeardownProps, objects: ObjectRef[], warn: Warn): Promise<void> {
     if (objects.length === 0) return;
     const sent: Promise<void>[] = [];
-    const t = new Teardown({ kubeconfig: props.kubeconfig, graceSeconds: props.graceSeconds, warn: (m) => sent.push(warn(urn, m)) });
+    const t = new TeardownRunner({ kubeconfig: props.kubeconfig, graceSeconds: props.graceSeconds, warn: (m) => sent.push(warn(urn, m)) });
     try {
         await t.run(objects);
     } finally {

@@ -46,7 +46,7 @@ function spec(ref: ObjectRef): k8s.KubernetesObject {
 const label = (o: { kind?: string; metadata?: { name?: string } } | ObjectRef) =>
     `${o.kind}/${"name" in o && o.name ? o.name : (o as KObj).metadata?.name}`;
 
-export class Teardown {
+export class TeardownRunner {
     private readonly api: k8s.KubernetesObjectApi;
     private readonly pollMs: number;
 

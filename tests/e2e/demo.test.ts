@@ -64,14 +64,17 @@ describe("the demo on the real engine and API server", function () {
         assert.deepEqual(describeChanges(changes), []);
     });
 
-    it("adding a DNAT rule previews as exactly one create", async function () {
+    it("adding a DNAT rule previews as exactly one create (and the teardown's inventory growing)", async function () {
         const acme = demo.program.resources.acme.properties;
         acme.dnatRules.push({ name: "ssh", eip: "web", protocol: "tcp", externalPort: 2222, internalIp: "10.10.1.11", internalPort: 22 });
         demo.write();
         const changes = await demo.preview();
         assert.deepEqual(
             changes.map((c) => [c.op, c.name, c.type]),
-            [["create", "acme-dnat-ssh", "kubernetes:kubeovn.io/v1:IptablesDnatRule"]],
+            [
+                ["create", "acme-dnat-ssh", "kubernetes:kubeovn.io/v1:IptablesDnatRule"],
+                ["update", "acme-teardown", "kubeovn:index:Teardown"],
+            ],
             describeChanges(changes).join("\n"),
         );
         acme.dnatRules.pop();

@@ -42,7 +42,7 @@ describe("components under Pulumi mocks", () => {
     beforeEach(() => registered.clear());
 
     it("ClusterNetwork declares the interconnect network, the EIP pools and the NAT ConfigMaps", async () => {
-        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
         const info = await value(cluster.info);
         await settle();
         assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("cl-")).sort(), [
@@ -52,7 +52,12 @@ describe("components under Pulumi mocks", () => {
             "cl-interconnect-subnet",
             "cl-nat-gateway-config",
             "cl-nat-gateway-enable",
+            "cl-teardown",
         ]);
+        assert.deepEqual(
+            registered.get("cl-teardown")?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
+            ["NetworkAttachmentDefinition/ovn-vpc-external-network", "Subnet/ovn-vpc-external-network", "Subnet/public-a", "Subnet/public-b"],
+        );
         assert.equal(registered.get("cl-interconnect-subnet")?.type, "kubernetes:kubeovn.io/v1:Subnet");
         assert.equal(registered.get("cl-nat-gateway-config")?.type, "kubernetes:core/v1:ConfigMapPatch");
         const nad = registered.get("cl-interconnect-attachment")?.inputs;
@@ -64,7 +69,7 @@ describe("components under Pulumi mocks", () => {
     });
 
     it("TenantNetwork declares exactly the tenant's objects, with addresses in its outputs", async () => {
-        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
         const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
         const eips = await value(acme.eipAddresses);
         const ic = await value(acme.interconnectIp);
@@ -97,7 +102,7 @@ describe("components under Pulumi mocks", () => {
         assert.equal(ns.metadata.annotations["pulumi-kubeovn/routes"], JSON.stringify([{ dst: "192.168.0.0/16", gw: "10.10.1.253" }]));
         assert.equal(ns.metadata.labels["pulumi-kubeovn/tenant"], "acme");
         const teardown = registered.get("acme-teardown");
-        assert.equal(teardown?.type, "kubeovn:index:TenantTeardown");
+        assert.equal(teardown?.type, "kubeovn:index:Teardown");
         assert.equal(teardown?.inputs.graceSeconds, 10);
         assert.deepEqual(
             teardown?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
@@ -108,7 +113,7 @@ describe("components under Pulumi mocks", () => {
     it("adopted namespaces are patched, not created", async () => {
         const t = clone(demo.tenants[1]);
         t.namespaces[0].adopt = true;
-        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
         const g = new TenantNetwork("globex", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
         await value(g.eipAddresses);
         await settle();
@@ -118,7 +123,7 @@ describe("components under Pulumi mocks", () => {
     it("bad input fails the plan and declares no object of the tenant", async () => {
         const t = clone(demo.tenants[0]);
         t.subnets[0].cidr = "10.10.1.0/33";
-        const cluster = new ClusterNetwork("cl", demo.cluster);
+        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
         const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
         const failure = await new Promise<unknown>((resolve) => {
             (bad.interconnectIp as any).promise().then(() => resolve(undefined), resolve);
@@ -131,6 +136,6 @@ describe("components under Pulumi mocks", () => {
     it("a bad cluster spec throws at construction, naming field and value", () => {
         const c = clone(demo.cluster);
         c.eipPools[0].gateway = "10.0.0.1";
-        assert.throws(() => new ClusterNetwork("broken", c), /eipPools\[public-a\]\.gateway: "10\.0\.0\.1" is outside 203\.0\.113\.0\/24/);
+        assert.throws(() => new ClusterNetwork("broken", { ...c, teardown: { kubeconfig: KUBECONFIG } }), /eipPools\[public-a\]\.gateway: "10\.0\.0\.1" is outside 203\.0\.113\.0\/24/);
     });
 });

@@ -21,7 +21,7 @@ describe("teardown planning", () => {
     });
 
     it("on update, tears down exactly the objects dropped from the tenant", () => {
-        const props = { tenant: "acme", objects, graceSeconds: 10, kubeconfig: "k" };
+        const props = { owner: "acme", objects, graceSeconds: 10, kubeconfig: "k" };
         const fewer = { ...props, objects: objects.filter((o) => o.name !== "acme-dnat-https" && o.name !== "acme-web") };
         assert.deepEqual(removedObjects(props, fewer).map((o) => `${o.kind}/${o.name}`), ["Subnet/acme-web", "IptablesEIP/acme-web", "IptablesDnatRule/acme-dnat-https"]);
         assert.deepEqual(removedObjects(props, props), []);
@@ -30,7 +30,7 @@ describe("teardown planning", () => {
     });
 
     it("refuses a bad grace period with the value", () => {
-        const r = checkTeardown({ tenant: "acme", objects: [], graceSeconds: -1, kubeconfig: "k" });
+        const r = checkTeardown({ owner: "acme", objects: [], graceSeconds: -1, kubeconfig: "k" });
         assert.deepEqual(r.failures, [{ property: "graceSeconds", reason: "must be a number of seconds from 0 to 3600, got -1" }]);
     });
 });
