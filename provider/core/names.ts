@@ -16,6 +16,8 @@ export function dnsLabelProblem(name: unknown, maxLength = 63): string | undefin
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY = "pulumi-kubeovn";
 export const TENANT_LABEL = "pulumi-kubeovn/tenant";
+/** pulumi-kubernetes waits for the condition named here before it reports the object created. */
+export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
 /** Namespace annotation holding the routes its pods inherit (read by our webhook and transform). */
 export const NAMESPACE_ROUTES_ANNOTATION = "pulumi-kubeovn/routes";
 

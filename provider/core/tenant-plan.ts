@@ -3,7 +3,7 @@ import { allocate, AllocationRequest } from "./allocate";
 import { ClusterFacts, checkClusterInfo } from "./cluster";
 import { Problems } from "./errors";
 import { Address, Family, familyName, parseAddress } from "./net";
-import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, NAMESPACE_ROUTES_ANNOTATION, TENANT_LABEL, objectNames } from "./names";
+import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, NAMESPACE_ROUTES_ANNOTATION, TENANT_LABEL, WAIT_FOR_ANNOTATION, objectNames } from "./names";
 import { Network, cidrOfFamily } from "./network";
 import { API, PlannedObject } from "./plan";
 import { ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, TenantSpec } from "./spec";
@@ -157,7 +157,10 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
             id: `subnet/${s.name}`,
             apiVersion: API.kubeovn,
             kind: "Subnet",
-            metadata: { name: objectNames.subnet(t, s.name), labels },
+            // `up` waits until the controller reports the subnet Ready, so whatever depends on the
+            // tenant (workloads) starts only then: pods created earlier take addresses from the
+            // default subnet and keep them.
+            metadata: { name: objectNames.subnet(t, s.name), labels, annotations: { [WAIT_FOR_ANNOTATION]: "condition=Ready" } },
             // formatSubnet's result; empty lists are left out as the controller's Go-typed write drops them.
             spec: nonEmpty({
                 vpc: vpcName,

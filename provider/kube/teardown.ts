@@ -49,6 +49,8 @@ const label = (o: { kind?: string; metadata?: { name?: string } } | ObjectRef) =
 export class TeardownRunner {
     private readonly api: k8s.KubernetesObjectApi;
     private readonly pollMs: number;
+    /** Set once the controller let a whole grace period pass: later phases do not wait for it again. */
+    private controllerGone = false;
 
     constructor(private readonly opts: TeardownOptions) {
         const kc = new k8s.KubeConfig();
@@ -88,15 +90,19 @@ export class TeardownRunner {
                 if (!isNotFound(err)) throw err;
             }
         }
-        let left = await this.waitGone(existing, this.opts.graceSeconds);
+        let left = await this.waitGone(existing, this.grace());
         // Leftover IP objects keep a subnet alive: remove them first, then give the controller
         // another grace period to release the subnet itself.
         const subnets = left.filter((o) => o.kind === "Subnet");
         let removedIps = false;
         for (const s of subnets) removedIps = (await this.removeSubnetIps(s.metadata?.name as string, report)) || removedIps;
-        if (removedIps) left = await this.waitGone(left, this.opts.graceSeconds);
+        if (removedIps) left = await this.waitGone(left, this.grace());
         if (left.length > 0) {
-            for (const o of left) await this.forceFinalizers(o, `the Kube-OVN controller did not release it within ${this.opts.graceSeconds}s (controller absent or unhealthy)`, report);
+            const why = this.controllerGone
+                ? "the Kube-OVN controller already left earlier objects unreleased for the whole grace period (controller absent or unhealthy)"
+                : `the Kube-OVN controller did not release it within ${this.opts.graceSeconds}s (controller absent or unhealthy)`;
+            this.controllerGone = true;
+            for (const o of left) await this.forceFinalizers(o, why, report);
             left = await this.waitGone(left, this.opts.settleSeconds ?? 30);
         }
         if (left.length > 0) {
@@ -104,6 +110,10 @@ export class TeardownRunner {
             throw new Error(`teardown: still present after removing Kube-OVN finalizers: ${holders.join("; ")}`);
         }
         report.deleted.push(...existing.map(label));
+    }
+
+    private grace(): number {
+        return this.controllerGone ? 0 : this.opts.graceSeconds;
     }
 
     private async waitGone(objs: KObj[], seconds: number): Promise<KObj[]> {
@@ -127,7 +137,7 @@ export class TeardownRunner {
                 if (!isNotFound(err)) throw err;
             }
         }
-        const left = await this.waitGone(ips, this.opts.graceSeconds);
+        const left = await this.waitGone(ips, this.grace());
         for (const ip of left) await this.forceFinalizers(ip, `it kept subnet ${subnet} from being deleted and the controller did not release it within ${this.opts.graceSeconds}s`, report);
         report.deleted.push(...ips.map(label));
         return ips.length > 0;

@@ -3,7 +3,43 @@ import * as k8s from "@kubernetes/client-node";
 import { startStandInController, StandInController } from "../../localcluster/controller";
 import { getCluster, kubeConfig } from "./support/cluster";
 import { leastPrivilegeKubeconfig } from "./support/rbac";
-import { DemoStack, openDemoStack, ourObjects } from "./support/stack";
+import { DemoStack, getKubeOvn, openDemoStack, ourObjects } from "./support/stack";
+
+const RAW_DELETE_TIMEOUT = "60s";
+import * as k8sPulumi from "@pulumi/kubernetes";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pulumiEnv } from "../../provider/automation/env";
+
+/**
+ * The same kind of objects as plain pulumi-kubernetes custom resources (a VPC with two subnets), as
+ * an inline TypeScript program (Pulumi YAML cannot declare CustomResources).
+ */
+async function rawStack(): Promise<{ stack: Stack; cleanup(): void }> {
+    const backend = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-raw-"));
+    const envVars = pulumiEnv({ backendDir: backend, toolchainBin: process.env.KUBEOVN_BIN_DIR as string, kubeconfig: getCluster().kubeconfigPath });
+    const program = async () => {
+        const opts = { customTimeouts: { delete: RAW_DELETE_TIMEOUT } };
+        const vpc = new k8sPulumi.apiextensions.CustomResource("vpc", { apiVersion: "kubeovn.io/v1", kind: "Vpc", metadata: { name: "raw" }, spec: {} }, opts);
+        for (const [name, cidr] of [["raw-web", "10.20.1.0/24"], ["raw-app", "10.20.2.0/24"]]) {
+            new k8sPulumi.apiextensions.CustomResource(name, { apiVersion: "kubeovn.io/v1", kind: "Subnet", metadata: { name }, spec: { vpc: "raw", cidrBlock: cidr, protocol: "IPv4", provider: "ovn" } }, { ...opts, dependsOn: [vpc] });
+        }
+    };
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName: "raw", projectName: "raw-crs", program }, { envVars });
+    return { stack, cleanup: () => fs.rmSync(backend, { recursive: true, force: true }) };
+}
+
+/** Removes every finalizer from the raw objects, so the cluster is clean for the next test. */
+async function freeRawObjects(): Promise<void> {
+    const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+    for (const [plural, name] of [["subnets", "raw-web"], ["subnets", "raw-app"], ["vpcs", "raw"]]) {
+        await api
+            .patchClusterCustomObject({ group: "kubeovn.io", version: "v1", plural, name, body: { metadata: { finalizers: null } } }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch))
+            .catch(() => undefined);
+    }
+}
 
 /** The demo reduced to the cluster network and tenant acme (two subnets), destroyed with a short grace period. */
 async function acmeStack(name: string, kubeconfig: string): Promise<DemoStack> {
@@ -12,6 +48,7 @@ async function acmeStack(name: string, kubeconfig: string): Promise<DemoStack> {
     s.program.outputs = { acmeEips: "${acme.eipAddresses}" };
     s.program.config = { teardownKubeconfig: { type: "string", secret: true } };
     s.program.resources.acme.properties.teardown = { graceSeconds: 3, kubeconfig: "${teardownKubeconfig}" };
+    s.program.resources.cluster.properties.teardown = { graceSeconds: 3, kubeconfig: "${teardownKubeconfig}" };
     s.write();
     await s.stack.setConfig("teardownKubeconfig", { value: kubeconfig, secret: true });
     return s;
@@ -55,25 +92,42 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
         }
     });
 
-    it("controller dead: destroy takes seconds, removes the finalizers itself and says so", async function () {
-        const s = await acmeStack("dead", creds.kubeconfig);
+    it("controller dead: ours takes seconds and says what it forced, where plain pulumi-kubernetes hangs until its delete timeout", async function () {
+        const ours = await acmeStack("dead", creds.kubeconfig);
+        const raw = await rawStack();
         try {
-            await s.stack.up({ onOutput: () => undefined });
+            await ours.stack.up({ onOutput: () => undefined });
+            await raw.stack.up({ onOutput: () => undefined });
             await controller.settled();
             controller.setMode("dead");
+
+            // Plain custom resources: the delete waits for finalizers nobody removes, then fails.
+            let started = Date.now();
+            await assert.rejects(raw.stack.destroy({ onOutput: () => undefined }), /finalizers|timed out|timeout/i);
+            const rawSeconds = (Date.now() - started) / 1000;
+            const stuck = await getKubeOvn("subnets", "raw-web");
+            assert.ok(stuck.metadata.deletionTimestamp, "the raw subnet is left Terminating");
+
+            // Ours: the tenant (two subnets) and then the cluster network.
             const events: any[] = [];
-            const started = Date.now();
-            await s.stack.destroy({ onEvent: (e) => events.push(e) });
-            const seconds = (Date.now() - started) / 1000;
+            started = Date.now();
+            await ours.stack.destroy({ onEvent: (e) => events.push(e) });
+            const oursSeconds = (Date.now() - started) / 1000;
             const warnings = warningsOf(events).filter((w) => /removed finalizer/.test(w));
             assert.ok(warnings.some((w) => /Subnet\/acme-web/.test(w)), warnings.join("\n"));
+            assert.ok(warnings.some((w) => /Subnet\/acme-app/.test(w)), warnings.join("\n"));
             assert.ok(warnings.some((w) => /Vpc\/acme/.test(w)), warnings.join("\n"));
             assert.ok(warnings.every((w) => /controller absent or unhealthy|kept subnet/.test(w)), warnings.join("\n"));
             assert.deepEqual(acmeKinds(await ourObjects()), []);
-            assert.ok(seconds < 120, `destroy took ${seconds}s`);
-            process.stderr.write(`      [e2e] dead-controller destroy of a two-subnet tenant: ${seconds.toFixed(1)}s, ${warnings.length} finalizers forced\n`);
+            assert.ok(oursSeconds < rawSeconds, `ours ${oursSeconds}s, raw ${rawSeconds}s`);
+            process.stderr.write(
+                `      [e2e] dead controller: plain pulumi-kubernetes failed after ${rawSeconds.toFixed(1)}s (delete timeout ${RAW_DELETE_TIMEOUT}, objects left Terminating); ` +
+                    `ours destroyed tenant + cluster network in ${oursSeconds.toFixed(1)}s, ${warnings.length} finalizers forced\n`,
+            );
         } finally {
-            s.cleanup();
+            await freeRawObjects();
+            ours.cleanup();
+            raw.cleanup();
         }
     });
 

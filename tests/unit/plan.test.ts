@@ -30,6 +30,8 @@ describe("plans: the exact objects, in the form the controller stores them", () 
             enableLb: true,
         });
         assert.deepEqual(byId(acme.objects, "subnet/web").metadata.name, "acme-web");
+        // up waits for the controller's Ready condition, so workloads never start before their subnet
+        assert.equal(byId(acme.objects, "subnet/web").metadata.annotations?.["pulumi.com/waitFor"], "condition=Ready");
     });
 
     it("the interconnect network and pools carry their gateway in excludeIps", () => {

@@ -23,11 +23,16 @@ export interface DemoStack {
 }
 
 export async function openDemoStack(name: string, source = path.join(repoRoot, "Pulumi.yaml")): Promise<DemoStack> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kubeovn-${name}-`));
-    const backend = path.join(dir, ".state");
-    fs.mkdirSync(backend);
     const program = YAML.parse(fs.readFileSync(source, "utf8"));
     program.plugins.providers[0].path = pluginBin;
+    return openProgramStack(name, program);
+}
+
+/** A stack of any Pulumi YAML program, given as a plain object. */
+export async function openProgramStack(name: string, program: any, sharedBackend?: string): Promise<DemoStack> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kubeovn-${name}-`));
+    const backend = sharedBackend ?? path.join(dir, ".state");
+    fs.mkdirSync(backend, { recursive: true });
     const write = () => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(program));
     write();
     const binDir = process.env.KUBEOVN_BIN_DIR as string;
