@@ -83,13 +83,7 @@ export class TeardownRunner {
     private async phase(refs: ObjectRef[], report: TeardownReport): Promise<void> {
         const existing = await this.present(refs);
         if (existing.length === 0) return;
-        for (const o of existing) {
-            try {
-                await this.api.delete(o);
-            } catch (err) {
-                if (!isNotFound(err)) throw err;
-            }
-        }
+        await this.deleteAll(existing);
         let left = await this.waitGone(existing, this.grace());
         // Leftover IP objects keep a subnet alive: remove them first, then give the controller
         // another grace period to release the subnet itself.
@@ -112,6 +106,17 @@ export class TeardownRunner {
         report.deleted.push(...existing.map(label));
     }
 
+    /** Starts the deletion of each object; one already gone is fine. */
+    private async deleteAll(objs: KObj[]): Promise<void> {
+        for (const o of objs) {
+            try {
+                await this.api.delete(o);
+            } catch (err) {
+                if (!isNotFound(err)) throw err;
+            }
+        }
+    }
+
     private grace(): number {
         return this.controllerGone ? 0 : this.opts.graceSeconds;
     }
@@ -130,13 +135,7 @@ export class TeardownRunner {
     private async removeSubnetIps(subnet: string, report: TeardownReport): Promise<boolean> {
         const list = await this.api.list("kubeovn.io/v1", "IP");
         const ips = (list.items as KObj[]).filter((ip) => ip.spec?.subnet === subnet);
-        for (const ip of ips) {
-            try {
-                await this.api.delete(ip);
-            } catch (err) {
-                if (!isNotFound(err)) throw err;
-            }
-        }
+        await this.deleteAll(ips);
         const left = await this.waitGone(ips, this.grace());
         for (const ip of left) await this.forceFinalizers(ip, `it kept subnet ${subnet} from being deleted and the controller did not release it within ${this.opts.graceSeconds}s`, report);
         report.deleted.push(...ips.map(label));
