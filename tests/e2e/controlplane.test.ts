@@ -122,10 +122,10 @@ describe("local control plane", () => {
             assert.equal(vpc.metadata.name, "survivor");
         });
 
-        it("stop() leaves no etcd/kube-apiserver process and no data behind", async () => {
+        it("stop() leaves no etcd, kube-apiserver or kube-controller-manager process and no data behind", async () => {
             const { dataDir, pids } = cp!;
             assert.ok(fs.existsSync(dataDir));
-            assert.equal(processesMentioning(dataDir).length, 2, "expected etcd and kube-apiserver running");
+            assert.equal(processesMentioning(dataDir).length, 3, "expected etcd, kube-apiserver and kube-controller-manager running");
 
             await cp!.stop();
 
