@@ -1,9 +1,9 @@
 /** Cluster-level planning: the interconnect network, the real EIP pools, the NAT gateway settings. */
 import { Problems } from "./errors";
 import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, RESERVED_SUBNETS, dnsLabelProblem } from "./names";
-import { Network, networksOverlap, parseNetwork } from "./network";
+import { Network, NetworkInput, networksOverlap, parseNetwork } from "./network";
 import { API, PlannedObject } from "./plan";
-import { ClusterNetworkInfo, ClusterNetworkSpec, EipPoolInfo } from "./spec";
+import { ClusterNetworkInfo, ClusterNetworkSpec, EipPoolInfo, EipPoolSpec } from "./spec";
 
 /** The parsed cluster facts the tenant planner works with. */
 export interface ClusterFacts {
@@ -27,20 +27,26 @@ export function checkClusterSpec(p: Problems, spec: ClusterNetworkSpec, path = "
         return undefined;
     }
     const ic = spec.interconnect;
-    let interconnect: Network | undefined;
-    if (!ic) p.add(at("interconnect"), ic, "is required");
-    else {
-        if (typeof ic.masterInterface !== "string" || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(ic.masterInterface)) {
-            p.add(at("interconnect.masterInterface"), ic.masterInterface, "must be a host interface name (1-15 characters)");
-        }
-        interconnect = parseNetwork(p, at("interconnect"), ic, true);
+    if (ic && (typeof ic.masterInterface !== "string" || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(ic.masterInterface))) {
+        p.add(at("interconnect.masterInterface"), ic.masterInterface, "must be a host interface name (1-15 characters)");
     }
+    const image = spec.natGateway?.image;
+    if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) {
+        p.add(at("natGateway.image"), image, "must be a container image reference");
+    }
+    return checkRanges(p, ic, spec.eipPools, at);
+}
+
+/** The interconnect range and the EIP pools: each valid, and all kept apart from one another. */
+function checkRanges(p: Problems, ic: NetworkInput | undefined, eipPools: EipPoolSpec[] | undefined, at: (f: string) => string): ClusterFacts | undefined {
+    const interconnect = ic ? parseNetwork(p, at("interconnect"), ic, true) : undefined;
+    if (!ic) p.add(at("interconnect"), ic, "is required");
 
     const pools = new Map<string, Network>();
-    if (!Array.isArray(spec.eipPools) || spec.eipPools.length === 0) {
-        p.add(at("eipPools"), spec.eipPools, "must list at least one real EIP pool");
+    if (!Array.isArray(eipPools) || eipPools.length === 0) {
+        p.add(at("eipPools"), eipPools, "must list at least one real EIP pool");
     } else {
-        spec.eipPools.forEach((pool, i) => {
+        eipPools.forEach((pool, i) => {
             const pp = at(`eipPools[${typeof pool?.name === "string" && pool.name ? pool.name : i}]`);
             const nameProblem = dnsLabelProblem(pool?.name);
             if (nameProblem) p.add(`${pp}.name`, pool?.name, nameProblem);
@@ -58,11 +64,6 @@ export function checkClusterSpec(p: Problems, spec: ClusterNetworkSpec, path = "
             }
             if (!nameProblem && !pools.has(pool.name)) pools.set(pool.name, net);
         });
-    }
-
-    const image = spec.natGateway?.image;
-    if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) {
-        p.add(at("natGateway.image"), image, "must be a container image reference");
     }
     if (!interconnect) return undefined;
     return { interconnect, pools };
@@ -91,15 +92,8 @@ export function checkClusterInfo(p: Problems, info: ClusterNetworkInfo, path = "
         p.add(path, info, "must be the `info` output of a ClusterNetwork");
         return undefined;
     }
-    return checkClusterSpec(
-        p,
-        {
-            interconnect: { masterInterface: "net1", cidr: info.interconnectCidr, gateway: info.interconnectGateway, excludeIps: info.interconnectExcludeIps },
-            eipPools: info.eipPools,
-            natGateway: { image: "unused" },
-        },
-        path,
-    );
+    const ic = { cidr: info.interconnectCidr, gateway: info.interconnectGateway, excludeIps: info.interconnectExcludeIps };
+    return checkRanges(p, ic, info.eipPools, (f) => `${path}.${f}`);
 }
 
 function labels(): { [k: string]: string } {
