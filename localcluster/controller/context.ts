@@ -1,7 +1,7 @@
 // What every reconcile step of the stand-in shares: the API client, a snapshot of the cluster
 // taken at the start of a pass, and error reporting that does not flood the log.
 import { KObject, R, ResourceKey, UpstreamConfig } from "./kinds";
-import { KubeClient } from "./kube";
+import { KubeClient, isConflict, isNotFound } from "./kube";
 
 export class Snapshot {
     private readonly objects = new Map<ResourceKey, KObject[]>();
@@ -45,4 +45,19 @@ export const objKey = (kind: string, o: KObject) => `${kind} ${o.metadata.namesp
 
 export function errorText(e: unknown): string {
     return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Runs `reconcile` for every object of `key` and reports its outcome. A 409 or 404 is not an
+ * error: the object changed or went away meanwhile, and the next pass sees its new version.
+ */
+export async function reconcileEach(ctx: Ctx, key: ResourceKey, kind: string, reconcile: (o: KObject) => Promise<string | undefined>): Promise<void> {
+    for (const o of ctx.snap.all(key)) {
+        const id = objKey(kind, o);
+        try {
+            ctx.report(id, await reconcile(o));
+        } catch (e) {
+            if (!(isConflict(e) || isNotFound(e))) ctx.report(id, errorText(e));
+        }
+    }
 }

@@ -1,24 +1,17 @@
 // IptablesEIP: pkg/controller/vpc_nat_gw_eip.go handleAddIptablesEip, createOrUpdateEipCR,
 // handleUpdateIptablesEip, handleResetIptablesEip (refresh of status.nat), finalizers.
-import { Ctx, errorText, objKey } from "./context";
+import { Ctx, reconcileEach } from "./context";
 import { addFinalizer, removeFinalizer } from "./finalizers";
 import { EIP_SPEC, encodeStruct, jsonEqual } from "./gojson";
 import { allocate, randomMac, subnetInIPAM } from "./ipam";
 import { KObject, LABEL, LEGACY_FINALIZER, R, hasFinalizer, isDeleting } from "./kinds";
 import { checkProtocol } from "./net";
-import { eipNat, externalNetwork, ignorable, natGwPodError, patchMeta, patchStatus, vpcNatEnabled } from "./nat-common";
+import { eipNat, externalNetwork, natGwPodError, patchMeta, patchStatus, vpcNatEnabled } from "./nat-common";
 import { touchQoSPolicy } from "./qos";
 import { heldAddresses, subnetUsers } from "./subnet-status";
 
-export async function reconcileEips(ctx: Ctx): Promise<void> {
-    for (const eip of ctx.snap.all("eip")) {
-        const id = objKey("IptablesEIP", eip);
-        try {
-            ctx.report(id, isDeleting(eip) ? await deleteEip(ctx, eip) : await addOrUpdateEip(ctx, eip));
-        } catch (e) {
-            if (!ignorable(e)) ctx.report(id, errorText(e));
-        }
-    }
+export function reconcileEips(ctx: Ctx): Promise<void> {
+    return reconcileEach(ctx, "eip", "IptablesEIP", (eip) => (isDeleting(eip) ? deleteEip(ctx, eip) : addOrUpdateEip(ctx, eip)));
 }
 
 /** handleUpdateIptablesEip, deletion branch. */

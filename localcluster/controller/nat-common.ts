@@ -2,7 +2,6 @@
 // vpc_nat_gw_nat.go).
 import { Ctx } from "./context";
 import { DEFAULT_EXTERNAL_NETWORK, KObject, LABEL, NAT_GW_CONFIGMAP, R, ResourceKey } from "./kinds";
-import { isConflict, isNotFound } from "./kube";
 import { jsonEqual } from "./gojson";
 
 /**
@@ -72,4 +71,3 @@ export async function patchStatus(ctx: Ctx, key: ResourceKey, obj: KObject, stat
     return out;
 }
 
-export const ignorable = (e: unknown) => isConflict(e) || isNotFound(e);

@@ -1,25 +1,16 @@
 // IptablesFIPRule / IptablesDnatRule / IptablesSnatRule: pkg/controller/vpc_nat_gw_nat.go
 // handleAdd*, handleUpdate* (spec change, deletion), patch*Status, patch*Label, validate*Rule.
-import { Ctx, errorText, objKey } from "./context";
+import { Ctx, reconcileEach } from "./context";
 import { addFinalizer, removeFinalizer } from "./finalizers";
 import { ANNOTATION, KObject, LABEL, LEGACY_FINALIZER, ResourceKey, hasFinalizer, isDeleting } from "./kinds";
 import { checkProtocol, parseCIDR, parseIP } from "./net";
-import { ignorable, natGwPodError, patchMeta, patchStatus, vpcNatEnabled } from "./nat-common";
+import { natGwPodError, patchMeta, patchStatus, vpcNatEnabled } from "./nat-common";
 
 type RuleKind = "fip" | "dnat" | "snat";
 const KIND: Record<RuleKind, string> = { fip: "IptablesFIPRule", dnat: "IptablesDnatRule", snat: "IptablesSnatRule" };
 
 export async function reconcileNatRules(ctx: Ctx): Promise<void> {
-    for (const kind of ["fip", "dnat", "snat"] as RuleKind[]) {
-        for (const rule of ctx.snap.all(kind)) {
-            const id = objKey(KIND[kind], rule);
-            try {
-                ctx.report(id, await reconcileRule(ctx, kind, rule));
-            } catch (e) {
-                if (!ignorable(e)) ctx.report(id, errorText(e));
-            }
-        }
-    }
+    for (const kind of ["fip", "dnat", "snat"] as RuleKind[]) await reconcileEach(ctx, kind, KIND[kind], (rule) => reconcileRule(ctx, kind, rule));
 }
 
 const validPort = (p: unknown) => /^[0-9]+$/.test(String(p ?? "")) && Number(p) >= 1 && Number(p) <= 65535;

@@ -2,20 +2,13 @@
 // updateCrdNatGwLabels, patchNatGwQoSStatus. No finalizer in v1.16.2. The StatefulSet
 // vpc-nat-gw-<name> is not created (nothing could run it here) and spec.lanIp is not backfilled
 // from the pod (backfillVpcNatGwLanIPFromPod needs a running pod).
-import { Ctx, errorText, objKey } from "./context";
+import { Ctx, reconcileEach } from "./context";
 import { jsonEqual } from "./gojson";
 import { KObject, LABEL } from "./kinds";
-import { ignorable, patchMeta, patchStatus, vpcNatEnabled } from "./nat-common";
+import { patchMeta, patchStatus, vpcNatEnabled } from "./nat-common";
 
-export async function reconcileNatGateways(ctx: Ctx): Promise<void> {
-    for (const gw of ctx.snap.all("natGw")) {
-        const id = objKey("VpcNatGateway", gw);
-        try {
-            ctx.report(id, await reconcileNatGateway(ctx, gw));
-        } catch (e) {
-            if (!ignorable(e)) ctx.report(id, errorText(e));
-        }
-    }
+export function reconcileNatGateways(ctx: Ctx): Promise<void> {
+    return reconcileEach(ctx, "natGw", "VpcNatGateway", (gw) => reconcileNatGateway(ctx, gw));
 }
 
 /** slices.Equal treats nil and empty alike; reflect.DeepEqual (tolerations, affinity) does not, but absent==absent here. */

@@ -5,11 +5,11 @@
 // differs from the spec, on deletion, or when an EIP/NAT gateway that used the policy is deleted;
 // and handleAddQoSPolicyFinalizer skips an object that already has *any* finalizer. A policy
 // created and never changed therefore has no finalizer. The stand-in keeps that.
-import { Ctx, errorText, objKey } from "./context";
+import { Ctx, reconcileEach } from "./context";
 import { removeFinalizer } from "./finalizers";
 import { jsonEqual } from "./gojson";
 import { FINALIZER, KObject, LABEL, R, isDeleting } from "./kinds";
-import { ignorable, patchStatus } from "./nat-common";
+import { patchStatus } from "./nat-common";
 
 interface Rule {
     name: string;
@@ -46,15 +46,8 @@ const statusMatches = (q: KObject) =>
     (q.status?.bindingType ?? "") === (q.spec?.bindingType ?? "") &&
     jsonEqual(sortRules(q.status?.bandwidthLimitRules), sortRules(q.spec?.bandwidthLimitRules));
 
-export async function reconcileQoSPolicies(ctx: Ctx): Promise<void> {
-    for (const q of ctx.snap.all("qos")) {
-        const id = objKey("QoSPolicy", q);
-        try {
-            ctx.report(id, await reconcileQoS(ctx, q));
-        } catch (e) {
-            if (!ignorable(e)) ctx.report(id, errorText(e));
-        }
-    }
+export function reconcileQoSPolicies(ctx: Ctx): Promise<void> {
+    return reconcileEach(ctx, "qos", "QoSPolicy", (q) => reconcileQoS(ctx, q));
 }
 
 async function reconcileQoS(ctx: Ctx, q: KObject): Promise<string | undefined> {

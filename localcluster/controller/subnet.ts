@@ -1,11 +1,10 @@
 // Subnet reconcile: pkg/controller/subnet.go handleAddOrUpdateSubnet, in upstream's order, with the
 // OVN work left out. Every status write upstream makes along the way is folded into one write of
 // the final status (same end state; intermediate states are not reproduced).
-import { Ctx, errorText, objKey } from "./context";
+import { Ctx, reconcileEach } from "./context";
 import { addFinalizer, removeFinalizer } from "./finalizers";
 import { SUBNET_SPEC, encodeStruct, jsonEqual } from "./gojson";
 import { KObject, LEGACY_FINALIZER, R, hasFinalizer, isDeleting } from "./kinds";
-import { isConflict, isNotFound } from "./kube";
 import { parseIP } from "./net";
 import { cidrOverlap, formatSubnet, isOvnProvider, validateSubnet } from "./subnet-format";
 import {
@@ -13,16 +12,8 @@ import {
     readyToRemoveFinalizer, subnetUsers, usingIPCount,
 } from "./subnet-status";
 
-export async function reconcileSubnets(ctx: Ctx): Promise<void> {
-    for (const subnet of ctx.snap.all("subnet")) {
-        const id = objKey("Subnet", subnet);
-        try {
-            ctx.report(id, await reconcileSubnet(ctx, subnet));
-        } catch (e) {
-            if (isConflict(e) || isNotFound(e)) continue;
-            ctx.report(id, errorText(e));
-        }
-    }
+export function reconcileSubnets(ctx: Ctx): Promise<void> {
+    return reconcileEach(ctx, "subnet", "Subnet", (subnet) => reconcileSubnet(ctx, subnet));
 }
 
 /** The non-omitempty string fields of SubnetStatus, which upstream's status patches always carry. */
