@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ChangeCollector, describeChanges } from "../provider/automation/changes";
-import { pulumiEnv, repoRoot } from "../provider/automation/env";
+import { applyEnv, pulumiEnv, repoRoot } from "../provider/automation/env";
 import { ensureLocalCluster } from "../localcluster/background";
 import { ensureToolchain } from "../localcluster/toolchain";
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     const backendDir = path.join(os.homedir(), ".cache", "pulumi-kubeovn", external ? "demo-state-external" : "demo-state-local");
     fs.mkdirSync(backendDir, { recursive: true });
     const envVars = pulumiEnv({ backendDir, toolchainBin, kubeconfig });
-    for (const [k, v] of Object.entries(envVars)) process.env[k] = v;
+    applyEnv(envVars);
     const stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: repoRoot }, { envVars });
 
     if (values.destroy) {

@@ -85,28 +85,27 @@ export function parseCidr(text: string): Cidr | undefined {
     };
 }
 
-/** A Kube-OVN list value: one entry, or "v4,v6" for dual stack. */
-export function splitDual(text: string): string[] {
-    return text.split(",");
+/**
+ * Parses a Kube-OVN value that holds one item, or two of different families written "v4,v6" for
+ * dual stack; undefined when any part is malformed or both are of one family.
+ */
+function parseDual<T extends { family: Family }>(text: string, parse: (part: string) => T | undefined): T[] | undefined {
+    if (typeof text !== "string" || text === "") return undefined;
+    const parts = text.split(",").map(parse);
+    if (parts.some((p) => !p) || parts.length > 2) return undefined;
+    const items = parts as T[];
+    if (items.length === 2 && items[0].family === items[1].family) return undefined;
+    return items;
 }
 
-/** Parses "cidr" or "cidrV4,cidrV6"; returns undefined for any malformed or same-family pair. */
+/** "cidr" or "cidrV4,cidrV6". */
 export function parseCidrList(text: string): Cidr[] | undefined {
-    if (typeof text !== "string" || text === "") return undefined;
-    const parts = splitDual(text).map(parseCidr);
-    if (parts.some((p) => !p) || parts.length > 2) return undefined;
-    const cidrs = parts as Cidr[];
-    if (cidrs.length === 2 && cidrs[0].family === cidrs[1].family) return undefined;
-    return cidrs;
+    return parseDual(text, parseCidr);
 }
 
+/** "address" or "addressV4,addressV6". */
 export function parseAddressList(text: string): Address[] | undefined {
-    if (typeof text !== "string" || text === "") return undefined;
-    const parts = splitDual(text).map(parseAddress);
-    if (parts.some((p) => !p) || parts.length > 2) return undefined;
-    const addrs = parts as Address[];
-    if (addrs.length === 2 && addrs[0].family === addrs[1].family) return undefined;
-    return addrs;
+    return parseDual(text, parseAddress);
 }
 
 /** Parses an excludeIps entry: "a" or "a..b" (same family, a <= b). */

@@ -1,17 +1,17 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
+import * as k8sPulumi from "@pulumi/kubernetes";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { startStandInController, StandInController } from "../../localcluster/controller";
+import { pulumiEnv } from "../../provider/automation/env";
 import { getCluster, kubeConfig } from "./support/cluster";
 import { leastPrivilegeKubeconfig } from "./support/rbac";
 import { DemoStack, getKubeOvn, openDemoStack, ourObjects } from "./support/stack";
 
 const RAW_DELETE_TIMEOUT = "60s";
-import * as k8sPulumi from "@pulumi/kubernetes";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { pulumiEnv } from "../../provider/automation/env";
 
 /**
  * The same kind of objects as plain pulumi-kubernetes custom resources (a VPC with two subnets), as

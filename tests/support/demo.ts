@@ -2,9 +2,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { repoRoot } from "../../provider/automation/env";
 import { ClusterNetworkSpec, TenantSpec } from "../../provider/core";
 
-export const repoRoot = path.resolve(__dirname, "../..");
+export { repoRoot };
 
 export interface DemoSpecs {
     cluster: ClusterNetworkSpec;
