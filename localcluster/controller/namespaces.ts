@@ -1,7 +1,7 @@
-// Namespaces: one Kube-OVN rule (the annotations kube-ovn-controller writes), and, kept apart, a
-// helper that stands in for kube-controller-manager's namespace finalizer.
+// Namespaces: the annotations kube-ovn-controller writes on namespaces bound to subnets. Deleting
+// namespaces is kube-controller-manager's job (the local control plane runs it).
 import { Ctx, errorText, objKey } from "./context";
-import { ANNOTATION, KObject, R, Resource } from "./kinds";
+import { ANNOTATION, R } from "./kinds";
 
 const selectorMatches = (sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] }, labels: Record<string, string>) => {
     for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
