@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetworkInfo, TenantPlan, TenantSpec, objectNames, planTenant } from "../core";
+import { ClusterNetworkInfo, PodDefaults, TenantPlan, TenantSpec, objectNames, planTenant } from "../core";
 import { declareObjects } from "./declare";
 import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
@@ -25,6 +25,8 @@ export class TenantNetwork extends pulumi.ComponentResource {
     public readonly interconnectIp: pulumi.Output<string>;
     /** Addresses of each EIP (`v4[,v6]`), by EIP name. */
     public readonly eipAddresses: pulumi.Output<{ [name: string]: string }>;
+    /** What the pods of each tenant namespace inherit (routes, attachments, security groups), by namespace; feed it to `podDefaultsTransform`. */
+    public readonly podDefaults: pulumi.Output<{ [namespace: string]: PodDefaults }>;
 
     constructor(name: string, args: TenantNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeovn:index:TenantNetwork", name, args, opts);
@@ -43,6 +45,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
         this.eipAddresses = plan.apply((p) =>
             Object.fromEntries(Object.entries(p.addresses.eips).map(([n, e]) => [n, [e.v4ip, e.v6ip].filter(Boolean).join(",")])),
         );
-        this.registerOutputs({ vpcName: this.vpcName, subnetNames: this.subnetNames, interconnectIp: this.interconnectIp, eipAddresses: this.eipAddresses });
+        this.podDefaults = plan.apply((p) => p.podDefaults);
+        this.registerOutputs({ vpcName: this.vpcName, subnetNames: this.subnetNames, interconnectIp: this.interconnectIp, eipAddresses: this.eipAddresses, podDefaults: this.podDefaults });
     }
 }

@@ -18,8 +18,6 @@ export const MANAGED_BY = "pulumi-kubeovn";
 export const TENANT_LABEL = "pulumi-kubeovn/tenant";
 /** pulumi-kubernetes waits for the condition named here before it reports the object created. */
 export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
-/** Namespace annotation holding the routes its pods inherit (read by our webhook and transform). */
-export const NAMESPACE_ROUTES_ANNOTATION = "pulumi-kubeovn/routes";
 
 /** Cluster-wide names Kube-OVN itself uses; tenants may not take them. */
 export const INTERCONNECT_SUBNET = "ovn-vpc-external-network";

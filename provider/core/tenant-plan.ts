@@ -3,9 +3,10 @@ import { allocate, AllocationRequest } from "./allocate";
 import { ClusterFacts, checkClusterInfo } from "./cluster";
 import { Problems } from "./errors";
 import { Address, Family, familyName, parseAddress } from "./net";
-import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, NAMESPACE_ROUTES_ANNOTATION, TENANT_LABEL, WAIT_FOR_ANNOTATION, objectNames } from "./names";
+import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL, WAIT_FOR_ANNOTATION, objectNames } from "./names";
 import { Network, cidrOfFamily } from "./network";
 import { API, PlannedObject } from "./plan";
+import { PodDefaults, compactDefaults, podDefaultsAnnotations } from "./pod-defaults";
 import { ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, TenantSpec } from "./spec";
 import { TenantModel, checkTenant } from "./tenant-check";
 
@@ -26,6 +27,8 @@ export interface TenantPlan {
     tenant: string;
     objects: PlannedObject[];
     addresses: TenantAddresses;
+    /** What the pods of each tenant namespace inherit, by namespace (also recorded on the Namespace). */
+    podDefaults: { [namespace: string]: PodDefaults };
 }
 
 export const allocationKey = {
@@ -42,7 +45,13 @@ export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | Clust
     p.throwIfAny(subject);
     const addresses = allocateTenant(p, model as TenantModel, facts as ClusterFacts, claims);
     p.throwIfAny(subject);
-    return { tenant: spec.tenant, objects: tenantObjects(model as TenantModel, facts as ClusterFacts, addresses), addresses };
+    const podDefaults = tenantPodDefaults(spec);
+    return { tenant: spec.tenant, objects: tenantObjects(model as TenantModel, facts as ClusterFacts, addresses, podDefaults), addresses, podDefaults };
+}
+
+/** What each namespace's pods inherit: its routes (empty members omitted; every namespace listed). */
+function tenantPodDefaults(spec: TenantSpec): { [namespace: string]: PodDefaults } {
+    return Object.fromEntries(spec.namespaces.map((ns) => [ns.name, compactDefaults({ routes: ns.routes })]));
 }
 
 /** One range and family's requests, served together so a tenant's own addresses never collide. */
@@ -111,7 +120,7 @@ function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, 
     return result;
 }
 
-function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: TenantAddresses): PlannedObject[] {
+function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: TenantAddresses, podDefaults: { [namespace: string]: PodDefaults }): PlannedObject[] {
     const { spec } = model;
     const t = spec.tenant;
     const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: t };
@@ -119,7 +128,8 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
     const nsIds = spec.namespaces.map((n) => `namespace/${n.name}`);
 
     for (const ns of spec.namespaces) {
-        const annotations = ns.routes?.length ? { [NAMESPACE_ROUTES_ANNOTATION]: JSON.stringify(ns.routes.map((r) => (r.dst ? { dst: r.dst, gw: r.gw } : { gw: r.gw }))) } : undefined;
+        const carried = podDefaultsAnnotations(podDefaults[ns.name] ?? {});
+        const annotations = Object.keys(carried).length ? carried : undefined;
         objects.push({
             id: `namespace/${ns.name}`,
             apiVersion: API.core,

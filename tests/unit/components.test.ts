@@ -73,6 +73,7 @@ describe("components under Pulumi mocks", () => {
         const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
         const eips = await value(acme.eipAddresses);
         const ic = await value(acme.interconnectIp);
+        const podDefaults = await value(acme.podDefaults);
         await settle();
         const names = [...registered.keys()].filter((n) => n.startsWith("acme-")).sort();
         assert.deepEqual(names, [
@@ -99,8 +100,10 @@ describe("components under Pulumi mocks", () => {
         assert.equal(icEip.spec.externalSubnet, "ovn-vpc-external-network");
         assert.equal(icEip.spec.v4ip, ic);
         const ns = registered.get("acme-namespace-acme-web")?.inputs;
-        assert.equal(ns.metadata.annotations["pulumi-kubeovn/routes"], JSON.stringify([{ dst: "192.168.0.0/16", gw: "10.10.1.253" }]));
+        assert.deepEqual(ns.metadata.annotations, { "pulumi-kubeovn/pod-defaults": JSON.stringify({ routes: [{ dst: "192.168.0.0/16", gw: "10.10.1.253" }] }) });
         assert.equal(ns.metadata.labels["pulumi-kubeovn/tenant"], "acme");
+        assert.deepEqual(podDefaults, { "acme-web": { routes: [{ dst: "192.168.0.0/16", gw: "10.10.1.253" }] }, "acme-app": {} }, "the output carries what the annotation carries");
+        assert.equal(registered.get("acme-namespace-acme-app")?.inputs.metadata.annotations, undefined, "nothing to inherit, no annotation");
         const teardown = registered.get("acme-teardown");
         assert.equal(teardown?.type, "kubeovn:index:Teardown");
         assert.equal(teardown?.inputs.graceSeconds, 10);
