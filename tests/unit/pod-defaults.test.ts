@@ -155,7 +155,7 @@ describe("pod defaults: properties of the merge", () => {
     it("gives every destination exactly one route, the pod's when it has one", () => {
         fc.assert(
             fc.property(fc.array(route, { maxLength: 4 }), fc.array(route, { maxLength: 4 }), (own, inherited) => {
-                const pod = own.length ? { [ROUTES]: JSON.stringify(own) } : {};
+                const pod: { [k: string]: string } = own.length ? { [ROUTES]: JSON.stringify(own) } : {};
                 const merged: PodRouteSpec[] = JSON.parse(mergePodDefaults(pod, { routes: inherited }, "ns").annotations[ROUTES] ?? "[]");
                 const ownKeys = new Set(own.map(key));
                 const added = merged.slice(own.length);
