@@ -5,13 +5,13 @@
 import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { ClusterNetwork, TenantNetwork } from "./index";
+import { ClusterNetwork, PodDefaultsWebhook, TenantNetwork } from "./index";
 import { KubeovnProvider } from "./provider";
 
 const root = path.resolve(__dirname, "..");
 const version: string = require(path.join(root, "package.json")).version;
 
-const classes = [ClusterNetwork, TenantNetwork];
+const classes = [ClusterNetwork, TenantNetwork, PodDefaultsWebhook];
 
 export function componentProvider(): ComponentProvider {
     return new ComponentProvider({ components: classes, dirname: root, name: "kubeovn", version });

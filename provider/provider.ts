@@ -1,6 +1,7 @@
 /**
  * The kubeovn provider: the components (served by Pulumi's component provider, schema inferred
- * from their TypeScript args) plus one real resource, Teardown, with its own CRUD.
+ * from their TypeScript args) plus two real resources with their own CRUD: Teardown, and the
+ * webhook's certificate (WebhookCertificate).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,6 +10,7 @@ import * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { engineWarnings, Warn } from "./kube/engine-log";
 import { TEARDOWN_TYPE, TeardownProps, checkTeardown, diffTeardown, removedObjects, runTeardown, teardownSchema } from "./kube/teardown-resource";
+import { CERTIFICATE_TYPE, certificateSchema, checkCertificate, createCertificate, diffCertificate } from "./webhook/certificate-resource";
 
 /** Pulumi hands secret inputs to providers wrapped in a signature object; our logic wants the value. */
 function unsecret(v: any): any {
@@ -23,11 +25,11 @@ function unsecret(v: any): any {
 /** The schema, generated from the components' TypeScript by `npm run schema` (a test keeps it fresh). */
 export const SCHEMA_FILE = path.join(__dirname, "schema.json");
 
-/** Infers the schema from the components' TypeScript (seconds of type checking) and adds the teardown resource. */
+/** Infers the schema from the components' TypeScript (seconds of type checking) and adds the provider's own resources. */
 export async function inferSchema(components: ComponentProvider): Promise<object> {
     const schema = JSON.parse(await components.getSchema());
     schema.types = { ...schema.types, ...teardownSchema.types };
-    schema.resources = { ...schema.resources, [TEARDOWN_TYPE]: teardownSchema.resource };
+    schema.resources = { ...schema.resources, [TEARDOWN_TYPE]: teardownSchema.resource, [CERTIFICATE_TYPE]: certificateSchema };
     return schema;
 }
 
@@ -64,33 +66,36 @@ export class KubeovnProvider implements provider.Provider {
         return { urn: instance.urn, state: Object.fromEntries(Object.keys(outputs).map((k) => [k, instance[k]])) as pulumi.Inputs };
     }
 
-    private only(urn: string): void {
+    private typeOf(urn: string): typeof TEARDOWN_TYPE | typeof CERTIFICATE_TYPE {
         const type = urn.split("::")[2]?.split("$").pop();
-        if (type !== TEARDOWN_TYPE) throw new Error(`kubeovn provider: unknown resource type in ${urn}`);
+        if (type !== TEARDOWN_TYPE && type !== CERTIFICATE_TYPE) throw new Error(`kubeovn provider: unknown resource type in ${urn}`);
+        return type;
     }
 
     async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
-        this.only(urn);
+        if (this.typeOf(urn) === CERTIFICATE_TYPE) return checkCertificate(unsecret(news));
         return checkTeardown(unsecret(news));
     }
 
     async diff(_id: string, urn: string, olds: any, news: any): Promise<provider.DiffResult> {
-        this.only(urn);
+        if (this.typeOf(urn) === CERTIFICATE_TYPE) return diffCertificate(unsecret(olds), unsecret(news));
         return diffTeardown(unsecret(olds), unsecret(news));
     }
 
     async create(urn: string, inputs: any): Promise<provider.CreateResult> {
-        this.only(urn);
+        // The key is marked secret by the client (additionalSecretOutputs), as the teardown's kubeconfig is.
+        if (this.typeOf(urn) === CERTIFICATE_TYPE) return { id: urn.split("::").pop() as string, outs: createCertificate(unsecret(inputs)) };
         return { id: `${unsecret(inputs).owner}-teardown`, outs: inputs };
     }
 
     async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
-        this.only(urn);
+        this.typeOf(urn);
         return { id, props };
     }
 
     async update(_id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
-        this.only(urn);
+        // A certificate never updates in place: every change is a replacement (see diffCertificate).
+        if (this.typeOf(urn) === CERTIFICATE_TYPE) return { outs: { ...unsecret(olds), ...unsecret(news) } };
         const o = unsecret(olds) as TeardownProps;
         const n = unsecret(news) as TeardownProps;
         await runTeardown(urn, n, removedObjects(o, n), this.warn);
@@ -98,7 +103,7 @@ export class KubeovnProvider implements provider.Provider {
     }
 
     async delete(_id: string, urn: string, props: any): Promise<void> {
-        this.only(urn);
+        if (this.typeOf(urn) === CERTIFICATE_TYPE) return; // nothing outside the state
         const p = unsecret(props) as TeardownProps;
         await runTeardown(urn, p, p.objects, this.warn);
     }

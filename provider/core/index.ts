@@ -7,3 +7,4 @@ export { planTenant, TenantPlan, TenantAddresses, AddressClaims, allocationKey }
 export { planFleet, FleetPlan } from "./fleet";
 export { objectNames, MANAGED_BY_LABEL, MANAGED_BY, TENANT_LABEL, INTERCONNECT_SUBNET } from "./names";
 export * from "./pod-defaults";
+export { planPodDefaultsWebhook, checkWebhookSpec, webhookDnsNames, WebhookPlan, WebhookObject, WebhookTls, WEBHOOK_NAME } from "./webhook-plan";

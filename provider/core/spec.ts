@@ -253,3 +253,37 @@ export interface TenantSpec {
     /** Floating IPs. */
     floatingIps?: FloatingIpSpec[];
 }
+
+// ---------------------------------------------------------------- pod-defaults webhook
+
+/** What the API server does with a tenant pod when the webhook cannot be reached or fails. */
+export enum WebhookFailurePolicy {
+    /** Reject the pod: no tenant pod is ever created without its namespace's routes (the default). */
+    Fail = "Fail",
+    /** Create the pod unchanged: tenant pods may silently miss their routes while the webhook is down. */
+    Ignore = "Ignore",
+}
+
+/**
+ * The admission webhook that gives every pod created in a tenant namespace what the namespace
+ * carries in `pulumi-kubeovn/pod-defaults` (routes, attachments, security groups). It runs in the
+ * cluster by default; with `url` it only registers a webhook served elsewhere.
+ */
+export interface PodDefaultsWebhookSpec {
+    /** Namespace the webhook runs in, created by the component (default `pulumi-kubeovn`). Never a tenant namespace. */
+    namespace?: string;
+    /** Container image with Node.js 18 or newer; the webhook's code is mounted from a ConfigMap (default `node:20-alpine`). */
+    image?: string;
+    /** Webhook pods (default 2; with failurePolicy Fail, tenant pods cannot be created while none is ready). */
+    replicas?: number;
+    /** What happens to tenant pods while the webhook cannot answer (default Fail). */
+    failurePolicy?: WebhookFailurePolicy;
+    /** Seconds the API server waits for the webhook before applying failurePolicy (1-30, default 5). */
+    timeoutSeconds?: number;
+    /** Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days. */
+    certificateValidityDays?: number;
+    /** Register a webhook served at this https URL instead of running it in the cluster (requires `caBundle`). */
+    url?: string;
+    /** PEM CA that signed the serving certificate of `url`. Only with `url`. */
+    caBundle?: string;
+}

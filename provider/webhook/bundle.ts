@@ -1,0 +1,29 @@
+/**
+ * The webhook as plain JavaScript files for a ConfigMap: no image of ours exists, so the Deployment
+ * runs a stock Node image on these files. They are transpiled from the same TypeScript the tests run
+ * (the merge, the admission, the server), which import nothing but Node built-ins and each other.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ts from "typescript";
+
+/** Sources, relative to provider/. */
+const SOURCES = ["core/pod-defaults.ts", "webhook/admission.ts", "webhook/namespaces.ts", "webhook/server.ts", "webhook/main.ts"];
+
+/** Path of the entry point inside the bundle. */
+export const BUNDLE_MAIN = "webhook/main.js";
+
+/** The webhook's files: path inside the bundle (e.g. `webhook/main.js`) -> JavaScript. */
+export function webhookBundle(): { [file: string]: string } {
+    const root = path.resolve(__dirname, "..");
+    const out: { [file: string]: string } = {};
+    for (const src of SOURCES) {
+        const text = fs.readFileSync(path.join(root, src), "utf8");
+        const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, removeComments: true }, fileName: src });
+        out[src.replace(/\.ts$/, ".js")] = js.outputText;
+    }
+    return out;
+}
+
+/** ConfigMap keys cannot hold `/`: `webhook/main.js` is stored under `webhook_main.js`. */
+export const bundleKey = (file: string) => file.replace(/\//g, "_");
