@@ -10,6 +10,7 @@ import { PodDefaultsWebhook, TenantNetwork, podDefaultsTransform } from "../../p
 import { ChangeCollector } from "../../provider/automation/changes";
 import { pulumiEnv } from "../../provider/automation/env";
 import { TenantSpec, planCluster, planPodDefaultsWebhook, planTenant } from "../../provider/core";
+import { BUNDLE_MAIN, bundleKey, webhookBundle } from "../../provider/webhook/bundle";
 import { namespaceReader } from "../../provider/webhook/namespaces";
 import { WebhookServer, startWebhookServer } from "../../provider/webhook/server";
 import { createServingCertificate } from "../../provider/webhook/tls";
@@ -85,6 +86,23 @@ describe("routes every pod inherits: the pod-defaults webhook", function () {
         assert.equal(w?.failurePolicy, "Fail");
         assert.equal(w?.timeoutSeconds, 2);
         assert.deepEqual(JSON.parse(JSON.stringify(w?.namespaceSelector)), { matchExpressions: [{ key: "pulumi-kubeovn/tenant", operator: "Exists" }] });
+    });
+
+    it("the in-cluster objects (code ConfigMap, TLS Secret, Deployment, Service, budget, registration) pass the API server's dry run", async function () {
+        const files = webhookBundle();
+        const code = { files: Object.fromEntries(Object.entries(files).map(([f, js]) => [bundleKey(f), js])), paths: Object.fromEntries(Object.keys(files).map((f) => [bundleKey(f), f])), main: BUNDLE_MAIN };
+        const tls = createServingCertificate({ dnsNames: ["pod-defaults-webhook.pulumi-kubeovn.svc"], validityDays: 31 });
+        const plan = planPodDefaultsWebhook({}, { caBundle: Buffer.from(tls.caCert).toString("base64"), cert: tls.cert, key: tls.key, revision: tls.notAfter }, code);
+        const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
+        // Namespace, account and RBAC exist already (created in before()); the registration under another name, as one is live.
+        const rest = plan.objects.filter((o) => !["namespace", "service-account", "cluster-role", "cluster-role-binding"].includes(o.id));
+        assert.equal(rest.length, 6);
+        for (const o of rest) {
+            const obj = o.id === "webhook-configuration" ? { ...o, metadata: { ...o.metadata, name: "dry-run-check" } } : o;
+            const { id: _id, ...manifest } = obj;
+            const out = await api.create(manifest as k8s.KubernetesObject, undefined, "All");
+            assert.equal(out.kind, o.kind);
+        }
     });
 
     it("a pod created in a tenant namespace comes back with the namespace's routes", async function () {
