@@ -1,0 +1,26 @@
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import * as fs from "node:fs";
+import { TenantNetwork } from "../provider/components/TenantNetwork";
+import { ClusterNetwork } from "../provider/components/ClusterNetwork";
+import { planCluster } from "../provider/core";
+import { loadDemo } from "../tests/support/demo";
+import { pluginBin } from "../provider/automation/env";
+(async () => {
+  const demo = loadDemo();
+  const info = planCluster(demo.cluster).info;
+  fs.mkdirSync("/tmp/fleet6b/state", { recursive: true });
+  const envVars = { PATH: `${pluginBin}:${process.env.PATH}`, PULUMI_BACKEND_URL: "file:///tmp/fleet6b/state", PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "1", PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1" };
+  process.env.PATH = envVars.PATH;
+  const cl = await LocalWorkspace.createOrSelectStack({ stackName: "cluster", projectName: "spike-cluster", program: async () => { const c = new ClusterNetwork("cluster", demo.cluster); return { info: c.info }; } }, { envVars });
+  const t0 = Date.now();
+  const r = await cl.up({ onOutput: () => undefined });
+  console.log("cluster up", r.summary.result, Date.now() - t0);
+  const stacks = await Promise.all(demo.tenants.map((t) => LocalWorkspace.createOrSelectStack({ stackName: t.tenant, projectName: "spike", program: async () => { const n = new TenantNetwork(t.tenant, { ...t, cluster: info }); return { eips: n.eipAddresses }; } }, { envVars })));
+  const t1 = Date.now();
+  const res = await Promise.all(stacks.map((s) => s.up({ onOutput: () => undefined })));
+  console.log("tenants up", res.map((x) => [x.summary.result, JSON.stringify(x.outputs.eips.value)]), Date.now() - t1);
+  const events: any[] = [];
+  await stacks[0].preview({ onEvent: (e) => events.push(e) });
+  const pre = events.filter((e) => e.resourcePreEvent).map((e) => [e.resourcePreEvent.metadata.op, e.resourcePreEvent.metadata.type, !!e.resourcePreEvent.metadata.new?.inputs, !!e.resourcePreEvent.metadata.old?.inputs]);
+  console.log(JSON.stringify(pre));
+})().catch((e) => { console.error("FAIL", e); process.exit(1); });
