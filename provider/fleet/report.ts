@@ -101,7 +101,7 @@ export function renderMarkdown(r: FleetReport): string {
             out.push("");
             continue;
         }
-        out.push("| | Change | Object |");
+        out.push("| Action | Change | Object |");
         out.push("|---|---|---|");
         for (const c of s.changes) {
             out.push(`| ${c.disruptive ? ":warning: " : ""}${ICON[c.action]} | ${escapeCell(c.text)} | ${c.kind} \`${c.name}\` |`);

@@ -97,11 +97,24 @@ export function lockGuidance(ref: StackRef): string {
 /** The useful part of an Automation API error: the engine's diagnostics, not the whole command line. */
 export function errorMessage(e: unknown, ref: StackRef): string {
     if (isLockError(e)) return lockGuidance(ref);
-    if (e instanceof CommandError) {
-        const text = String(e.message);
-        const stderr = text.split(/\nstderr: /)[1] ?? text;
-        const diag = stderr.split("\n").filter((l) => l.trim() && !/^\s*(at |err\?:|code: )/.test(l));
-        return diag.join("\n").trim().slice(0, 4000) || text.slice(0, 4000);
+    const text = e instanceof Error ? e.message : String(e);
+    return (e instanceof CommandError && engineDiagnostics(text)) || text.slice(0, 4000);
+}
+
+/**
+ * The errors of the engine's "Diagnostics:" section, one `resource: message` line each, without
+ * warnings and the generic "update failed".
+ */
+export function engineDiagnostics(output: string): string {
+    const start = output.indexOf("\nDiagnostics:\n");
+    if (start < 0) return "";
+    const lines: string[] = [];
+    let resource = "";
+    for (const l of output.slice(start + 14).split("\n")) {
+        if (/^\S/.test(l)) break; // Outputs:, Resources:, Duration: end the section
+        const head = /^ {2}(\S.*):$/.exec(l);
+        if (head) resource = head[1];
+        else if (/^ {4}\S/.test(l) && !/^\s*warning:/.test(l) && !/^\s*error: (update|preview|destroy|refresh) failed$/.test(l)) lines.push(`${resource}: ${l.trim()}`);
     }
-    return e instanceof Error ? e.message : String(e);
+    return lines.join("\n").slice(0, 4000);
 }
