@@ -82,7 +82,7 @@ export function buildCli(): Command {
         .action(async (tenants: string[], o) => {
             const g = program.opts();
             const progress = createProgress();
-            const { results } = await applyFleet(g.file, { tenants, changedOnly: o.changedOnly, concurrency: g.concurrency, progress, signal: interruptible() });
+            const results = await applyFleet(g.file, { tenants, changedOnly: o.changedOnly, concurrency: g.concurrency, progress, signal: interruptible() });
             progress.close();
             printApply(results);
             process.exitCode = results.some((r) => r.result === "failed" || r.result === "skipped") ? EXIT.errors : 0;

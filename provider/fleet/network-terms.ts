@@ -24,6 +24,8 @@ export interface NetworkChange {
     /** One line in network terms. */
     text: string;
     disruptive: boolean;
+    /** NAT rules: the EIP object the rule uses. */
+    eip?: string;
 }
 
 type Inputs = { [k: string]: any };
@@ -135,10 +137,16 @@ function describeOne(c: ResourceChange, action: Action, neighbours: Neighbours):
         case "IptablesDnatRule":
         case "IptablesFIPRule": {
             const i = action === "delete" ? before : after;
+            // The EIP the rule hangs on, so the topology can mark it.
+            const onEip = (text: string): NetworkChange => ({ ...line(text), eip: i.spec?.eip });
             const desc = ruleText(kind, i, neighbours);
-            if (action === "create") return [line(`${desc} added`)];
-            if (action === "delete") return [line(`${desc} removed`)];
-            return [line(`${word} ${name} changed: ${ruleText(kind, before, neighbours)} -> ${desc}`)];
+            if (action === "create") return [onEip(`${desc} added`)];
+            if (action === "delete") return [onEip(`${desc} removed`)];
+            const fields = Object.keys({ ...before.spec, ...after.spec })
+                .filter((k) => JSON.stringify(before.spec?.[k]) !== JSON.stringify(after.spec?.[k]))
+                .sort()
+                .map((k) => `${k} ${fmt(before.spec?.[k])} -> ${fmt(after.spec?.[k])}`);
+            return [onEip(`${desc}: ${fields.join(", ") || changedPaths(c).join(", ")}`)];
         }
         default: {
             // A *Patch only adds our fields to an object someone else owns.

@@ -113,49 +113,57 @@ export interface ApplyResult {
 }
 
 /**
- * Previews the selected stacks, then runs `up` on those with changes: the cluster network first,
- * then tenants with bounded concurrency. A failing tenant does not stop the others.
+ * Runs `up` on the selected stacks that have changes: the cluster network first, then tenants with
+ * bounded concurrency. A deployed stack is previewed first and left alone when nothing changes; a
+ * new or empty stack changes by definition and goes straight to `up`. A failing tenant does not
+ * stop the others.
  */
-export async function applyFleet(file: string, opts: SelectOptions & RunOptions = {}): Promise<{ plan: FleetReport; results: ApplyResult[] }> {
+export async function applyFleet(file: string, opts: SelectOptions & RunOptions = {}): Promise<ApplyResult[]> {
     const fleet = loadFleet(file);
     const refs = selectStacks(fleet, file, opts);
     const progress = opts.progress ?? silentProgress;
     for (const r of refs) progress.set(r.name, "waiting");
-    const limit = opts.concurrency ?? DEFAULT_CONCURRENCY;
-    const previews = await mapBounded(refs, limit, (r) => previewOne(fleet, r, opts));
-    const plan = fleetReport(fleet.project, file, previews.map((p) => p.report));
+    const deployed = new Set<string>();
+    for (const project of new Set(refs.map((r) => r.project))) {
+        for (const s of await listStacks(project)) if ((s.resourceCount ?? 0) > 0) deployed.add(`${project}/${s.name.split("/").pop()}`);
+    }
 
-    const up = async (p: Preview): Promise<ApplyResult> => {
-        const base = { stack: p.ref.name, role: p.ref.role };
-        if (p.report.status === "failed") return { ...base, result: "failed", error: p.report.error };
-        if (p.report.status === "unchanged") return { ...base, result: "unchanged" };
-        progress.set(p.ref.name, "updating");
+    const applyOne = async (ref: StackRef): Promise<ApplyResult> => {
+        const base = { stack: ref.name, role: ref.role };
         try {
-            const stack = await openStack(fleet, p.ref, { create: true });
+            const stack = await openStack(fleet, ref, { create: true });
+            if (deployed.has(`${ref.project}/${ref.name}`)) {
+                progress.set(ref.name, "previewing");
+                const preview = await stack.preview({ signal: opts.signal });
+                if (!Object.entries(preview.changeSummary).some(([op, n]) => op !== "same" && (n ?? 0) > 0)) {
+                    progress.set(ref.name, "done", "no changes");
+                    return { ...base, result: "unchanged" };
+                }
+            }
+            progress.set(ref.name, "updating");
             const res = await stack.up({ onOutput: () => undefined, signal: opts.signal });
             const changes = Object.fromEntries(Object.entries(res.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
-            progress.set(p.ref.name, "done", Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", "));
+            progress.set(ref.name, "done", Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", "));
             return { ...base, result: "updated", changes };
         } catch (e) {
-            const msg = errorMessage(e, p.ref);
-            progress.set(p.ref.name, "failed", msg);
+            const msg = errorMessage(e, ref);
+            progress.set(ref.name, "failed", msg);
             return { ...base, result: "failed", error: msg };
         }
     };
     const results: ApplyResult[] = [];
-    const cluster = previews.find((p) => p.ref.role === "cluster");
-    if (cluster) results.push(await up(cluster));
-    const clusterFailed = results[0]?.result === "failed";
-    const tenants = previews.filter((p) => p.ref.role === "tenant");
-    if (clusterFailed) {
+    const cluster = refs.find((r) => r.role === "cluster");
+    if (cluster) results.push(await applyOne(cluster));
+    const tenants = refs.filter((r) => r.role === "tenant");
+    if (results[0]?.result === "failed") {
         for (const t of tenants) {
-            progress.set(t.ref.name, "skipped", "the cluster network failed");
-            results.push({ stack: t.ref.name, role: "tenant", result: "skipped", error: "not applied: the cluster network stack failed" });
+            progress.set(t.name, "skipped", "the cluster network failed");
+            results.push({ stack: t.name, role: "tenant", result: "skipped", error: "not applied: the cluster network stack failed" });
         }
     } else {
-        results.push(...(await mapBounded(tenants, limit, up)));
+        results.push(...(await mapBounded(tenants, opts.concurrency ?? DEFAULT_CONCURRENCY, applyOne)));
     }
-    return { plan, results };
+    return results;
 }
 
 /**

@@ -108,7 +108,7 @@ export function renderMarkdown(r: FleetReport): string {
         }
         out.push("");
         if (s.topology && s.topology.nodes.length > 0) {
-            out.push("<details><summary>Topology (+ create, ~ update, ± replace, − delete)</summary>");
+            out.push("<details><summary>Topology (+ create, ~ update or NAT rules change, ± replace, − delete)</summary>");
             out.push("");
             out.push("```mermaid");
             out.push(renderMermaid(s.topology));

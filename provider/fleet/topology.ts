@@ -26,8 +26,10 @@ const KINDS = ["Vpc", "Subnet", "VpcNatGateway", "IptablesEIP"] as const;
 export function buildTopology(objects: Inputs[], changes: NetworkChange[]): Topology {
     const nodes: TopologyNode[] = [];
     const id = (kind: string, name: string) => `${kind.toLowerCase()}_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+    // An EIP whose NAT rules change counts as updated: the rules are not drawn themselves.
     const changeOf = (kind: string, name: string): Action | undefined => {
         const acts = new Set(changes.filter((c) => c.kind === kind && c.name === name).map((c) => c.action));
+        if (kind === "IptablesEIP" && changes.some((c) => c.eip === name)) acts.add("update");
         return (["delete", "replace", "create", "update"] as Action[]).find((a) => acts.has(a));
     };
     const seen = new Set<string>();

@@ -3,7 +3,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import type { ResourceChange } from "../../provider/automation/changes";
-import { PlanError } from "../../provider/core";
 import { diffFleets, parseFleet } from "../../provider/fleet/fleet-file";
 import { describeNetworkChanges } from "../../provider/fleet/network-terms";
 import { mapBounded, selectStacks } from "../../provider/fleet/operations";
@@ -12,21 +11,12 @@ import { engineDiagnostics, lockGuidance } from "../../provider/fleet/stacks";
 import { buildTopology, renderMermaid } from "../../provider/fleet/topology";
 import { repoRoot } from "../support/demo";
 import { assertGolden } from "../support/golden";
+import { problemsOf } from "../support/problems";
 
 const EXAMPLE = path.join(repoRoot, "examples", "fleet.yaml");
 const exampleText = fs.readFileSync(EXAMPLE, "utf8");
 const example = () => YAML.parse(exampleText);
 const GOLDEN = path.join(repoRoot, "tests", "unit", "golden");
-
-function problemsOf(fn: () => unknown): PlanError {
-    try {
-        fn();
-    } catch (e) {
-        if (e instanceof PlanError) return e;
-        throw e;
-    }
-    assert.fail("expected a PlanError, but the fleet file was accepted");
-}
 
 describe("fleet file", function () {
     it("the example loads with its project, cluster and three tenants", function () {
@@ -143,6 +133,13 @@ describe("change model in network terms", function () {
         assert.equal(l.disruptive, true);
     });
 
+    it("a changed NAT rule names the fields that change", function () {
+        const snat = (cidr: string) => kube("IptablesSnatRule", "acme-snat-app", { eip: "acme-web", internalCIDR: cidr });
+        const [l] = describeNetworkChanges([change(`${T}IptablesSnatRule`, "update", snat("10.10.2.0/24"), snat("10.10.3.0/24"), { "spec.internalCIDR": "update" })], neighbours);
+        assert.equal(l.text, "SNAT 10.10.3.0/24 -> 203.0.113.11: internalCIDR 10.10.2.0/24 -> 10.10.3.0/24");
+        assert.equal(l.eip, "acme-web");
+    });
+
     it("deleting an adopted namespace only detaches it: not disruptive", function () {
         const [l] = describeNetworkChanges([change("kubernetes:core/v1:NamespacePatch", "delete", ns("legacy"), undefined)], []);
         assert.equal(l.disruptive, false);
@@ -152,7 +149,7 @@ describe("change model in network terms", function () {
     it("the topology keeps deleted objects and marks every change", function () {
         const topo = buildTopology(neighbours, lines);
         const marks = Object.fromEntries(topo.nodes.map((n) => [n.id, n.change ?? ""]));
-        assert.deepEqual(marks, { vpc_acme: "update", subnet_acme_app: "replace", subnet_acme_web: "", vpcnatgateway_acme: "", iptableseip_acme_old: "delete", iptableseip_acme_web: "" });
+        assert.deepEqual(marks, { vpc_acme: "update", subnet_acme_app: "replace", subnet_acme_web: "", vpcnatgateway_acme: "", iptableseip_acme_old: "delete", iptableseip_acme_web: "update" });
         const mermaid = renderMermaid(topo);
         assert.match(mermaid, /^flowchart LR/);
         assert.match(mermaid, /subnet_acme_app\["± subnet acme-app<br\/>10\.10\.3\.0\/24"\]/);
