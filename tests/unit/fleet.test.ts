@@ -9,6 +9,7 @@ import { mapBounded, selectStacks } from "../../provider/fleet/operations";
 import { EXIT, exitCode, failedReport, fleetReport, renderJson, renderMarkdown, stackReport } from "../../provider/fleet/report";
 import { engineDiagnostics, lockGuidance } from "../../provider/fleet/stacks";
 import { buildTopology, renderMermaid } from "../../provider/fleet/topology";
+import { createProgress } from "../../provider/fleet/progress";
 import { repoRoot } from "../support/demo";
 import { assertGolden } from "../support/golden";
 import { problemsOf } from "../support/problems";
@@ -238,5 +239,41 @@ describe("engine errors", function () {
         assert.match(text, /kubeovn-tenants\/acme is locked/);
         assert.match(text, /pulumi cancel --stack acme/);
         assert.match(text, /--clear-pending-creates/);
+    });
+});
+
+describe("progress", function () {
+    const sink = (isTTY: boolean) => {
+        const chunks: string[] = [];
+        return { chunks, stream: { isTTY, columns: 100, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream };
+    };
+    let ci: string | undefined;
+    beforeEach(() => {
+        ci = process.env.CI;
+        delete process.env.CI;
+    });
+    afterEach(() => {
+        if (ci !== undefined) process.env.CI = ci;
+    });
+
+    it("plain lines when not on a terminal (CI logs)", function () {
+        const s = sink(false);
+        const p = createProgress(s.stream, ["acme"]);
+        p.set("acme", "previewing");
+        p.set("acme", "failed", "boom\nsecond line");
+        p.close();
+        assert.deepEqual(s.chunks, ["[acme] previewing\n", "[acme] failed: boom\nsecond line\n"]);
+    });
+
+    it("on a terminal, one row per stack, redrawn in place", function () {
+        const s = sink(true);
+        const p = createProgress(s.stream, ["acme", "globex"]);
+        p.set("globex", "done", "no changes");
+        p.close();
+        const out = s.chunks.join("");
+        assert.match(out, /\x1b\[2A/, "moves up over the previous two rows");
+        const last = out.split("\x1b[2A").pop() as string;
+        assert.match(last, /acme\s+waiting/);
+        assert.match(last, /globex\s+done  no changes/);
     });
 });
