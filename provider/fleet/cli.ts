@@ -23,23 +23,27 @@ function positiveInt(v: string): number {
 }
 
 /**
- * First Ctrl-C: every running Pulumi operation gets SIGINT and stops cleanly (locks released).
+ * First Ctrl-C (or SIGTERM): every running Pulumi operation gets SIGINT and stops cleanly (locks released).
  * Second: exit at once, saying how to clear locks a killed operation may leave.
  */
 function interruptible(): AbortSignal {
     const ctl = new AbortController();
     let count = 0;
-    process.on("SIGINT", () => {
+    const onSignal = (forward: boolean) => {
         count++;
         if (count === 1) {
             warn("\nInterrupted: cancelling the running Pulumi operations (Ctrl-C again to quit at once)...");
-            ctl.abort();
+            // Ctrl-C on a terminal reaches the whole process group, Pulumi CLIs included; a second
+            // SIGINT from us would make them quit at once instead of stopping cleanly.
+            if (forward) ctl.abort();
             return;
         }
         warn("\nQuitting. A stack whose operation was cut off may stay locked; for each, run:");
-        warn("  pulumi cancel --stack <stack>   then   pulumi refresh --stack <stack> --clear-pending-creates");
+        warn("  pulumi cancel --yes --stack organization/<project>/<stack>   then   kubeovn-tenants apply <stack>");
         process.exit(130);
-    });
+    };
+    process.on("SIGINT", () => onSignal(!process.stdin.isTTY));
+    process.on("SIGTERM", () => onSignal(true));
     return ctl.signal;
 }
 

@@ -83,14 +83,18 @@ export function isLockError(e: unknown): boolean {
     return e instanceof ConcurrentUpdateError || /\blocked by\b|currently locked|conflict: Another update is currently in progress/i.test(String((e as Error)?.message ?? e));
 }
 
+/** The command that removes a stack's lock; works from any directory (organization: the file backend's, or yours on Pulumi Cloud). */
+export function cancelCommand(ref: StackRef): string {
+    return `pulumi cancel --yes --stack organization/${ref.project}/${ref.name}`;
+}
+
 /** How to get a stack out of a lock a crashed run left behind. */
 export function lockGuidance(ref: StackRef): string {
-    const sel = `--stack ${ref.name} --cwd <a directory whose Pulumi.yaml names project ${ref.project}>`;
     return [
         `stack ${ref.project}/${ref.name} is locked by another update.`,
         "If another kubeovn-tenants or pulumi run is still working on it, wait for it. If that run crashed or was killed:",
-        `  pulumi cancel ${sel}            # removes the lock (any backend)`,
-        `  pulumi refresh ${sel} --clear-pending-creates   # then reconcile state with the cluster`,
+        `  ${cancelCommand(ref)}   # removes the lock (on Pulumi Cloud: your organization)`,
+        `  kubeovn-tenants apply ${ref.role === "cluster" ? "" : ref.name}   # then finish the interrupted update`,
     ].join("\n");
 }
 

@@ -237,8 +237,8 @@ describe("engine errors", function () {
     it("a locked stack comes with the commands that recover it", function () {
         const text = lockGuidance({ name: "acme", role: "tenant", project: "kubeovn-tenants" });
         assert.match(text, /kubeovn-tenants\/acme is locked/);
-        assert.match(text, /pulumi cancel --stack acme/);
-        assert.match(text, /--clear-pending-creates/);
+        assert.match(text, /pulumi cancel --yes --stack organization\/kubeovn-tenants\/acme/);
+        assert.match(text, /kubeovn-tenants apply acme/);
     });
 });
 
