@@ -102,7 +102,14 @@ export function lockGuidance(ref: StackRef): string {
 export function errorMessage(e: unknown, ref: StackRef): string {
     if (isLockError(e)) return lockGuidance(ref);
     const text = e instanceof Error ? e.message : String(e);
-    return (e instanceof CommandError && engineDiagnostics(text)) || text.slice(0, 4000);
+    return (e instanceof CommandError && (engineDiagnostics(text) || errorLines(text))) || text.slice(0, 4000);
+}
+
+/** The distinct `error:` lines of a run that failed before the engine printed diagnostics (e.g. the program threw). */
+export function errorLines(output: string): string {
+    const lines = [...new Set([...output.matchAll(/^error: (.+)$/gm)].map((m) => m[1].trim()))];
+    // "Unhandled exception: Error: X" and "X" say the same: keep the longer.
+    return lines.filter((l) => !lines.some((o) => o !== l && o.includes(l))).join("\n").slice(0, 4000);
 }
 
 /**

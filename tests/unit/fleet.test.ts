@@ -7,7 +7,7 @@ import { diffFleets, parseFleet } from "../../provider/fleet/fleet-file";
 import { describeNetworkChanges } from "../../provider/fleet/network-terms";
 import { mapBounded, selectStacks } from "../../provider/fleet/operations";
 import { EXIT, exitCode, failedReport, fleetReport, renderJson, renderMarkdown, stackReport } from "../../provider/fleet/report";
-import { engineDiagnostics, lockGuidance } from "../../provider/fleet/stacks";
+import { engineDiagnostics, errorLines, lockGuidance } from "../../provider/fleet/stacks";
 import { buildTopology, renderMermaid } from "../../provider/fleet/topology";
 import { createProgress } from "../../provider/fleet/progress";
 import { repoRoot } from "../support/demo";
@@ -232,6 +232,11 @@ describe("engine errors", function () {
                 'kubernetes:kubeovn.io/v1:Subnet (acme-subnet-web): The resource managed by field manager "a" had an apply conflict: .spec.excludeIps',
         );
         assert.equal(engineDiagnostics("no diagnostics here"), "");
+    });
+
+    it("a program that threw: its distinct error lines", function () {
+        const out = "stderr: Command failed with exit code 1: pulumi preview\nerror: Unhandled exception: Error: TenantNetwork acme: no kubeconfig\n    at x\nerror: TenantNetwork acme: no kubeconfig\nPreviewing update (acme):\n";
+        assert.equal(errorLines(out), "Unhandled exception: Error: TenantNetwork acme: no kubeconfig");
     });
 
     it("a locked stack comes with the commands that recover it", function () {
