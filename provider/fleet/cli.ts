@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { PlanError } from "../core";
 import { ApplyResult, DEFAULT_CONCURRENCY, StackStatus, applyFleet, destroyStack, fleetStatus, planFleetStacks } from "./operations";
-import { createProgress } from "./progress";
+import { Progress, createProgress } from "./progress";
 import { EXIT, exitCode, renderJson, renderMarkdown } from "./report";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -59,18 +59,25 @@ export function buildCli(): Command {
         .option("-c, --concurrency <n>", "stacks worked on at the same time", positiveInt, DEFAULT_CONCURRENCY)
         .showHelpAfterError();
 
-    program
-        .command("plan")
-        .description("preview tenant stacks and report the changes in network terms")
-        .argument("[tenants...]", "only these tenants (default: the cluster network and every tenant)")
-        .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file")
+    // plan and apply select stacks the same way, and run them with the same settings.
+    const selecting = (name: string, description: string) =>
+        program
+            .command(name)
+            .description(description)
+            .argument("[tenants...]", "only these tenants (default: the cluster network and every tenant)")
+            .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file");
+    const run = (tenants: string[], o: { changedOnly?: string }, progress: Progress) => {
+        const g = program.opts();
+        return { tenants, changedOnly: o.changedOnly, concurrency: g.concurrency as number, progress, signal: interruptible() };
+    };
+
+    selecting("plan", "preview tenant stacks and report the changes in network terms")
         .option("--markdown <file>", "write the Markdown report here ('-' for stdout)")
         .option("--json <file>", "write the JSON report here ('-' for stdout)")
         .option("--allow-disruptive", "exit 2 rather than 3 when changes are disruptive")
         .action(async (tenants: string[], o) => {
-            const g = program.opts();
             const progress = createProgress();
-            const report = await planFleetStacks(g.file, { tenants, changedOnly: o.changedOnly, concurrency: g.concurrency, progress, signal: interruptible() });
+            const report = await planFleetStacks(program.opts().file, run(tenants, o, progress));
             progress.close();
             const md = renderMarkdown(report);
             writeOut(o.markdown ?? (o.json ? undefined : "-"), md);
@@ -78,19 +85,13 @@ export function buildCli(): Command {
             process.exitCode = exitCode(report, o.allowDisruptive);
         });
 
-    program
-        .command("apply")
-        .description("run `up` on the stacks whose preview shows changes")
-        .argument("[tenants...]", "only these tenants (default: the cluster network and every tenant)")
-        .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file")
-        .action(async (tenants: string[], o) => {
-            const g = program.opts();
-            const progress = createProgress();
-            const results = await applyFleet(g.file, { tenants, changedOnly: o.changedOnly, concurrency: g.concurrency, progress, signal: interruptible() });
-            progress.close();
-            printApply(results);
-            process.exitCode = results.some((r) => r.result === "failed" || r.result === "skipped") ? EXIT.errors : 0;
-        });
+    selecting("apply", "run `up` on the stacks whose preview shows changes").action(async (tenants: string[], o) => {
+        const progress = createProgress();
+        const results = await applyFleet(program.opts().file, run(tenants, o, progress));
+        progress.close();
+        printApply(results);
+        process.exitCode = results.some((r) => r.result === "failed" || r.result === "skipped") ? EXIT.errors : 0;
+    });
 
     program
         .command("destroy")
