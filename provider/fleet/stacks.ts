@@ -51,7 +51,7 @@ const emptyProgram: PulumiFn = async () => ({});
 /** Environment of the Pulumi CLI runs: the user's, plus our provider plugin on PATH and no update checks. */
 export function workspaceEnv(): { [k: string]: string } {
     return {
-        PATH: [pluginBin, process.env.PATH ?? ""].join(path.delimiter),
+        PATH: [pluginBin, ...(process.env.PATH ?? "").split(path.delimiter).filter((d) => d && d !== pluginBin)].join(path.delimiter),
         PULUMI_SKIP_UPDATE_CHECK: "1",
         PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1",
     };
