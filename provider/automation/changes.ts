@@ -26,10 +26,18 @@ const REPLACEMENT_STEPS = new Set(["create-replacement", "delete-replaced", "dis
 /** Collects changes from engine events; pass `collector.onEvent` to preview/up. */
 export class ChangeCollector {
     readonly changes: ResourceChange[] = [];
+    /**
+     * Inputs of every resource the operation touched or left alone, by URN (new inputs, or the old
+     * ones for a delete): reports describe a change with its neighbours (a DNAT rule with its EIP).
+     */
+    readonly inputs = new Map<string, { type: string; inputs: { [k: string]: unknown } }>();
 
     readonly onEvent = (event: EngineEvent): void => {
         const m = event.resourcePreEvent?.metadata;
-        if (!m || NO_OP.has(m.op)) return;
+        if (!m) return;
+        const inputs = m.new?.inputs ?? m.old?.inputs;
+        if (inputs && !(m.op === "delete-replaced" && this.inputs.has(m.urn))) this.inputs.set(m.urn, { type: m.type, inputs });
+        if (NO_OP.has(m.op)) return;
         const diffs: { [path: string]: string } = {};
         for (const [p, d] of Object.entries(m.detailedDiff ?? {})) diffs[p] = d.diffKind;
         for (const p of m.diffs ?? []) diffs[p] ??= "update";

@@ -1,22 +1,12 @@
 import { strict as assert } from "node:assert";
-import { ClusterNetworkSpec, PlanError, TenantSpec, planCluster, planFleet, planTenant } from "../../provider/core";
+import { ClusterNetworkSpec, TenantSpec, planCluster, planFleet, planTenant } from "../../provider/core";
 import { clone, loadDemo } from "../support/demo";
+import { problemsOf } from "../support/problems";
 
 const demo = loadDemo();
 const info = planCluster(demo.cluster).info;
 const acme = () => clone(demo.tenants[0]);
 const globex = () => clone(demo.tenants[1]);
-
-/** The PlanError a plan throws; fails the test when it plans fine. */
-function problemsOf(fn: () => unknown): PlanError {
-    try {
-        fn();
-    } catch (e) {
-        if (e instanceof PlanError) return e;
-        throw e;
-    }
-    assert.fail("expected a PlanError, but the spec was accepted");
-}
 
 interface Case {
     rule: string;

@@ -1,0 +1,248 @@
+/**
+ * What the fleet commands do, callable from code (benchmarks, other automation) as well as from the
+ * CLI: plan (previews -> report), apply (up where something changes), destroy, status.
+ */
+import { Stack } from "@pulumi/pulumi/automation";
+import { ChangeCollector, ResourceChange } from "../automation/changes";
+import { Fleet, diffFleets, loadBaseFleet, loadFleet } from "./fleet-file";
+import { describeNetworkChanges } from "./network-terms";
+import { Progress, silentProgress } from "./progress";
+import { FleetReport, StackReport, failedReport, fleetReport, stackReport } from "./report";
+import { CLUSTER_STACK, StackRef, clusterProject, errorMessage, listStacks, openStack, stackExists, stackRefs } from "./stacks";
+import { buildTopology } from "./topology";
+
+export interface SelectOptions {
+    /** Only these tenants (default: all; the cluster stack is planned only when no tenant is named). */
+    tenants?: string[];
+    /** Only what changed against this git revision or previous fleet file. */
+    changedOnly?: string;
+}
+
+export interface RunOptions {
+    /** Stacks worked on at the same time (default 4). */
+    concurrency?: number;
+    progress?: Progress;
+    /** Aborting sends the running Pulumi operations SIGINT: they stop cleanly and release their locks. */
+    signal?: AbortSignal;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+/** Runs `fn` over `items`, at most `limit` at a time; results in input order. */
+export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency must be a positive integer, got ${limit}`);
+    const results: R[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+/** The stacks a command works on. Throws when a named tenant is not in the file. */
+export function selectStacks(fleet: Fleet, file: string, opts: SelectOptions): StackRef[] {
+    const names = fleet.tenants.map((t) => t.tenant);
+    if (opts.tenants?.length) {
+        const unknown = opts.tenants.filter((t) => !names.includes(t));
+        if (unknown.length) throw new Error(`not a tenant of ${file}: ${unknown.join(", ")} (tenants: ${names.join(", ")})`);
+    }
+    let tenants = opts.tenants?.length ? names.filter((n) => opts.tenants!.includes(n)) : names;
+    let withCluster = !opts.tenants?.length;
+    if (opts.changedOnly) {
+        const diff = diffFleets(loadBaseFleet(file, opts.changedOnly), fleet);
+        tenants = tenants.filter((t) => diff.tenants.includes(t));
+        withCluster = withCluster && diff.clusterChanged;
+    }
+    return stackRefs(fleet, tenants, withCluster);
+}
+
+interface Preview {
+    ref: StackRef;
+    report: StackReport;
+}
+
+async function previewOne(fleet: Fleet, ref: StackRef, o: RunOptions): Promise<Preview> {
+    const progress = o.progress ?? silentProgress;
+    progress.set(ref.name, "previewing");
+    try {
+        const stack = await openStack(fleet, ref, { create: true });
+        const collector = new ChangeCollector();
+        await stack.preview({ diff: true, onEvent: collector.onEvent, signal: o.signal });
+        const report = reportOf(ref, collector);
+        progress.set(ref.name, "done", summaryLine(report));
+        return { ref, report };
+    } catch (e) {
+        const msg = errorMessage(e, ref);
+        progress.set(ref.name, "failed", msg);
+        return { ref, report: failedReport(ref.name, ref.role, msg) };
+    }
+}
+
+function reportOf(ref: StackRef, collector: ChangeCollector): StackReport {
+    const objects = [...collector.inputs.values()].filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs);
+    const changes = describeNetworkChanges(collector.resourceChanges, objects);
+    return stackReport(ref.name, ref.role, changes, ref.role === "tenant" ? buildTopology(objects, changes) : undefined);
+}
+
+function summaryLine(r: StackReport): string {
+    if (r.status === "unchanged") return "no changes";
+    const c = r.counts;
+    return `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${r.disruptive ? " (disruptive)" : ""}`;
+}
+
+/** Previews the selected stacks and builds the report. The file is validated before any stack is touched. */
+export async function planFleetStacks(file: string, opts: SelectOptions & RunOptions = {}): Promise<FleetReport> {
+    const fleet = loadFleet(file);
+    const refs = selectStacks(fleet, file, opts);
+    for (const r of refs) (opts.progress ?? silentProgress).set(r.name, "waiting");
+    const previews = await mapBounded(refs, opts.concurrency ?? DEFAULT_CONCURRENCY, (r) => previewOne(fleet, r, opts));
+    return fleetReport(fleet.project, file, previews.map((p) => p.report));
+}
+
+export interface ApplyResult {
+    stack: string;
+    role: StackRef["role"];
+    result: "updated" | "unchanged" | "failed" | "skipped";
+    /** Resource operations the engine reported, e.g. { create: 3 }. */
+    changes?: { [op: string]: number };
+    error?: string;
+}
+
+/**
+ * Runs `up` on the selected stacks that have changes: the cluster network first, then tenants with
+ * bounded concurrency. A deployed stack is previewed first and left alone when nothing changes; a
+ * new or empty stack changes by definition and goes straight to `up`. A failing tenant does not
+ * stop the others.
+ */
+export async function applyFleet(file: string, opts: SelectOptions & RunOptions = {}): Promise<ApplyResult[]> {
+    const fleet = loadFleet(file);
+    const refs = selectStacks(fleet, file, opts);
+    const progress = opts.progress ?? silentProgress;
+    for (const r of refs) progress.set(r.name, "waiting");
+    const deployed = new Set<string>();
+    for (const project of new Set(refs.map((r) => r.project))) {
+        for (const s of await listStacks(project)) if ((s.resourceCount ?? 0) > 0) deployed.add(`${project}/${s.name.split("/").pop()}`);
+    }
+
+    const applyOne = async (ref: StackRef): Promise<ApplyResult> => {
+        const base = { stack: ref.name, role: ref.role };
+        try {
+            const stack = await openStack(fleet, ref, { create: true });
+            if (deployed.has(`${ref.project}/${ref.name}`)) {
+                progress.set(ref.name, "previewing");
+                const preview = await stack.preview({ signal: opts.signal });
+                if (!Object.entries(preview.changeSummary).some(([op, n]) => op !== "same" && (n ?? 0) > 0)) {
+                    progress.set(ref.name, "done", "no changes");
+                    return { ...base, result: "unchanged" };
+                }
+            }
+            progress.set(ref.name, "updating");
+            const res = await stack.up({ onOutput: () => undefined, signal: opts.signal });
+            const changes = Object.fromEntries(Object.entries(res.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"));
+            progress.set(ref.name, "done", Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", "));
+            return { ...base, result: "updated", changes };
+        } catch (e) {
+            const msg = errorMessage(e, ref);
+            progress.set(ref.name, "failed", msg);
+            return { ...base, result: "failed", error: msg };
+        }
+    };
+    const results: ApplyResult[] = [];
+    const cluster = refs.find((r) => r.role === "cluster");
+    if (cluster) results.push(await applyOne(cluster));
+    const tenants = refs.filter((r) => r.role === "tenant");
+    if (results[0]?.result === "failed") {
+        for (const t of tenants) {
+            progress.set(t.name, "skipped", "the cluster network failed");
+            results.push({ stack: t.name, role: "tenant", result: "skipped", error: "not applied: the cluster network stack failed" });
+        }
+    } else {
+        results.push(...(await mapBounded(tenants, opts.concurrency ?? DEFAULT_CONCURRENCY, applyOne)));
+    }
+    return results;
+}
+
+/**
+ * Destroys one stack: a tenant (also one no longer in the file), or `cluster` once no tenant stack
+ * holds resources. The stack itself is removed afterwards unless `keepStack`.
+ */
+export async function destroyStack(file: string, name: string, opts: RunOptions & { keepStack?: boolean } = {}): Promise<void> {
+    const fleet = loadFleet(file);
+    const ref: StackRef = name === CLUSTER_STACK ? stackRefs(fleet, [], true)[0] : { name, role: "tenant", project: fleet.project };
+    if (!(await stackExists(ref))) throw new Error(`no stack ${ref.project}/${ref.name} on this backend`);
+    if (ref.role === "cluster") {
+        const busy = (await listStacks(fleet.project)).filter((s) => (s.resourceCount ?? 0) > 0).map((s) => s.name);
+        if (busy.length) throw new Error(`tenant stacks still hold resources on the cluster network: ${busy.join(", ")}; destroy them first`);
+    }
+    const progress = opts.progress ?? silentProgress;
+    progress.set(ref.name, "destroying");
+    let stack: Stack;
+    try {
+        stack = await openStack(fleet, ref, { create: false });
+        await stack.destroy({ onOutput: () => undefined, signal: opts.signal });
+        if (!opts.keepStack) await stack.workspace.removeStack(ref.name);
+    } catch (e) {
+        const msg = errorMessage(e, ref);
+        progress.set(ref.name, "failed", msg);
+        throw new Error(msg);
+    }
+    progress.set(ref.name, "done", opts.keepStack ? "destroyed" : "destroyed, stack removed");
+}
+
+export interface StackStatus {
+    stack: string;
+    project: string;
+    role: StackRef["role"];
+    /** In the fleet file (tenants), or always (cluster). */
+    inFile: boolean;
+    resources?: number;
+    lastUpdate?: { time: string; result: string };
+    /** Objects whose state in the cluster differs from the stack's record (refresh preview). */
+    drift?: ResourceChange[];
+    error?: string;
+}
+
+/** Every stack of the fleet's projects, plus tenants of the file without a stack; drift via a refresh preview. */
+export async function fleetStatus(file: string, opts: RunOptions & { drift?: boolean } = {}): Promise<StackStatus[]> {
+    const fleet = loadFleet(file);
+    const names = new Set(fleet.tenants.map((t) => t.tenant));
+    const out: StackStatus[] = [];
+    for (const [project, role] of [[clusterProject(fleet), "cluster"], [fleet.project, "tenant"]] as const) {
+        for (const s of await listStacks(project)) {
+            const name = s.name.split("/").pop() as string;
+            out.push({
+                stack: name,
+                project,
+                role,
+                inFile: role === "cluster" || names.has(name),
+                resources: s.resourceCount,
+                lastUpdate: s.lastUpdate ? { time: s.lastUpdate, result: s.updateInProgress ? "in progress" : "done" } : undefined,
+            });
+        }
+    }
+    for (const t of names) if (!out.some((s) => s.role === "tenant" && s.stack === t)) out.push({ stack: t, project: fleet.project, role: "tenant", inFile: true });
+    const progress = opts.progress ?? silentProgress;
+    await mapBounded(out.filter((s) => s.resources !== undefined), opts.concurrency ?? DEFAULT_CONCURRENCY, async (s) => {
+        const ref: StackRef = { name: s.stack, role: s.role, project: s.project };
+        try {
+            const stack = await openStack(fleet, ref, { create: false });
+            const history = await stack.history(1);
+            if (history[0]) s.lastUpdate = { time: (history[0].endTime ?? history[0].startTime).toISOString(), result: `${history[0].kind} ${history[0].result}` };
+            if (opts.drift !== false && (s.resources ?? 0) > 0) {
+                progress.set(s.stack, "refreshing");
+                const collector = new ChangeCollector();
+                await stack.previewRefresh({ onEvent: collector.onEvent, signal: opts.signal });
+                s.drift = collector.resourceChanges;
+                progress.set(s.stack, "done", s.drift.length ? `${s.drift.length} drifted` : "no drift");
+            }
+        } catch (e) {
+            s.error = errorMessage(e, ref);
+            progress.set(s.stack, "failed", s.error);
+        }
+    });
+    return out.sort((a, b) => (a.role !== b.role ? (a.role === "cluster" ? -1 : 1) : a.stack.localeCompare(b.stack)));
+}
