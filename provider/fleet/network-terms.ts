@@ -11,7 +11,7 @@
  * labels or subnet options is not disruptive: it is the change the author asked for.
  */
 import type { ResourceChange } from "../automation/changes";
-import { NAMESPACE_ROUTES_ANNOTATION } from "../core/names";
+import { POD_DEFAULTS_ANNOTATION, PodDefaults } from "../core/pod-defaults";
 
 export type Action = "create" | "update" | "replace" | "delete";
 
@@ -179,16 +179,24 @@ function listChanges(before: unknown, after: unknown, thing: (v: string) => stri
 }
 
 function routeChanges(before: Inputs, after: Inputs, ns: string): string[] {
-    const routes = (i: Inputs): string[] => {
-        const raw = i.metadata?.annotations?.[NAMESPACE_ROUTES_ANNOTATION];
+    // What the namespace's pods inherit: routes, extra NICs with their routes, security groups.
+    const inherited = (i: Inputs): string[] => {
+        const raw = i.metadata?.annotations?.[POD_DEFAULTS_ANNOTATION];
         if (typeof raw !== "string") return [];
+        const route = (r: { dst?: string; gw: string }, nic = "") => (r.dst ? `route ${r.dst} via ${r.gw}${nic}` : `default route via ${r.gw}${nic}`);
         try {
-            return (JSON.parse(raw) as { dst?: string; gw: string }[]).map((r) => (r.dst ? `route ${r.dst} via ${r.gw}` : `default route via ${r.gw}`));
+            const d = JSON.parse(raw) as PodDefaults;
+            return [
+                ...(d.routes ?? []).map((r) => route(r)),
+                ...(d.attachments ?? []).flatMap((a) => [`attachment ${a.network}`, ...(a.routes ?? []).map((r) => route(r, ` on ${a.network}`))]),
+                ...(d.securityGroups ?? []).map((g) => `security group ${g}`),
+                ...(d.portSecurity === undefined ? [] : [`port security ${d.portSecurity ? "on" : "off"}`]),
+            ];
         } catch {
-            return [`routes ${raw}`];
+            return [`pod defaults ${raw}`];
         }
     };
-    return listChanges(routes(before), routes(after), (r) => r, `namespace ${ns}`);
+    return listChanges(inherited(before), inherited(after), (r) => r, `namespace ${ns}`);
 }
 
 function staticRouteChanges(before: Inputs, after: Inputs, vpc: string): string[] {

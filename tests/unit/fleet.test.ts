@@ -82,7 +82,7 @@ describe("fleet file", function () {
 // ------------------------------------------------------------------ change model
 
 const T = "kubernetes:kubeovn.io/v1:";
-const ns = (name: string, routes?: object[]) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, ...(routes ? { annotations: { "pulumi-kubeovn/routes": JSON.stringify(routes) } } : {}) } });
+const ns = (name: string, routes?: object[]) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, ...(routes ? { annotations: { "pulumi-kubeovn/pod-defaults": JSON.stringify({ routes }) } } : {}) } });
 const kube = (kind: string, name: string, spec: object) => ({ apiVersion: "kubeovn.io/v1", kind, metadata: { name }, spec });
 const change = (type: string, op: string, oldInputs: any, newInputs: any, diffs: { [p: string]: string } = {}): ResourceChange => ({
     urn: `urn:pulumi:acme::kubeovn-tenants::x$${type}::${(newInputs ?? oldInputs).metadata.name}`,
