@@ -6,7 +6,9 @@ import { Address, Family, familyName, parseAddress } from "./net";
 import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, NAMESPACE_ROUTES_ANNOTATION, TENANT_LABEL, WAIT_FOR_ANNOTATION, objectNames } from "./names";
 import { Network, cidrOfFamily } from "./network";
 import { API, PlannedObject } from "./plan";
+import { POD_DEFAULTS_ANNOTATION } from "./pod-defaults";
 import { ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, TenantSpec } from "./spec";
+import { accessObjects, namespacePodDefaults, peeringVpcSpec } from "./tenant-access";
 import { TenantModel, checkTenant } from "./tenant-check";
 
 /**
@@ -119,12 +121,16 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
     const nsIds = spec.namespaces.map((n) => `namespace/${n.name}`);
 
     for (const ns of spec.namespaces) {
-        const annotations = ns.routes?.length ? { [NAMESPACE_ROUTES_ANNOTATION]: JSON.stringify(ns.routes.map((r) => (r.dst ? { dst: r.dst, gw: r.gw } : { gw: r.gw }))) } : undefined;
+        const defaults = namespacePodDefaults(model, ns.name);
+        const annotations = {
+            ...(ns.routes?.length ? { [NAMESPACE_ROUTES_ANNOTATION]: JSON.stringify(ns.routes.map((r) => (r.dst ? { dst: r.dst, gw: r.gw } : { gw: r.gw }))) } : {}),
+            ...(Object.keys(defaults).length ? { [POD_DEFAULTS_ANNOTATION]: JSON.stringify(defaults) } : {}),
+        };
         objects.push({
             id: `namespace/${ns.name}`,
             apiVersion: API.core,
             kind: "Namespace",
-            metadata: { name: ns.name, labels: { ...(ns.labels ?? {}), ...labels }, ...(annotations ? { annotations } : {}) },
+            metadata: { name: ns.name, labels: { ...(ns.labels ?? {}), ...labels }, ...(Object.keys(annotations).length ? { annotations } : {}) },
             patch: ns.adopt === true,
             dependsOn: [],
         });
@@ -141,6 +147,7 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
         spec: nonEmpty({
             namespaces: spec.namespaces.map((n) => n.name),
             staticRoutes: staticRoutes(model),
+            vpcPeerings: peeringVpcSpec(model).vpcPeerings,
             policyRoutes: (spec.policyRoutes ?? []).map((r) => ({
                 ...(r.priority !== 0 ? { priority: r.priority } : {}),
                 match: r.match,
@@ -178,6 +185,8 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
             dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
         });
     }
+
+    objects.push(...accessObjects(model));
 
     const gw = spec.natGateway;
     if (!gw) return objects;
@@ -255,6 +264,7 @@ function staticRoutes(model: TenantModel): StaticRoute[] {
     const { spec } = model;
     const route = (cidr: string, nextHopIP: string, policy: string): StaticRoute => ({ cidr, nextHopIP, policy, ecmpMode: "", bfdId: "", routeTable: "" });
     const routes = (spec.staticRoutes ?? []).map((r) => route(r.cidr, r.nextHopIP, r.policy ?? RoutePolicy.Destination));
+    for (const r of peeringVpcSpec(model).routes) routes.push(route(r.cidr, r.nextHopIP, RoutePolicy.Destination));
     const gw = spec.natGateway;
     if (gw && gw.defaultRoute !== false && model.lanIp) {
         // checkTenant refuses a user default route that would clash with this one.
