@@ -39,6 +39,13 @@ export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], cl
             else namespaceOwner.set(ns?.name, name);
         });
     });
+    // A scraper namespace carries one tenant's PodDefaults: it is nobody else's.
+    tenants.forEach((t) => {
+        const ns = t?.monitoring?.scraperNamespace;
+        const owner = ns === undefined ? undefined : namespaceOwner.get(ns);
+        if (owner !== undefined && owner !== t.tenant) p.add(`tenants[${t.tenant}].monitoring.scraperNamespace`, ns, `belongs to tenant ${owner}`);
+        else if (ns !== undefined && owner === undefined) namespaceOwner.set(ns, t.tenant);
+    });
     checkPeeringPairs(p, tenants);
     p.throwIfAny("the fleet");
 

@@ -395,6 +395,14 @@ describe("monitoring", () => {
         ["an unknown namespace", (m) => (m.namespaces = ["beta"]), "monitoring.namespaces[0]", "is not one of this tenant's namespaces"],
         ["a subnet named monitoring", (_m, t) => (t.subnets[1].name = "monitoring"), "subnets[monitoring].name", "is reserved"],
     ];
+    it("refuses, planned together, a scraper namespace another tenant uses", () => {
+        const b = beta();
+        b.monitoring = { scraperNamespace: "alpha-metrics", cidr: "10.20.255.0/28", ports: ["9090"] };
+        assertProblem(() => planFleet(cluster(), [alpha(), b], {}, ["10.96.0.1"]), "tenants[beta].monitoring.scraperNamespace", "belongs to tenant alpha");
+        b.monitoring.scraperNamespace = "alpha-web";
+        assertProblem(() => planFleet(cluster(), [alpha(), b], {}, ["10.96.0.1"]), "tenants[beta].monitoring.scraperNamespace", "belongs to tenant alpha");
+    });
+
     for (const [name, mutate, path, message] of cases) {
         it(`refuses: ${name}`, () => {
             const t = alpha();
