@@ -565,6 +565,8 @@ function checkPeerings(p: Problems, spec: TenantSpec, model: TenantModel, vpcKno
         c.remoteCidrs.forEach((r, j) => {
             const rp = `${path}.remoteCidrs[${j}]`;
             if (vpcKnown) for (const [name, s] of model.subnets) if (s.net.cidrs.some((n) => overlaps(n, r))) p.add(rp, r.text, `overlaps this tenant's subnet ${name} (${s.net.cidrBlock})`);
+            const api = model.apiServer?.net.cidrs.find((a) => overlaps(a, r));
+            if (api) p.add(rp, r.text, `overlaps the cluster's API-server attachment range ${api.text}, which pods with access reach through their extra NIC`);
             if (userRoutes.has(r.text)) p.add(rp, r.text, "is also routed by staticRoutes");
             else if (routed.has(r.text)) p.add(rp, r.text, `is also routed to ${routed.get(r.text)}`);
             routed.set(r.text, `the peering with ${x.tenant}`);
@@ -590,6 +592,8 @@ function checkMonitoring(p: Problems, spec: TenantSpec, cluster: ClusterFacts | 
             if (hit) p.add("monitoring.cidr", m.cidr, `overlaps subnet ${name} (${hit.text}) in the same VPC`);
         }
         for (const x of model.peerings) if (net.cidrs.some((c) => overlaps(c, x.link))) p.add("monitoring.cidr", m.cidr, `overlaps the peering link with ${x.spec.tenant} (${x.link.text})`);
+        const api = model.apiServer && networksOverlap(net, model.apiServer.net);
+        if (api) p.add("monitoring.cidr", m.cidr, `overlaps the cluster's API-server attachment range ${api.text}`);
         const ranges: [string, Network | undefined][] = [["the interconnect network", cluster?.interconnect], ...[...(cluster?.pools ?? [])].map(([n, x]): [string, Network] => [`EIP pool ${n}`, x])];
         for (const [what, other] of ranges) {
             const hit = other && networksOverlap(net, other);

@@ -287,6 +287,12 @@ describe("VPC peering", () => {
         ["remote CIDR of another family", half((x) => (x.remoteCidrs = ["fd00:20::/64"])), "peerings[beta].remoteCidrs[0]", "is IPv6 but the link 169.254.0.0/30 is IPv4"],
         ["remote CIDR overlapping an own subnet", half((x) => (x.remoteCidrs = ["10.10.0.0/16"])), "peerings[beta].remoteCidrs[0]", "overlaps this tenant's subnet web (10.10.1.0/24)"],
         ["link overlapping an own subnet", half((x) => (x.localConnectIP = "10.10.2.1/30")), "peerings[beta].localConnectIP", "overlaps subnet jobs (10.10.2.0/24)"],
+        [
+            "remote CIDR overlapping the API-server attachment range",
+            half((x) => (x.remoteCidrs = ["100.100.0.0/16"])),
+            "peerings[beta].remoteCidrs[0]",
+            "overlaps the cluster's API-server attachment range 100.100.100.0/24, which pods with access reach through their extra NIC",
+        ],
         ["route also in staticRoutes", (t) => (t.staticRoutes = [{ cidr: "10.20.0.0/16", nextHopIP: "10.10.1.5" }]), "peerings[beta].remoteCidrs[0]", "is also routed by staticRoutes"],
         [
             "two peerings on one link",
@@ -390,6 +396,7 @@ describe("monitoring", () => {
         ["range overlapping a subnet", (m) => (m.cidr = "10.10.1.0/28"), "monitoring.cidr", "overlaps subnet web (10.10.1.0/24) in the same VPC"],
         ["range overlapping a pool", (m) => (m.cidr = "203.0.113.0/28"), "monitoring.cidr", "overlaps EIP pool public-a (203.0.113.0/24)"],
         ["range overlapping a peering link", (m) => (m.cidr = "169.254.0.0/28"), "monitoring.cidr", "overlaps the peering link with beta (169.254.0.0/30)"],
+        ["range overlapping the API-server attachment range", (m) => (m.cidr = "100.100.100.0/28"), "monitoring.cidr", "overlaps the cluster's API-server attachment range 100.100.100.0/24"],
         ["no ports", (m) => (m.ports = []), "monitoring.ports", "must list the metrics ports the scraper may reach"],
         ["a bad port", (m) => (m.ports = ["70000"]), "monitoring.ports[0]", 'must be a port or a range "from-to" within 1-65535'],
         ["an unknown namespace", (m) => (m.namespaces = ["beta"]), "monitoring.namespaces[0]", "is not one of this tenant's namespaces"],
