@@ -567,7 +567,8 @@ function checkPeerings(p: Problems, spec: TenantSpec, model: TenantModel, vpcKno
             if (vpcKnown) for (const [name, s] of model.subnets) if (s.net.cidrs.some((n) => overlaps(n, r))) p.add(rp, r.text, `overlaps this tenant's subnet ${name} (${s.net.cidrBlock})`);
             const api = model.apiServer?.net.cidrs.find((a) => overlaps(a, r));
             if (api) p.add(rp, r.text, `overlaps the cluster's API-server attachment range ${api.text}, which pods with access reach through their extra NIC`);
-            if (userRoutes.has(r.text)) p.add(rp, r.text, "is also routed by staticRoutes");
+            if (r.prefix === 0 && spec.natGateway && spec.natGateway.defaultRoute !== false) p.add(rp, r.text, "clashes with the NAT gateway's default route; set natGateway.defaultRoute to false to route it here");
+            else if (userRoutes.has(r.text)) p.add(rp, r.text, "is also routed by staticRoutes");
             else if (routed.has(r.text)) p.add(rp, r.text, `is also routed to ${routed.get(r.text)}`);
             routed.set(r.text, `the peering with ${x.tenant}`);
         });

@@ -293,6 +293,15 @@ describe("VPC peering", () => {
             "peerings[beta].remoteCidrs[0]",
             "overlaps the cluster's API-server attachment range 100.100.100.0/24, which pods with access reach through their extra NIC",
         ],
+        [
+            "a default route while the NAT gateway routes it",
+            (t) => {
+                t.natGateway = { subnet: "web", lanIp: "10.10.1.254" };
+                t.peerings![0].remoteCidrs = ["0.0.0.0/0"];
+            },
+            "peerings[beta].remoteCidrs[0]",
+            "clashes with the NAT gateway's default route; set natGateway.defaultRoute to false to route it here",
+        ],
         ["route also in staticRoutes", (t) => (t.staticRoutes = [{ cidr: "10.20.0.0/16", nextHopIP: "10.10.1.5" }]), "peerings[beta].remoteCidrs[0]", "is also routed by staticRoutes"],
         [
             "two peerings on one link",
