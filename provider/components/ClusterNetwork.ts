@@ -1,5 +1,6 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetworkInfo, ClusterNetworkSpec, planCluster } from "../core";
+import { ClusterNetworkInfo, ClusterNetworkSpec, planCluster, withServiceIps } from "../core";
 import { declareObjects } from "./declare";
 import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
@@ -25,7 +26,13 @@ export class ClusterNetwork extends pulumi.ComponentResource {
         const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown);
         const declared = declareObjects(this, name, plan.objects);
         declareTeardown(this, name, "cluster", plan.objects, [...declared.values()], teardown, kubeconfig);
-        this.info = pulumi.output(plan.info);
+        if (spec.apiServerAccess) {
+            // The API server's address is a fact of the cluster, never a guess: read Service default/kubernetes.
+            const service = k8s.core.v1.Service.get(`${name}-kubernetes-service`, "default/kubernetes", { parent: this });
+            this.info = service.spec.apply((s) => withServiceIps(plan.info, s?.clusterIPs?.length ? s.clusterIPs : s?.clusterIP ? [s.clusterIP] : []));
+        } else {
+            this.info = pulumi.output(plan.info);
+        }
         this.registerOutputs({ info: this.info });
     }
 }

@@ -1,14 +1,25 @@
 /** Cluster-level planning: the interconnect network, the real EIP pools, the NAT gateway settings. */
 import { Problems } from "./errors";
-import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, RESERVED_SUBNETS, dnsLabelProblem } from "./names";
-import { Network, NetworkInput, networksOverlap, parseNetwork } from "./network";
+import { Address, parseAddress } from "./net";
+import { API_ACCESS_NETWORK, DEFAULT_VPC, INTERCONNECT_SUBNET, KUBE_SYSTEM, MANAGED_BY, MANAGED_BY_LABEL, RESERVED_SUBNETS, dnsLabelProblem, kubeOvnProvider } from "./names";
+import { Network, NetworkInput, networkContains, networksOverlap, parseNetwork } from "./network";
 import { API, PlannedObject } from "./plan";
 import { ClusterNetworkInfo, ClusterNetworkSpec, EipPoolInfo, EipPoolSpec } from "./spec";
+
+/** The API-server attachment network as the tenant planner sees it. */
+export interface ApiServerFacts {
+    /** The NetworkAttachmentDefinition, `<namespace>/<name>`. */
+    network: string;
+    net: Network;
+    /** The `kubernetes` Service address(es); empty until read from the cluster. */
+    serviceIps: Address[];
+}
 
 /** The parsed cluster facts the tenant planner works with. */
 export interface ClusterFacts {
     interconnect: Network;
     pools: Map<string, Network>;
+    apiServer?: ApiServerFacts;
 }
 
 export interface ClusterPlan {
@@ -16,8 +27,6 @@ export interface ClusterPlan {
     info: ClusterNetworkInfo;
     facts: ClusterFacts;
 }
-
-const KUBE_SYSTEM = "kube-system";
 
 /** Validates a cluster spec; every problem is collected in `p`. */
 export function checkClusterSpec(p: Problems, spec: ClusterNetworkSpec, path = ""): ClusterFacts | undefined {
@@ -34,11 +43,17 @@ export function checkClusterSpec(p: Problems, spec: ClusterNetworkSpec, path = "
     if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) {
         p.add(at("natGateway.image"), image, "must be a container image reference");
     }
-    return checkRanges(p, ic, spec.eipPools, at);
+    return checkRanges(p, ic, spec.eipPools, spec.apiServerAccess, at);
 }
 
-/** The interconnect range and the EIP pools: each valid, and all kept apart from one another. */
-function checkRanges(p: Problems, ic: NetworkInput | undefined, eipPools: EipPoolSpec[] | undefined, at: (f: string) => string): ClusterFacts | undefined {
+/** The interconnect range, the EIP pools and the API-server attachment range: each valid, and all kept apart. */
+function checkRanges(
+    p: Problems,
+    ic: NetworkInput | undefined,
+    eipPools: EipPoolSpec[] | undefined,
+    api: NetworkInput | undefined,
+    at: (f: string) => string,
+): ClusterFacts | undefined {
     const interconnect = ic ? parseNetwork(p, at("interconnect"), ic, true) : undefined;
     if (!ic) p.add(at("interconnect"), ic, "is required");
 
@@ -65,8 +80,47 @@ function checkRanges(p: Problems, ic: NetworkInput | undefined, eipPools: EipPoo
             if (!nameProblem && !pools.has(pool.name)) pools.set(pool.name, net);
         });
     }
+    let apiServer: ApiServerFacts | undefined;
+    if (api !== undefined) {
+        const ap = at("apiServerAccess");
+        const net = api && typeof api === "object" ? parseNetwork(p, ap, api, false) : undefined;
+        if (!api || typeof api !== "object") p.add(ap, api, "must be an object with a cidr");
+        if (net) {
+            const ranges: [string, Network | undefined][] = [["the interconnect network", interconnect], ...[...pools].map(([n, x]): [string, Network] => [`EIP pool ${n}`, x])];
+            for (const [what, other] of ranges) {
+                const hit = other && networksOverlap(net, other);
+                if (hit) p.add(`${ap}.cidr`, api.cidr, `overlaps ${what} (${hit.text})`);
+            }
+            apiServer = { network: `${KUBE_SYSTEM}/${API_ACCESS_NETWORK}`, net, serviceIps: [] };
+        }
+    }
+    if (pools.has(API_ACCESS_NETWORK)) p.add(at(`eipPools[${API_ACCESS_NETWORK}].name`), API_ACCESS_NETWORK, "is the name of the API-server attachment subnet");
     if (!interconnect) return undefined;
-    return { interconnect, pools };
+    return { interconnect, pools, ...(apiServer ? { apiServer } : {}) };
+}
+
+/**
+ * The `kubernetes` Service address(es) read from the cluster, checked against the attachment
+ * range: each must be routable through it (a family the range has).
+ */
+export function checkServiceIps(p: Problems, api: ApiServerFacts, clusterIps: unknown, path = "apiServerAccess"): Address[] {
+    const list = Array.isArray(clusterIps) ? clusterIps.filter((x) => x !== "" && x !== "None") : [];
+    if (list.length === 0) {
+        p.add(path, clusterIps, "needs the cluster IP of Service default/kubernetes, but the cluster has none (is this a Kubernetes API server with its default Service?)");
+        return [];
+    }
+    const out: Address[] = [];
+    list.forEach((text, i) => {
+        const a = parseAddress(text as string);
+        if (!a) p.add(`${path}.serviceIps[${i}]`, text, "is not a valid IP address");
+        else if (networkContains(api.net, a)) p.add(`${path}.serviceIps[${i}]`, text, `lies inside the attachment range ${api.net.cidrBlock}`);
+        else out.push(a);
+    });
+    const families = new Set(api.net.cidrs.map((c) => c.family));
+    if (out.length > 0 && !out.some((a) => families.has(a.family))) {
+        p.add(`${path}.cidr`, api.net.cidrBlock, `has no family of the kubernetes Service address ${out.map((a) => a.text).join(",")}`);
+    }
+    return out.filter((a) => families.has(a.family));
 }
 
 /** The facts a tenant needs, as exported for other stacks. */
@@ -83,7 +137,30 @@ export function clusterInfo(facts: ClusterFacts): ClusterNetworkInfo {
         interconnectGateway: facts.interconnect.gateway,
         interconnectExcludeIps: facts.interconnect.excludeIps,
         eipPools: pools,
+        ...(facts.apiServer
+            ? {
+                  apiServerAccess: {
+                      network: facts.apiServer.network,
+                      cidr: facts.apiServer.net.cidrBlock,
+                      gateway: facts.apiServer.net.gateway,
+                      excludeIps: facts.apiServer.net.excludeIps,
+                      serviceIps: facts.apiServer.serviceIps.map((a) => a.text),
+                  },
+              }
+            : {}),
     };
+}
+
+/** The cluster info with the `kubernetes` Service address read from the cluster; throws a PlanError when it does not fit. */
+export function withServiceIps(info: ClusterNetworkInfo, clusterIps: unknown): ClusterNetworkInfo {
+    const p = new Problems();
+    const facts = checkClusterInfo(p, info);
+    p.throwIfAny("the cluster network");
+    const f = facts as ClusterFacts;
+    if (!f.apiServer) return info;
+    f.apiServer.serviceIps = checkServiceIps(p, f.apiServer, clusterIps);
+    p.throwIfAny("the cluster network");
+    return clusterInfo(f);
 }
 
 /** Parses cluster facts handed over by a ClusterNetwork (possibly from another stack). */
@@ -93,7 +170,17 @@ export function checkClusterInfo(p: Problems, info: ClusterNetworkInfo, path = "
         return undefined;
     }
     const ic = { cidr: info.interconnectCidr, gateway: info.interconnectGateway, excludeIps: info.interconnectExcludeIps };
-    return checkRanges(p, ic, info.eipPools, (f) => `${path}.${f}`);
+    const api = info.apiServerAccess;
+    const facts = checkRanges(p, ic, info.eipPools, api, (f) => `${path}.${f}`);
+    if (facts?.apiServer && api) {
+        facts.apiServer.network = api.network;
+        (api.serviceIps ?? []).forEach((text, i) => {
+            const a = parseAddress(text);
+            if (a) facts.apiServer?.serviceIps.push(a);
+            else p.add(`${path}.apiServerAccess.serviceIps[${i}]`, text, "is not a valid IP address");
+        });
+    }
+    return facts;
 }
 
 function labels(): { [k: string]: string } {
@@ -121,6 +208,7 @@ export function planCluster(spec: ClusterNetworkSpec): ClusterPlan {
         },
         subnetObject("interconnect/subnet", INTERCONNECT_SUBNET, f.interconnect, provider, ["interconnect/attachment"]),
         ...[...f.pools.entries()].map(([name, net]) => subnetObject(`eip-pool/${name}`, name, net, `${name}.${KUBE_SYSTEM}`, [])),
+        ...(f.apiServer ? apiServerObjects(f.apiServer.net) : []),
         {
             id: "nat-gateway/config",
             apiVersion: API.core,
@@ -141,6 +229,29 @@ export function planCluster(spec: ClusterNetworkSpec): ClusterPlan {
         },
     ];
     return { objects, info: clusterInfo(f), facts: f };
+}
+
+/** A kube-ovn attachment in kube-system and its Subnet in the default VPC (formatSubnet's result for an OVN provider there). */
+function apiServerObjects(net: Network): PlannedObject[] {
+    const provider = kubeOvnProvider(API_ACCESS_NETWORK, KUBE_SYSTEM);
+    const subnet = subnetObject("api-server-access/subnet", API_ACCESS_NETWORK, net, provider, ["api-server-access/attachment"]);
+    subnet.spec = { vpc: DEFAULT_VPC, ...subnet.spec, gatewayType: "distributed", enableLb: true };
+    return [
+        {
+            id: "api-server-access/attachment",
+            apiVersion: API.nad,
+            kind: "NetworkAttachmentDefinition",
+            metadata: { name: API_ACCESS_NETWORK, namespace: KUBE_SYSTEM, labels: labels() },
+            spec: { config: JSON.stringify(kubeOvnAttachmentConfig(provider)) },
+            dependsOn: [],
+        },
+        subnet,
+    ];
+}
+
+/** The CNI config of a NetworkAttachmentDefinition whose NIC Kube-OVN serves from the Subnet with `provider`. */
+export function kubeOvnAttachmentConfig(provider: string): { [k: string]: string } {
+    return { cniVersion: "0.3.0", type: "kube-ovn", server_socket: "/run/openvswitch/kube-ovn-daemon.sock", provider };
 }
 
 function subnetObject(id: string, name: string, net: Network, provider: string, dependsOn: string[]): PlannedObject {

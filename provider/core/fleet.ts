@@ -2,10 +2,13 @@
  * Planning many tenants at once (the fleet tool, benchmarks): joint allocation so no two tenants
  * share an address, and the cross-tenant checks a single tenant cannot make.
  */
-import { ClusterFacts, checkClusterSpec } from "./cluster";
+import { ClusterFacts, checkClusterSpec, checkServiceIps } from "./cluster";
 import { PlanError, Problem, Problems } from "./errors";
 import { INTERCONNECT_SUBNET } from "./names";
+import { overlaps } from "./net";
+import { parseNetwork } from "./network";
 import { ClusterNetworkSpec, TenantSpec } from "./spec";
+import { checkPeering } from "./tenant-check";
 import { AddressClaims, TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {
@@ -18,10 +21,12 @@ export interface FleetPlan {
 /**
  * Plans every tenant. `claims` are addresses already held (read from the cluster, or the claims of
  * a previous plan): their holders keep them, so adding or removing a tenant never moves another.
+ * `kubernetesServiceIps` are the cluster IPs of Service default/kubernetes, for API-server access.
  */
-export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], claims: AddressClaims = {}): FleetPlan {
+export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], claims: AddressClaims = {}, kubernetesServiceIps?: string[]): FleetPlan {
     const p = new Problems();
     const facts = checkClusterSpec(p, cluster, "cluster");
+    if (facts?.apiServer && kubernetesServiceIps) facts.apiServer.serviceIps = checkServiceIps(p, facts.apiServer, kubernetesServiceIps, "cluster.apiServerAccess");
     const seenTenant = new Map<string, number>();
     const namespaceOwner = new Map<string, string>();
     tenants.forEach((t, i) => {
@@ -34,6 +39,14 @@ export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], cl
             else namespaceOwner.set(ns?.name, name);
         });
     });
+    // A scraper namespace carries one tenant's PodDefaults: it is nobody else's.
+    tenants.forEach((t) => {
+        const ns = t?.monitoring?.scraperNamespace;
+        const owner = ns === undefined ? undefined : namespaceOwner.get(ns);
+        if (owner !== undefined && owner !== t.tenant) p.add(`tenants[${t.tenant}].monitoring.scraperNamespace`, ns, `belongs to tenant ${owner}`);
+        else if (ns !== undefined && owner === undefined) namespaceOwner.set(ns, t.tenant);
+    });
+    checkPeeringPairs(p, tenants);
     p.throwIfAny("the fleet");
 
     // Static addresses are held by their owners before anything is allocated.
@@ -73,4 +86,32 @@ export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], cl
     }
     if (problems.length > 0) throw new PlanError("the fleet", problems);
     return { facts: facts as ClusterFacts, tenants: plans, claims: held };
+}
+
+/**
+ * Each side of a peering declares its half (tenants may live in different stacks). Planned
+ * together, the halves must match: both present, one link, each side's remote address the other's
+ * local one, and the routed CIDRs inside the other tenant's subnets.
+ */
+function checkPeeringPairs(p: Problems, tenants: TenantSpec[]): void {
+    const byName = new Map(tenants.map((t) => [t?.tenant, t]));
+    const scratch = new Problems(); // a malformed half is reported by its tenant's own checks
+    for (const t of tenants) {
+        (t?.peerings ?? []).forEach((half) => {
+            const path = `tenants[${t.tenant}].peerings[${half?.tenant}]`;
+            const other = byName.get(half?.tenant);
+            if (!other) return; // planned in another stack
+            const mirror = (other.peerings ?? []).find((x) => x?.tenant === t.tenant);
+            if (!mirror) return p.add(`${path}.tenant`, half.tenant, `declares no peering with ${t.tenant}; add the mirror half to tenant ${half.tenant}`);
+            const a = checkPeering(scratch, path, half);
+            const b = checkPeering(scratch, path, mirror);
+            if (!a || !b) return;
+            if (a.link.text !== b.link.text) p.add(`${path}.localConnectIP`, half.localConnectIP, `is on link ${a.link.text} but tenant ${half.tenant}'s half is on ${b.link.text}`);
+            else if (a.remote.value !== b.local.value) p.add(`${path}.remoteConnectIP`, a.remote.text, `is not tenant ${half.tenant}'s localConnectIP ${b.local.text}`);
+            const subnets = (other.subnets ?? []).flatMap((s) => parseNetwork(scratch, "", s, false)?.cidrs ?? []);
+            a.remoteCidrs.forEach((c, j) => {
+                if (!subnets.some((s) => overlaps(s, c))) p.add(`${path}.remoteCidrs[${j}]`, c.text, `routes to no subnet of tenant ${half.tenant}`);
+            });
+        });
+    }
 }

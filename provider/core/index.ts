@@ -2,7 +2,8 @@
 export * from "./spec";
 export * from "./errors";
 export * from "./plan";
-export { planCluster, clusterInfo, checkClusterSpec, checkClusterInfo, ClusterFacts, ClusterPlan } from "./cluster";
+export { planCluster, clusterInfo, checkClusterSpec, checkClusterInfo, withServiceIps, ClusterFacts, ClusterPlan } from "./cluster";
+export * from "./pod-defaults";
 export { planTenant, TenantPlan, TenantAddresses, AddressClaims, allocationKey } from "./tenant-plan";
 export { planFleet, FleetPlan } from "./fleet";
 export { objectNames, MANAGED_BY_LABEL, MANAGED_BY, TENANT_LABEL, INTERCONNECT_SUBNET } from "./names";

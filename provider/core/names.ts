@@ -21,7 +21,17 @@ export const WAIT_FOR_ANNOTATION = "pulumi.com/waitFor";
 
 /** Cluster-wide names Kube-OVN itself uses; tenants may not take them. */
 export const INTERCONNECT_SUBNET = "ovn-vpc-external-network";
-export const RESERVED_VPCS = new Set(["ovn-cluster"]);
+/** Kube-OVN's default VPC (`--cluster-router`). */
+export const DEFAULT_VPC = "ovn-cluster";
+export const RESERVED_VPCS = new Set([DEFAULT_VPC]);
+export const KUBE_SYSTEM = "kube-system";
+/** NetworkAttachmentDefinition (kube-system) and Subnet of the API-server attachment network. */
+export const API_ACCESS_NETWORK = "api-server-access";
+
+/** Kube-OVN's provider name for a Subnet serving the NICs of attachment `<namespace>/<nad>` (util.IsOvnProvider form). */
+export function kubeOvnProvider(nad: string, namespace: string): string {
+    return `${nad}.${namespace}.ovn`;
+}
 export const RESERVED_SUBNETS = new Set(["ovn-default", "join", INTERCONNECT_SUBNET]);
 
 export const TENANT_NAME_MAX = 30;
@@ -38,4 +48,7 @@ export const objectNames = {
     snat: (tenant: string, rule: string) => `${tenant}-snat-${rule}`,
     dnat: (tenant: string, rule: string) => `${tenant}-dnat-${rule}`,
     fip: (tenant: string, rule: string) => `${tenant}-fip-${rule}`,
+    securityGroup: (tenant: string, group: string) => `${tenant}-${group}`,
+    /** The scrapers' attachment (NetworkAttachmentDefinition and Subnet) into the tenant's VPC. */
+    monitoring: (tenant: string) => `${tenant}-monitoring`,
 };

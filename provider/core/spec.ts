@@ -66,6 +66,21 @@ export interface NatGatewayConfigSpec {
     bgpSpeakerImage?: string;
 }
 
+/**
+ * The attachment network through which pods of custom VPCs reach the Kubernetes API server: a
+ * kube-ovn NetworkAttachmentDefinition `api-server-access` in kube-system and a Subnet of the default
+ * VPC on its provider. Tenants that ask for it give their pods a NIC there and a route to the
+ * `kubernetes` Service address through it.
+ */
+export interface ApiServerAccessSpec {
+    /** CIDR of the attachment subnet (IPv4, IPv6, or `v4cidr,v6cidr`); one address per tenant pod, so size it for all of them. */
+    cidr: string;
+    /** Gateway address; defaults to the first address of the CIDR, as Kube-OVN does. */
+    gateway?: string;
+    /** Addresses pods never get: single addresses or ranges `a..b`. */
+    excludeIps?: string[];
+}
+
 /** Everything a cluster needs once, shared by all tenants. */
 export interface ClusterNetworkSpec {
     /** The interconnect network (Subnet `ovn-vpc-external-network` and its macvlan attachment). */
@@ -74,6 +89,8 @@ export interface ClusterNetworkSpec {
     eipPools: EipPoolSpec[];
     /** NAT gateway image and settings. */
     natGateway: NatGatewayConfigSpec;
+    /** Let tenants' pods reach the API server through an attachment network (read the `kubernetes` Service address from the cluster). */
+    apiServerAccess?: ApiServerAccessSpec;
 }
 
 /** The facts about a cluster network that tenants consume (exported by ClusterNetwork, possibly from another stack). */
@@ -88,6 +105,22 @@ export interface ClusterNetworkInfo {
     interconnectExcludeIps: string[];
     /** The real EIP pools, normalised. */
     eipPools: EipPoolInfo[];
+    /** The API-server attachment network, when the cluster enabled it. */
+    apiServerAccess?: ApiServerAccessInfo;
+}
+
+/** The API-server attachment network as tenants see it. */
+export interface ApiServerAccessInfo {
+    /** The NetworkAttachmentDefinition pods attach to, `<namespace>/<name>`. */
+    network: string;
+    /** Normalised CIDR of the attachment subnet. */
+    cidr: string;
+    /** Gateway of the attachment subnet: the next hop of the route to the API server. */
+    gateway: string;
+    /** Normalised excludeIps of the attachment subnet (the gateway included). */
+    excludeIps: string[];
+    /** Address(es) of the `default/kubernetes` Service, as read from the cluster. */
+    serviceIps: string[];
 }
 
 /** One real EIP pool as tenants see it. */
@@ -122,6 +155,8 @@ export interface TenantNamespaceSpec {
     routes?: PodRouteSpec[];
     /** Extra labels for the namespace. */
     labels?: { [key: string]: string };
+    /** Overrides the tenant's `apiServerAccess` for this namespace. */
+    apiServerAccess?: boolean;
 }
 
 /** A subnet of the tenant's VPC, bound to some of its namespaces. */
@@ -230,6 +265,86 @@ export interface FloatingIpSpec {
     internalIp: string;
 }
 
+/** What a security-group rule does with matching packets (Kube-OVN turns any other word into drop). */
+export enum SecurityGroupPolicy {
+    /** Let the packet (and its replies) through. */
+    Allow = "allow",
+    /** Drop the packet. */
+    Drop = "drop",
+    /** Leave the decision to the next ACL tier. */
+    Pass = "pass",
+}
+
+/** Which packets a security-group rule matches by protocol. */
+export enum SecurityGroupProtocol {
+    /** Every IP packet. */
+    All = "all",
+    /** TCP, on `ports`. */
+    Tcp = "tcp",
+    /** UDP, on `ports`. */
+    Udp = "udp",
+    /** ICMP (ICMPv6 for IPv6 rules). */
+    Icmp = "icmp",
+}
+
+/** One rule of a security group. Exactly one of `remoteAddress` and `remoteSecurityGroup`. */
+export interface SecurityGroupRuleSpec {
+    /** 1 to 16384; the lower the number, the earlier the rule wins. */
+    priority: number;
+    /** allow, drop or pass. */
+    policy: SecurityGroupPolicy;
+    /** all (default), tcp, udp or icmp. */
+    protocol?: SecurityGroupProtocol;
+    /** Peer address or CIDR (the source of ingress, the destination of egress). */
+    remoteAddress?: string;
+    /** Peer security group of this tenant (by its name in `securityGroups`). */
+    remoteSecurityGroup?: string;
+    /** `ipv4` or `ipv6`; taken from `remoteAddress`, else required with `remoteSecurityGroup` on dual-stack tenants. */
+    ipVersion?: string;
+    /** Port or port range `from-to` for tcp and udp; all ports when omitted. */
+    ports?: string;
+}
+
+/** A Kube-OVN SecurityGroup, bound to every pod of some tenant namespaces. */
+export interface SecurityGroupSpec {
+    /** Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`. */
+    name: string;
+    /** Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows. */
+    namespaces: string[];
+    /** Pods of the group may reach each other regardless of the rules. */
+    allowSameGroupTraffic?: boolean;
+    /** Rules for traffic reaching the pods. */
+    ingressRules?: SecurityGroupRuleSpec[];
+    /** Rules for traffic the pods send. */
+    egressRules?: SecurityGroupRuleSpec[];
+}
+
+/** This tenant's half of a peering between two tenants' VPCs; the other tenant declares the mirror half. */
+export interface VpcPeeringSpec {
+    /** The other tenant (its VPC is named after it). */
+    tenant: string;
+    /** This VPC's router address on the peering link, with its prefix, e.g. `169.254.0.1/30`. */
+    localConnectIP: string;
+    /** The other VPC's router address on the link; defaults to the other usable address of a /30 or /31. */
+    remoteConnectIP?: string;
+    /** CIDRs of the other tenant reachable through the link (static routes via `remoteConnectIP`). */
+    remoteCidrs: string[];
+}
+
+/** A scraper in the default VPC reaching the metrics ports of this tenant's pods. */
+export interface TenantMonitoringSpec {
+    /** Namespace of this tenant's scraper (e.g. a Prometheus agent); created unless `adopt`, and never part of the tenant's VPC. */
+    scraperNamespace: string;
+    /** The scraper namespace exists already: it is annotated, never created or deleted. */
+    adopt?: boolean;
+    /** CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`). */
+    cidr: string;
+    /** TCP ports or ranges `from-to` the scraper may reach on the tenant's pods. */
+    ports: string[];
+    /** Tenant namespaces whose pods are scraped; all of them when omitted. */
+    namespaces?: string[];
+}
+
 /** One tenant: its VPC, subnets, namespaces, NAT gateway, EIPs and routes. */
 export interface TenantSpec {
     /** Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object. */
@@ -252,6 +367,14 @@ export interface TenantSpec {
     dnatRules?: DnatRuleSpec[];
     /** Floating IPs. */
     floatingIps?: FloatingIpSpec[];
+    /** Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override). */
+    apiServerAccess?: boolean;
+    /** Security groups bound to namespaces. */
+    securityGroups?: SecurityGroupSpec[];
+    /** This tenant's halves of VPC peerings with other tenants. */
+    peerings?: VpcPeeringSpec[];
+    /** A scraper in the default VPC that may reach the tenant pods' metrics ports. */
+    monitoring?: TenantMonitoringSpec;
 }
 
 // ---------------------------------------------------------------- pod-defaults webhook

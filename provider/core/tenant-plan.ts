@@ -8,6 +8,7 @@ import { Network, cidrOfFamily } from "./network";
 import { API, PlannedObject } from "./plan";
 import { PodDefaults, compactDefaults, podDefaultsAnnotations } from "./pod-defaults";
 import { ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, TenantSpec } from "./spec";
+import { accessObjects, namespacePodDefaults, peeringVpcSpec, scraperPodDefaults } from "./tenant-access";
 import { TenantModel, checkTenant } from "./tenant-check";
 
 /**
@@ -45,13 +46,21 @@ export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | Clust
     p.throwIfAny(subject);
     const addresses = allocateTenant(p, model as TenantModel, facts as ClusterFacts, claims);
     p.throwIfAny(subject);
-    const podDefaults = tenantPodDefaults(spec);
+    const podDefaults = tenantPodDefaults(model as TenantModel);
     return { tenant: spec.tenant, objects: tenantObjects(model as TenantModel, facts as ClusterFacts, addresses, podDefaults), addresses, podDefaults };
 }
 
-/** What each namespace's pods inherit: its routes (empty members omitted; every namespace listed). */
-function tenantPodDefaults(spec: TenantSpec): { [namespace: string]: PodDefaults } {
-    return Object.fromEntries(spec.namespaces.map((ns) => [ns.name, compactDefaults({ routes: ns.routes })]));
+/**
+ * What each namespace's pods inherit (empty members omitted; every namespace listed): its own routes,
+ * plus what API-server access, security groups and monitoring give it; the scraper namespace too.
+ */
+function tenantPodDefaults(model: TenantModel): { [namespace: string]: PodDefaults } {
+    const out: { [namespace: string]: PodDefaults } = Object.fromEntries(
+        model.spec.namespaces.map((ns) => [ns.name, compactDefaults({ routes: ns.routes, ...namespacePodDefaults(model, ns.name) })]),
+    );
+    const scraper = model.spec.monitoring?.scraperNamespace;
+    if (model.monitoring && scraper) out[scraper] = compactDefaults(scraperPodDefaults(model));
+    return out;
 }
 
 /** One range and family's requests, served together so a tenant's own addresses never collide. */
@@ -128,13 +137,12 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
     const nsIds = spec.namespaces.map((n) => `namespace/${n.name}`);
 
     for (const ns of spec.namespaces) {
-        const carried = podDefaultsAnnotations(podDefaults[ns.name] ?? {});
-        const annotations = Object.keys(carried).length ? carried : undefined;
+        const annotations = podDefaultsAnnotations(podDefaults[ns.name] ?? {});
         objects.push({
             id: `namespace/${ns.name}`,
             apiVersion: API.core,
             kind: "Namespace",
-            metadata: { name: ns.name, labels: { ...(ns.labels ?? {}), ...labels }, ...(annotations ? { annotations } : {}) },
+            metadata: { name: ns.name, labels: { ...(ns.labels ?? {}), ...labels }, ...(Object.keys(annotations).length ? { annotations } : {}) },
             patch: ns.adopt === true,
             dependsOn: [],
         });
@@ -151,6 +159,7 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
         spec: nonEmpty({
             namespaces: spec.namespaces.map((n) => n.name),
             staticRoutes: staticRoutes(model),
+            vpcPeerings: peeringVpcSpec(model).vpcPeerings,
             policyRoutes: (spec.policyRoutes ?? []).map((r) => ({
                 ...(r.priority !== 0 ? { priority: r.priority } : {}),
                 match: r.match,
@@ -188,6 +197,8 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
             dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
         });
     }
+
+    objects.push(...accessObjects(model));
 
     const gw = spec.natGateway;
     if (!gw) return objects;
@@ -265,6 +276,7 @@ function staticRoutes(model: TenantModel): StaticRoute[] {
     const { spec } = model;
     const route = (cidr: string, nextHopIP: string, policy: string): StaticRoute => ({ cidr, nextHopIP, policy, ecmpMode: "", bfdId: "", routeTable: "" });
     const routes = (spec.staticRoutes ?? []).map((r) => route(r.cidr, r.nextHopIP, r.policy ?? RoutePolicy.Destination));
+    for (const r of peeringVpcSpec(model).routes) routes.push(route(r.cidr, r.nextHopIP, RoutePolicy.Destination));
     const gw = spec.natGateway;
     if (gw && gw.defaultRoute !== false && model.lanIp) {
         // checkTenant refuses a user default route that would clash with this one.

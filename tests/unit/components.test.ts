@@ -4,11 +4,14 @@ import { clone, loadDemo } from "../support/demo";
 
 /** Every resource the program registers, by name. */
 const registered = new Map<string, pulumi.runtime.MockResourceArgs>();
+/** What a read of Service default/kubernetes returns. */
+let kubernetesService: { [k: string]: unknown } = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
 
 pulumi.runtime.setMocks(
     {
         newResource(args) {
             registered.set(args.name, args);
+            if (args.type === "kubernetes:core/v1:Service" && args.id === "default/kubernetes") return { id: args.id, state: kubernetesService };
             return { id: `${args.name}-id`, state: args.inputs };
         },
         call(args) {
@@ -40,6 +43,27 @@ describe("components under Pulumi mocks", () => {
     const demo = loadDemo();
 
     beforeEach(() => registered.clear());
+
+    it("ClusterNetwork with API-server access reads Service default/kubernetes into its info", async () => {
+        kubernetesService = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
+        const cluster = new ClusterNetwork("api", { ...demo.cluster, apiServerAccess: { cidr: "100.100.100.0/24" }, teardown: { kubeconfig: KUBECONFIG } });
+        const info = await value(cluster.info);
+        await settle();
+        assert.deepEqual(info.apiServerAccess, { network: "kube-system/api-server-access", cidr: "100.100.100.0/24", gateway: "100.100.100.1", excludeIps: ["100.100.100.1"], serviceIps: ["10.96.0.1"] });
+        assert.ok(registered.has("api-api-server-access-attachment") && registered.has("api-api-server-access-subnet"));
+        assert.equal(registered.get("api-kubernetes-service")?.id, "default/kubernetes");
+    });
+
+    it("ClusterNetwork with API-server access fails clearly when the cluster's kubernetes Service has no address", async () => {
+        kubernetesService = { spec: {} };
+        const cluster = new ClusterNetwork("noapi", { ...demo.cluster, apiServerAccess: { cidr: "100.100.100.0/24" }, teardown: { kubeconfig: KUBECONFIG } });
+        const failure = await new Promise<Error>((resolve) => {
+            cluster.info.apply(() => undefined);
+            (cluster.info as any).promise().then(() => resolve(new Error("resolved")), (e: Error) => resolve(e));
+        });
+        kubernetesService = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
+        assert.match(failure.message, /apiServerAccess: \[\] needs the cluster IP of Service default\/kubernetes, but the cluster has none/);
+    });
 
     it("ClusterNetwork declares the interconnect network, the EIP pools and the NAT ConfigMaps", async () => {
         const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });

@@ -55,7 +55,7 @@ export async function openProgramStack(name: string, program: any, sharedBackend
     };
 }
 
-const KUBEOVN_PLURALS = ["vpcs", "subnets", "vpc-nat-gateways", "iptables-eips", "iptables-snat-rules", "iptables-dnat-rules", "iptables-fip-rules", "ips"];
+const KUBEOVN_PLURALS = ["vpcs", "subnets", "vpc-nat-gateways", "iptables-eips", "iptables-snat-rules", "iptables-dnat-rules", "iptables-fip-rules", "ips", "security-groups"];
 
 /** Every Kube-OVN object and NAD in the cluster labelled as ours: `Kind/name`. */
 export async function ourObjects(selector = "app.kubernetes.io/managed-by=pulumi-kubeovn"): Promise<string[]> {
