@@ -9,6 +9,7 @@ import * as k8s from "@kubernetes/client-node";
 import { AddressClaim, CLAIM_NAMESPACE, claimFromObject, claimName, claimObject, claimsByRange, plannedClaims } from "../core/claims";
 import { MANAGED_BY, MANAGED_BY_LABEL } from "../core/names";
 import { AddressClaims, TenantPlan } from "../core/tenant-plan";
+import { isConflict, isNotFound } from "./api-errors";
 
 /** Where claims live. The Kubernetes one is below; tests use an in-memory one. */
 export interface ClaimStore {
@@ -50,8 +51,6 @@ export async function claimPlan(store: ClaimStore, plan: (claims: AddressClaims)
     }
 }
 
-const statusOf = (err: unknown) => (err as { code?: number; statusCode?: number }).code ?? (err as { statusCode?: number }).statusCode;
-
 /** Claims as Leases in kube-system, through the API server. */
 export class KubeClaimStore implements ClaimStore {
     private readonly api: k8s.CoordinationV1Api;
@@ -75,13 +74,13 @@ export class KubeClaimStore implements ClaimStore {
                 await this.api.createNamespacedLease({ namespace: CLAIM_NAMESPACE, body: claimObject(c) as k8s.V1Lease });
                 return c.holder;
             } catch (err) {
-                if (statusOf(err) !== 409) throw err;
+                if (!isConflict(err)) throw err;
             }
             try {
                 const held = await this.api.readNamespacedLease({ namespace: CLAIM_NAMESPACE, name });
                 return held.spec?.holderIdentity ?? "(unknown holder)";
             } catch (err) {
-                if (statusOf(err) !== 404) throw err;
+                if (!isNotFound(err)) throw err;
             }
         }
         throw new Error(`address claims: ${name} keeps appearing and disappearing`);

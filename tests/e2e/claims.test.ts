@@ -68,6 +68,8 @@ function duplicates(values: string[]): string[] {
 }
 
 describe("address claims: tenant stacks running at the same time never share an address", function () {
+    // 20 Pulumi operations at once on a small shared machine: give them far longer than the default.
+    this.timeout(45 * 60_000);
     let controller: StandInController;
     let cluster: DemoStack;
     const tenants: DemoStack[] = [];
@@ -105,6 +107,7 @@ describe("address claims: tenant stacks running at the same time never share an 
             const previewed = (planned?.newInputs as any)?.spec?.v4ip;
             assert.ok(previewed, "the preview shows the EIP's address");
             assert.notEqual(previewed, preferred, "the preview knows the address is held");
+            assert.deepEqual([...(await claimsInCluster()).keys()], [rival.metadata.name], "a preview claims nothing");
             const up = await solo.stack.up(quiet);
             assert.equal(up.outputs.eips.value.out, previewed);
             assert.equal((await claimsInCluster()).get(claimName("pool", previewed)), "solo/eip/out");
