@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetworkInfo, PodDefaults, TenantPlan, TenantSpec, objectNames, planTenant } from "../core";
+import { ClusterNetworkInfo, PodDefaults, TenantPlan, TenantSpec, claimRef, objectNames, planTenant } from "../core";
+import { tenantAddresses } from "./claims";
 import { declareObjects } from "./declare";
 import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
@@ -32,11 +33,13 @@ export class TenantNetwork extends pulumi.ComponentResource {
         super("kubeovn:index:TenantNetwork", name, args, opts);
         const { cluster, teardown, ...spec } = args;
         const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
-        // Plan (and so validate) everything first; objects are declared only from a complete plan.
-        const plan: pulumi.Output<TenantPlan> = pulumi.output(cluster).apply((info) => {
-            const p = planTenant(spec as TenantSpec, info as ClusterNetworkInfo);
+        // Plan (and so validate) everything first, with the addresses claimed in the cluster;
+        // objects are declared only from a complete plan whose addresses are ours.
+        const access = pulumi.unsecret(pulumi.output(kubeconfig));
+        const plan: pulumi.Output<TenantPlan> = pulumi.all([cluster, access]).apply(async ([info, kc]) => {
+            const { plan: p, claims } = await tenantAddresses(`TenantNetwork ${name}`, kc, (held) => planTenant(spec as TenantSpec, info as ClusterNetworkInfo, held));
             const declared = declareObjects(this, name, p.objects);
-            declareTeardown(this, name, p.tenant, p.objects, [...declared.values()], teardown, kubeconfig);
+            declareTeardown(this, name, p.tenant, p.objects, [...declared.values()], teardown, kubeconfig, claims.map(claimRef));
             return p;
         });
         this.vpcName = pulumi.output(objectNames.vpc(spec.tenant));

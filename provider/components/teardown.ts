@@ -28,7 +28,7 @@ export function teardownKubeconfig(component: string, spec: TeardownSpec | undef
 }
 
 /**
- * Declares the teardown for `objects`. It depends on every declared resource, so the engine
+ * Declares the teardown for `objects` (and the address claims to release after them). It depends on every declared resource, so the engine
  * deletes it first: its delete takes the objects apart safely, and pulumi-kubernetes then finds
  * each one already gone.
  */
@@ -40,10 +40,11 @@ export function declareTeardown(
     declared: pulumi.Resource[],
     spec: TeardownSpec | undefined,
     kubeconfig: pulumi.Input<string>,
+    claims: ObjectRef[] = [],
 ): void {
     new Teardown(
         `${name}-teardown`,
-        { owner, objects: teardownScope(objects), graceSeconds: spec?.graceSeconds ?? DEFAULT_GRACE_SECONDS, kubeconfig },
+        { owner, objects: [...teardownScope(objects), ...claims], graceSeconds: spec?.graceSeconds ?? DEFAULT_GRACE_SECONDS, kubeconfig },
         { parent, dependsOn: declared },
     );
 }

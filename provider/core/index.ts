@@ -7,5 +7,5 @@ export * from "./pod-defaults";
 export { planTenant, TenantPlan, TenantAddresses, AddressClaims, allocationKey } from "./tenant-plan";
 export { planFleet, FleetPlan } from "./fleet";
 export { objectNames, MANAGED_BY_LABEL, MANAGED_BY, TENANT_LABEL, INTERCONNECT_SUBNET } from "./names";
-export * from "./pod-defaults";
 export { planPodDefaultsWebhook, checkWebhookSpec, webhookDnsNames, WebhookPlan, WebhookObject, WebhookTls, WEBHOOK_NAME } from "./webhook-plan";
+export { AddressClaim, claimName, claimRef, claimsByRange, plannedClaims, CLAIM_NAMESPACE } from "./claims";

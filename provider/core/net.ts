@@ -41,6 +41,15 @@ export function formatAddress(family: Family, value: bigint): string {
     return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
 }
 
+/**
+ * The address as one DNS label: IPv4 `10-0-0-1`, IPv6 all eight groups `fd00-0-0-0-0-0-0-1`
+ * (compressed `::` would give labels starting or ending with '-'). One address, one label.
+ */
+export function addressLabel(a: Address): string {
+    // From the text: ip-num prints the number 0 as "::0" but the text "::" in full.
+    return (a.family === 4 ? a.text : new IPv6(a.text).toString()).replace(/[.:]/g, "-");
+}
+
 /** Parses one address; undefined when the text is not a valid IPv4 or IPv6 address. */
 export function parseAddress(text: string): Address | undefined {
     if (typeof text !== "string") return undefined;

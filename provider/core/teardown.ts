@@ -29,6 +29,8 @@ const PHASE_OF_KIND: { [kind: string]: number } = {
     Subnet: 4,
     Vpc: 5,
     NetworkAttachmentDefinition: 6,
+    // Address claims go last, after everything (known or not) that could use the address.
+    Lease: 8,
 };
 
 /** Finalizers the Kube-OVN controller sets: the current string and the one older releases used. */

@@ -9,6 +9,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { KUBE_OVN_FINALIZERS, ObjectRef, teardownPhases } from "../core/teardown";
+import { isConflict, isNotFound } from "./api-errors";
 
 export interface TeardownOptions {
     /** Kubeconfig (file content) to act with. */
@@ -33,11 +34,6 @@ export interface TeardownReport {
 type KObj = k8s.KubernetesObject & { spec?: any };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function isNotFound(err: unknown): boolean {
-    const e = err as { code?: number; statusCode?: number; body?: any };
-    return e?.code === 404 || e?.statusCode === 404 || (typeof e?.body === "string" && e.body.includes('"code":404'));
-}
 
 function spec(ref: ObjectRef): k8s.KubernetesObject {
     return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
@@ -158,7 +154,7 @@ export class TeardownRunner {
             await this.api.patch(body as any, undefined, undefined, "pulumi-kubeovn-teardown", undefined, k8s.PatchStrategy.MergePatch);
         } catch (err) {
             if (isNotFound(err)) return;
-            if ((err as { code?: number }).code === 409) {
+            if (isConflict(err)) {
                 const fresh = await this.read({ apiVersion: o.apiVersion as string, kind: o.kind as string, name: o.metadata?.name as string, namespace: o.metadata?.namespace });
                 if (fresh) await this.forceFinalizers(fresh, why, report);
                 return;

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
+import { planCluster, planTenant } from "../../provider/core";
+import { MemoryClaimStore } from "../support/claims";
 import { clone, loadDemo } from "../support/demo";
 
 /** Every resource the program registers, by name. */
@@ -26,6 +28,11 @@ pulumi.runtime.setMocks(
 // Components are imported only after the mocks are in place.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ClusterNetwork, TenantNetwork } = require("../../provider") as typeof import("../../provider");
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { useClaimStore } = require("../../provider/components/claims") as typeof import("../../provider/components/claims");
+// Address claims come from an in-memory store instead of a cluster.
+let claimStore = new MemoryClaimStore();
+useClaimStore(() => claimStore);
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\n";
 
@@ -42,7 +49,10 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 describe("components under Pulumi mocks", () => {
     const demo = loadDemo();
 
-    beforeEach(() => registered.clear());
+    beforeEach(() => {
+        registered.clear();
+        claimStore = new MemoryClaimStore();
+    });
 
     it("ClusterNetwork with API-server access reads Service default/kubernetes into its info", async () => {
         kubernetesService = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
@@ -133,8 +143,28 @@ describe("components under Pulumi mocks", () => {
         assert.equal(teardown?.inputs.graceSeconds, 10);
         assert.deepEqual(
             teardown?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
-            ["Vpc/acme", "Subnet/acme-web", "Subnet/acme-app", "VpcNatGateway/acme", "IptablesEIP/acme-interconnect", "IptablesEIP/acme-egress", "IptablesEIP/acme-web", "IptablesSnatRule/acme-snat-web-out", "IptablesSnatRule/acme-snat-app-out", "IptablesDnatRule/acme-dnat-https"],
+            ["Vpc/acme", "Subnet/acme-web", "Subnet/acme-app", "VpcNatGateway/acme", "IptablesEIP/acme-interconnect", "IptablesEIP/acme-egress", "IptablesEIP/acme-web", "IptablesSnatRule/acme-snat-web-out", "IptablesSnatRule/acme-snat-app-out", "IptablesDnatRule/acme-dnat-https", ...[
+                `Lease/kubeovn-claim.ovn-vpc-external-network.${ic.replace(/\./g, "-")}`,
+                `Lease/kubeovn-claim.public-a.${eips.egress.replace(/\./g, "-")}`,
+                `Lease/kubeovn-claim.public-a.${eips.web.replace(/\./g, "-")}`,
+            ].sort()],
+            "the teardown releases the tenant's address claims last",
         );
+    });
+
+    it("the preview plans around addresses other stacks hold in the cluster", async () => {
+        const free = planTenant(demo.tenants[0], planCluster(demo.cluster).info).addresses;
+        claimStore.put("ovn-vpc-external-network", free.interconnectIp, "other/interconnect");
+        claimStore.put("public-a", free.eips.web.v4ip as string, "other/eip/web");
+        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+        const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
+        const eips = await value(acme.eipAddresses);
+        const ic = await value(acme.interconnectIp);
+        await settle();
+        assert.notEqual(ic, free.interconnectIp);
+        assert.notEqual(eips.web, free.eips.web.v4ip);
+        assert.equal(registered.get("acme-eip-web")?.inputs.spec.v4ip, eips.web);
+        assert.equal(claimStore.creates, 0, "a preview claims nothing");
     });
 
     it("adopted namespaces are patched, not created", async () => {

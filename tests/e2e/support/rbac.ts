@@ -1,4 +1,4 @@
-/** A kubeconfig bound to exactly the teardown's ClusterRole (deploy/teardown-clusterrole.yaml). */
+/** A kubeconfig bound to exactly the teardown's roles (deploy/teardown-clusterrole.yaml: a ClusterRole and a Role for address claims). */
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -21,9 +21,22 @@ export async function leastPrivilegeKubeconfig(): Promise<{ kubeconfig: string; 
     const kc = kubeConfig();
     const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    const role = YAML.parse(fs.readFileSync(path.join(repoRoot, "deploy/teardown-clusterrole.yaml"), "utf8"));
+    const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(repoRoot, "deploy/teardown-clusterrole.yaml"), "utf8")).map((d) => d.toJS());
+    const role = docs.find((d) => d.kind === "ClusterRole");
+    const claims = docs.find((d) => d.kind === "Role");
     await ignoreExists(rbac.createClusterRole({ body: role }));
+    await ignoreExists(rbac.createNamespacedRole({ namespace: claims.metadata.namespace, body: claims }));
     await ignoreExists(core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name: NAME } } }));
+    await ignoreExists(
+        rbac.createNamespacedRoleBinding({
+            namespace: claims.metadata.namespace,
+            body: {
+                metadata: { name: NAME },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: claims.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
+            },
+        }),
+    );
     await ignoreExists(
         rbac.createClusterRoleBinding({
             body: {
