@@ -62,15 +62,27 @@ async function main(): Promise<void> {
             "3": () => planningFigure(ctx),
             "4": () => fleetPlanFigure(ctx, fleetRuns, benchRuns(process.env, 50, "BENCH_FLEET_TENANTS")),
         };
+        const notMeasured = (n: string, why: string): FigureResult => ({ title: `figure ${n}`, meaning: "", status: `not measured: ${why}`, rows: [] });
+        // Stopped (Ctrl-C, a time limit): keep what was measured, say what was not, leave no cluster behind.
+        let current: string | undefined;
+        const interrupted = (signal: string) => {
+            for (const n of wanted) if (!figures[n]) figures[n] = notMeasured(n, n === current ? `the run was stopped (${signal}) during this figure` : `the run was stopped (${signal}) before this figure`);
+            write();
+            log(`stopped by ${signal}; partial results written to ${out}`);
+            void cp.stop().finally(() => process.exit(130));
+        };
+        process.once("SIGINT", interrupted);
+        process.once("SIGTERM", interrupted);
         for (const n of wanted) {
             const run = plan[n];
             if (!run) throw new Error(`BENCH_FIGURES: no figure ${JSON.stringify(n)} (figures: 1, 2, 3, 4)`);
+            current = n;
             log(`figure ${n}`);
             try {
                 figures[n] = await run();
             } catch (e) {
                 log(`figure ${n} failed: ${(e as Error).stack ?? e}`);
-                figures[n] = { title: `figure ${n}`, meaning: "", status: `not measured: failed (${(e as Error).message.split("\n")[0]})`, rows: [] };
+                figures[n] = notMeasured(n, `failed (${(e as Error).message.split("\n")[0]})`);
             }
             write();
         }
