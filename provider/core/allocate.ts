@@ -31,8 +31,13 @@ export interface AllocationResult {
 export interface RangeUsage {
     /** Excluded ranges (excludeIps, gateway). */
     excluded: AddressRange[];
-    /** Address value -> key holding it. */
-    claims?: Map<bigint, string>;
+    /** Address value -> key holding it. Only read, so one map can serve many calls. */
+    claims?: ReadonlyMap<bigint, string>;
+    /**
+     * The same claims by key (key -> address value), derived from `claims` when absent. Callers
+     * allocating many times against a growing set of claims keep it, instead of a rebuild per call.
+     */
+    holders?: ReadonlyMap<string, bigint>;
 }
 
 /** Position in [0, size) derived from the key; sha256 so it is spread evenly and the same everywhere. */
@@ -52,22 +57,20 @@ export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: Range
     const family: Family = cidr.family;
     const excluded = usage.excluded.filter((r) => r.family === family);
     const isExcluded = (v: bigint) => excluded.some((r) => v >= r.first && v <= r.last);
+    const claimed: ReadonlyMap<bigint, string> = usage.claims ?? new Map();
+    const held = usage.holders ?? holdersOf(claimed);
+    // Taken by this call; claims are consulted in place (copying them made fleets quadratic).
     const taken = new Map<bigint, string>();
+    const isTaken = (v: bigint) => claimed.has(v) || taken.has(v);
     const addresses = new Map<string, string>();
     const exhausted: string[] = [];
-
-    const held = new Map<string, bigint>();
-    for (const [value, key] of usage.claims ?? []) {
-        taken.set(value, key);
-        held.set(key, value);
-    }
 
     const ordered = [...requests].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     function rank(r: AllocationRequest): number {
         return r.fixed !== undefined ? 0 : held.has(r.key) ? 1 : 2;
     }
 
-    let free = size - BigInt(countExcluded(excluded, first, last)) - BigInt(taken.size);
+    let free = size - BigInt(countExcluded(excluded, first, last)) - BigInt(claimed.size);
     for (const req of ordered) {
         if (req.fixed !== undefined) {
             taken.set(req.fixed, req.key);
@@ -88,7 +91,7 @@ export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: Range
         // Walk at most the whole range once; `free` > 0 guarantees a hit unless claims overlap exclusions.
         for (let i = 0n; i < size; i++) {
             const v = first + ((start + i) % size);
-            if (!taken.has(v) && !isExcluded(v)) {
+            if (!isTaken(v) && !isExcluded(v)) {
                 found = v;
                 break;
             }
@@ -102,6 +105,13 @@ export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: Range
         addresses.set(req.key, formatAddress(family, found));
     }
     return { addresses, exhausted, capacity: size - BigInt(countExcluded(excluded, first, last)) };
+}
+
+/** key -> address of `claims`; a key listed twice keeps its last address. */
+export function holdersOf(claims: ReadonlyMap<bigint, string>): Map<string, bigint> {
+    const held = new Map<string, bigint>();
+    for (const [value, key] of claims) held.set(key, value);
+    return held;
 }
 
 /** How many addresses of [first, last] the (possibly overlapping) excluded ranges cover. */

@@ -9,7 +9,7 @@ import { overlaps } from "./net";
 import { parseNetwork } from "./network";
 import { ClusterNetworkSpec, TenantSpec } from "./spec";
 import { checkPeering } from "./tenant-check";
-import { AddressClaims, TenantPlan, allocationKey, planTenant } from "./tenant-plan";
+import { AddressClaims, ClaimIndex, TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {
     facts: ClusterFacts;
@@ -69,15 +69,21 @@ export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], cl
     }
     p.throwIfAny("the fleet");
 
+    // Parsed once for the whole fleet; each tenant's addresses are added as it is planned.
+    const index = new ClaimIndex(held);
+    const claim = (range: string, address: string, key: string) => {
+        (held[range] ??= {})[address] = key;
+        index.add(range, address, key);
+    };
     const problems: Problem[] = [];
     const plans: TenantPlan[] = [];
     for (const t of [...tenants].sort((a, b) => (a.tenant < b.tenant ? -1 : 1))) {
         try {
-            const plan = planTenant(t, facts as ClusterFacts, held);
+            const plan = planTenant(t, facts as ClusterFacts, index);
             plans.push(plan);
-            if (plan.addresses.interconnectIp) for (const a of plan.addresses.interconnectIp.split(",")) (held[INTERCONNECT_SUBNET] ??= {})[a] = allocationKey.interconnect(t.tenant);
+            if (plan.addresses.interconnectIp) for (const a of plan.addresses.interconnectIp.split(",")) claim(INTERCONNECT_SUBNET, a, allocationKey.interconnect(t.tenant));
             for (const [name, e] of Object.entries(plan.addresses.eips)) {
-                for (const a of [e.v4ip, e.v6ip]) if (a) (held[e.pool] ??= {})[a] = allocationKey.eip(t.tenant, name);
+                for (const a of [e.v4ip, e.v6ip]) if (a) claim(e.pool, a, allocationKey.eip(t.tenant, name));
             }
         } catch (e) {
             if (!(e instanceof PlanError)) throw e;

@@ -17,6 +17,35 @@ import { TenantModel, checkTenant } from "./tenant-check";
  */
 export type AddressClaims = { [range: string]: { [address: string]: string } };
 
+/**
+ * Claims parsed once and indexed by range and family. planFleet keeps one for the whole fleet and
+ * adds each tenant's addresses to it, so planning a tenant does not re-read every claim before it.
+ */
+export class ClaimIndex {
+    private readonly ranges = new Map<string, { claims: Map<bigint, string>; holders: Map<string, bigint> }>();
+
+    constructor(claims: AddressClaims = {}) {
+        for (const [range, held] of Object.entries(claims)) for (const [address, holder] of Object.entries(held)) this.add(range, address, holder);
+    }
+
+    /** Records that `holder` holds `address` (text) in `range`; unparsable text is ignored, as it cannot collide. */
+    add(range: string, address: string, holder: string): void {
+        const a = parseAddress(address);
+        if (!a) return;
+        const u = this.usage(range, a.family);
+        u.claims.set(a.value, holder);
+        u.holders.set(holder, a.value);
+    }
+
+    /** The claims of one range and family, by address value and by holder. */
+    usage(range: string, family: Family): { claims: Map<bigint, string>; holders: Map<string, bigint> } {
+        const id = `${range}/${family}`;
+        let u = this.ranges.get(id);
+        if (!u) this.ranges.set(id, (u = { claims: new Map(), holders: new Map() }));
+        return u;
+    }
+}
+
 export interface TenantAddresses {
     /** The NAT gateway's interconnect address(es), `v4[,v6]`; empty without a NAT gateway. */
     interconnectIp: string;
@@ -38,13 +67,14 @@ export const allocationKey = {
 };
 
 /** Plans one tenant; throws a PlanError that lists every problem, before anything is created. */
-export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | ClusterFacts, claims: AddressClaims = {}): TenantPlan {
+export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | ClusterFacts, claims: AddressClaims | ClaimIndex = {}): TenantPlan {
     const p = new Problems();
     const facts = "pools" in cluster ? cluster : checkClusterInfo(p, cluster);
     const model = checkTenant(p, spec, facts);
     const subject = `tenant ${typeof spec?.tenant === "string" ? JSON.stringify(spec.tenant) : "(unnamed)"}`;
     p.throwIfAny(subject);
-    const addresses = allocateTenant(p, model as TenantModel, facts as ClusterFacts, claims);
+    const index = claims instanceof ClaimIndex ? claims : new ClaimIndex(claims);
+    const addresses = allocateTenant(p, model as TenantModel, facts as ClusterFacts, index);
     p.throwIfAny(subject);
     const podDefaults = tenantPodDefaults(model as TenantModel);
     return { tenant: spec.tenant, objects: tenantObjects(model as TenantModel, facts as ClusterFacts, addresses, podDefaults), addresses, podDefaults };
@@ -71,7 +101,7 @@ interface Group {
     requests: { key: string; fixed?: Address; path: string; assign: (address: string) => void }[];
 }
 
-function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, claims: AddressClaims): TenantAddresses {
+function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, claims: ClaimIndex): TenantAddresses {
     const { spec } = model;
     const t = spec.tenant;
     const result: TenantAddresses = { interconnectIp: "", eips: {} };
@@ -104,11 +134,7 @@ function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, 
     for (const g of groups.values()) {
         const cidr = cidrOfFamily(g.net, g.family);
         if (!cidr) continue;
-        const held = new Map<bigint, string>();
-        for (const [addr, holder] of Object.entries(claims[g.range] ?? {})) {
-            const a = parseAddress(addr);
-            if (a && a.family === g.family) held.set(a.value, holder);
-        }
+        const { claims: held, holders } = claims.usage(g.range, g.family);
         const requests: AllocationRequest[] = [];
         for (const r of g.requests) {
             const holder = r.fixed && held.get(r.fixed.value);
@@ -116,7 +142,7 @@ function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, 
             else requests.push({ key: r.key, fixed: r.fixed?.value });
         }
         const excluded = g.net.excluded.concat(g.net.gateways.map((a) => ({ family: a.family, first: a.value, last: a.value })));
-        const out = allocate(cidr, requests, { excluded, claims: held });
+        const out = allocate(cidr, requests, { excluded, claims: held, holders });
         for (const r of g.requests) {
             const a = out.addresses.get(r.key);
             if (a) r.assign(a);

@@ -4,17 +4,7 @@ import { describeChanges } from "../../provider/automation/changes";
 import { startStandInController, StandInController } from "../../localcluster/controller";
 import { loadDemo } from "../support/demo";
 import { getCluster } from "./support/cluster";
-import { DemoStack, getKubeOvn, openDemoStack, ourObjects } from "./support/stack";
-
-const PLURAL: { [kind: string]: string } = {
-    Vpc: "vpcs",
-    Subnet: "subnets",
-    VpcNatGateway: "vpc-nat-gateways",
-    IptablesEIP: "iptables-eips",
-    IptablesSnatRule: "iptables-snat-rules",
-    IptablesDnatRule: "iptables-dnat-rules",
-    IptablesFIPRule: "iptables-fip-rules",
-};
+import { DemoStack, PLURAL, getKubeOvn, openDemoStack, ourObjects } from "./support/stack";
 
 describe("the demo on the real engine and API server", function () {
     let demo: DemoStack;

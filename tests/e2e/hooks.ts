@@ -2,21 +2,15 @@
 // toolchain first on PATH so tests (and the Pulumi engine they start) find pulumi and its plugins.
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { startControlPlane } from "../../localcluster/controlplane";
-import { ensureToolchain, pinnedVersions } from "../../localcluster/toolchain";
-import { getCluster, setCluster } from "./support/cluster";
+import { pinnedVersions } from "../../localcluster/toolchain";
+import { getCluster, setCluster, startSharedCluster } from "./support/cluster";
 
 const log = (line: string) => process.stderr.write(`      [e2e] ${line}\n`);
 
 export const mochaHooks = {
     async beforeAll(this: Mocha.Context): Promise<void> {
         this.timeout(0); // a cold toolchain build takes far longer than any test timeout
-        const binDir = await ensureToolchain();
-        process.env.PATH = `${binDir}${path.delimiter}${process.env.PATH ?? ""}`;
-        process.env.KUBEOVN_BIN_DIR = binDir;
-        const cp = await startControlPlane({ binDir, log });
-        setCluster(cp);
-        process.env.KUBECONFIG = cp.kubeconfigPath;
+        const { cp, binDir } = await startSharedCluster(log);
 
         const pulumi = run(path.join(binDir, "pulumi"), ["version"]);
         log(`versions: pulumi ${pulumi}, kube-apiserver ${cp.versions.kubeApiserver}, etcd ${cp.versions.etcd}, ` +

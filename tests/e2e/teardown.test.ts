@@ -1,45 +1,26 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
-import * as k8sPulumi from "@pulumi/kubernetes";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { startStandInController, StandInController } from "../../localcluster/controller";
-import { pulumiEnv } from "../../provider/automation/env";
+import { PlannedObject } from "../../provider/core";
 import { getCluster, kubeConfig } from "./support/cluster";
+import { openRawStack, releaseFinalizers } from "./support/raw";
 import { leastPrivilegeKubeconfig } from "./support/rbac";
 import { DemoStack, getKubeOvn, openDemoStack, ourObjects } from "./support/stack";
 
 const RAW_DELETE_TIMEOUT = "60s";
 
-/**
- * The same kind of objects as plain pulumi-kubernetes custom resources (a VPC with two subnets), as
- * an inline TypeScript program (Pulumi YAML cannot declare CustomResources).
- */
-async function rawStack(): Promise<{ stack: Stack; cleanup(): void }> {
-    const backend = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-raw-"));
-    const envVars = pulumiEnv({ backendDir: backend, toolchainBin: process.env.KUBEOVN_BIN_DIR as string, kubeconfig: getCluster().kubeconfigPath });
-    const program = async () => {
-        const opts = { customTimeouts: { delete: RAW_DELETE_TIMEOUT } };
-        const vpc = new k8sPulumi.apiextensions.CustomResource("vpc", { apiVersion: "kubeovn.io/v1", kind: "Vpc", metadata: { name: "raw" }, spec: {} }, opts);
-        for (const [name, cidr] of [["raw-web", "10.20.1.0/24"], ["raw-app", "10.20.2.0/24"]]) {
-            new k8sPulumi.apiextensions.CustomResource(name, { apiVersion: "kubeovn.io/v1", kind: "Subnet", metadata: { name }, spec: { vpc: "raw", cidrBlock: cidr, protocol: "IPv4", provider: "ovn" } }, { ...opts, dependsOn: [vpc] });
-        }
-    };
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName: "raw", projectName: "raw-crs", program }, { envVars });
-    return { stack, cleanup: () => fs.rmSync(backend, { recursive: true, force: true }) };
-}
-
-/** Removes every finalizer from the raw objects, so the cluster is clean for the next test. */
-async function freeRawObjects(): Promise<void> {
-    const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
-    for (const [plural, name] of [["subnets", "raw-web"], ["subnets", "raw-app"], ["vpcs", "raw"]]) {
-        await api
-            .patchClusterCustomObject({ group: "kubeovn.io", version: "v1", plural, name, body: { metadata: { finalizers: null } } }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch))
-            .catch(() => undefined);
-    }
-}
+/** The same kind of objects as plain pulumi-kubernetes custom resources: a VPC with two subnets. */
+const rawObjects: PlannedObject[] = [
+    { id: "vpc", apiVersion: "kubeovn.io/v1", kind: "Vpc", metadata: { name: "raw" }, spec: {}, dependsOn: [] },
+    ...[["raw-web", "10.20.1.0/24"], ["raw-app", "10.20.2.0/24"]].map(([name, cidr]) => ({
+        id: name,
+        apiVersion: "kubeovn.io/v1",
+        kind: "Subnet",
+        metadata: { name },
+        spec: { vpc: "raw", cidrBlock: cidr, protocol: "IPv4", provider: "ovn" },
+        dependsOn: ["vpc"],
+    })),
+];
 
 /** The demo reduced to the cluster network and tenant acme (two subnets), destroyed with a short grace period. */
 async function acmeStack(name: string, kubeconfig: string): Promise<DemoStack> {
@@ -94,7 +75,7 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
 
     it("controller dead: ours takes seconds and says what it forced, where plain pulumi-kubernetes hangs until its delete timeout", async function () {
         const ours = await acmeStack("dead", creds.kubeconfig);
-        const raw = await rawStack();
+        const raw = await openRawStack("raw", rawObjects, { deleteTimeout: RAW_DELETE_TIMEOUT });
         try {
             await ours.stack.up({ onOutput: () => undefined });
             await raw.stack.up({ onOutput: () => undefined });
@@ -125,7 +106,7 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
                     `ours destroyed tenant + cluster network in ${oursSeconds.toFixed(1)}s, ${warnings.length} finalizers forced\n`,
             );
         } finally {
-            await freeRawObjects();
+            await releaseFinalizers(rawObjects);
             ours.cleanup();
             raw.cleanup();
         }

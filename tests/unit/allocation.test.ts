@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { allocate } from "../../provider/core/allocate";
 import { parseCidr, parseRange } from "../../provider/core/net";
 import { AddressClaims, ClusterNetworkSpec, TenantSpec, planFleet, planTenant, planCluster } from "../../provider/core";
+import { ClaimIndex } from "../../provider/core/tenant-plan";
 import { clone, loadDemo } from "../support/demo";
 
 const demo = loadDemo();
@@ -110,6 +111,17 @@ describe("allocation", () => {
         const alone = planTenant(tenant("solo", 1), planCluster(cluster).info);
         const fleet = planFleet(cluster, [tenant("solo", 1)]);
         assert.deepEqual(alone.addresses, fleet.tenants[0].addresses);
+    });
+
+    it("a tenant planned against parsed claims (as a fleet does) gets what it gets against the plain claims", () => {
+        const cluster = smallCluster();
+        const info = planCluster(cluster).info;
+        const held = planFleet(cluster, ["a", "b", "c"].map((n) => tenant(n, 3))).claims;
+        const viaText = planTenant(tenant("d", 3), info, held);
+        const viaIndex = planTenant(tenant("d", 3), info, new ClaimIndex(held));
+        assert.deepEqual(viaIndex, viaText);
+        // and it really avoided the held addresses
+        for (const e of Object.values(viaText.addresses.eips)) assert.equal(held.pool[e.v4ip as string], undefined);
     });
 
     it("fills a range exactly to capacity, then reports exhaustion", () => {

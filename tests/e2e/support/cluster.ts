@@ -1,6 +1,8 @@
 // The one control plane an end-to-end run shares; started and stopped by tests/e2e/hooks.ts.
 import * as k8s from "@kubernetes/client-node";
-import type { ControlPlane } from "../../../localcluster/controlplane";
+import * as path from "node:path";
+import { ControlPlane, startControlPlane } from "../../../localcluster/controlplane";
+import { ensureToolchain } from "../../../localcluster/toolchain";
 
 let current: ControlPlane | undefined;
 
@@ -19,4 +21,18 @@ export function kubeConfig(cp: ControlPlane = getCluster()): k8s.KubeConfig {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
     return kc;
+}
+
+/**
+ * Starts the shared control plane with the pinned toolchain first on PATH (so the Pulumi engine and
+ * its plugins are found) and this process's KUBECONFIG pointing at it.
+ */
+export async function startSharedCluster(log: (line: string) => void): Promise<{ cp: ControlPlane; binDir: string }> {
+    const binDir = await ensureToolchain();
+    process.env.PATH = `${binDir}${path.delimiter}${process.env.PATH ?? ""}`;
+    process.env.KUBEOVN_BIN_DIR = binDir;
+    const cp = await startControlPlane({ binDir, log });
+    setCluster(cp);
+    process.env.KUBECONFIG = cp.kubeconfigPath;
+    return { cp, binDir };
 }

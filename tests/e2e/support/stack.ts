@@ -2,7 +2,7 @@
  * A stack of the demo program (or a variant of it) in a scratch directory, on a local file
  * backend, driven through the Automation API exactly as a user's automation would.
  */
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -28,6 +28,28 @@ export async function openDemoStack(name: string, source = path.join(repoRoot, "
     return openProgramStack(name, program);
 }
 
+/** The environment of a stack on the shared control plane, with its state in `backend`. */
+function stackEnv(backend: string): { [k: string]: string } {
+    const envVars = pulumiEnv({ backendDir: backend, toolchainBin: process.env.KUBEOVN_BIN_DIR as string, kubeconfig: getCluster().kubeconfigPath });
+    process.env.PULUMI_CONFIG_PASSPHRASE = envVars.PULUMI_CONFIG_PASSPHRASE;
+    return envVars;
+}
+
+export interface InlineStack {
+    stack: Stack;
+    cleanup(): void;
+}
+
+/**
+ * A stack of an inline TypeScript program (the only way to run TypeScript here): by default alone in
+ * its own file backend and project; stacks given one `backend` and `project` form a fleet.
+ */
+export async function openInlineStack(name: string, program: PulumiFn, o: { backend?: string; project?: string } = {}): Promise<InlineStack> {
+    const backend = o.backend ?? fs.mkdtempSync(path.join(os.tmpdir(), `kubeovn-${name}-`));
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: o.project ?? name, program }, { envVars: stackEnv(backend) });
+    return { stack, cleanup: () => (o.backend ? undefined : fs.rmSync(backend, { recursive: true, force: true })) };
+}
+
 /** A stack of any Pulumi YAML program, given as a plain object. */
 export async function openProgramStack(name: string, program: any, sharedBackend?: string): Promise<DemoStack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kubeovn-${name}-`));
@@ -35,9 +57,7 @@ export async function openProgramStack(name: string, program: any, sharedBackend
     fs.mkdirSync(backend, { recursive: true });
     const write = () => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(program));
     write();
-    const binDir = process.env.KUBEOVN_BIN_DIR as string;
-    const envVars = pulumiEnv({ backendDir: backend, toolchainBin: binDir, kubeconfig: getCluster().kubeconfigPath });
-    process.env.PULUMI_CONFIG_PASSPHRASE = envVars.PULUMI_CONFIG_PASSPHRASE;
+    const envVars = stackEnv(backend);
     const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: dir }, { envVars });
     return {
         dir,
@@ -55,7 +75,18 @@ export async function openProgramStack(name: string, program: any, sharedBackend
     };
 }
 
-const KUBEOVN_PLURALS = ["vpcs", "subnets", "vpc-nat-gateways", "iptables-eips", "iptables-snat-rules", "iptables-dnat-rules", "iptables-fip-rules", "ips", "security-groups"];
+/** The API plural of each Kube-OVN kind we declare. */
+export const PLURAL: { [kind: string]: string } = {
+    Vpc: "vpcs",
+    Subnet: "subnets",
+    VpcNatGateway: "vpc-nat-gateways",
+    IptablesEIP: "iptables-eips",
+    IptablesSnatRule: "iptables-snat-rules",
+    IptablesDnatRule: "iptables-dnat-rules",
+    IptablesFIPRule: "iptables-fip-rules",
+    SecurityGroup: "security-groups",
+};
+const KUBEOVN_PLURALS = [...Object.values(PLURAL), "ips"];
 
 /** Every Kube-OVN object and NAD in the cluster labelled as ours: `Kind/name`. */
 export async function ourObjects(selector = "app.kubernetes.io/managed-by=pulumi-kubeovn"): Promise<string[]> {

@@ -1,0 +1,24 @@
+/** What every figure of the benchmark gets from the runner. */
+import { StandInController } from "../localcluster/controller";
+import { ClusterNetworkInfo } from "../provider/core";
+
+export interface BenchContext {
+    /** The kube-ovn-controller stand-in, healthy unless a figure kills it (it must revive it). */
+    controller: StandInController;
+    /** Facts of the cluster network deployed for the whole run. */
+    info: ClusterNetworkInfo;
+    /** Repetitions of each measurement. */
+    runs: number;
+    log(line: string): void;
+}
+
+/** One figure's results as stored in results.json, plus the rows it prints. */
+export interface FigureResult {
+    title: string;
+    /** What the figure means, for results.json readers. */
+    meaning: string;
+    /** "measured", or why not. */
+    status: string;
+    [detail: string]: unknown;
+    rows: string[][];
+}
