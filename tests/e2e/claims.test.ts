@@ -11,7 +11,7 @@ import { startStandInController, StandInController } from "../../localcluster/co
 import { getCluster, kubeConfig } from "./support/cluster";
 import { DemoStack, openProgramStack, ourObjects } from "./support/stack";
 
-const TENANTS = 20;
+const TENANTS = Number(process.env.CLAIMS_TENANTS ?? 20);
 const plugins = { providers: [{ name: "kubeovn", path: pluginBin }] };
 
 /** One small pool (29 free addresses for 20 tenants) and a small interconnect range, so tenants really compete. */
