@@ -28,6 +28,8 @@ export async function inferSchema(components: ComponentProvider): Promise<object
     const schema = JSON.parse(await components.getSchema());
     schema.types = { ...schema.types, ...teardownSchema.types };
     schema.resources = { ...schema.resources, [TEARDOWN_TYPE]: teardownSchema.resource };
+    // SDKs in today's layout: a go.mod in sdk/go (so programs can `replace` it) and a pyproject.toml.
+    schema.meta = { ...schema.meta, supportPack: true };
     return schema;
 }
 
