@@ -19,6 +19,164 @@ const (
 	NatProtocolUdp = NatProtocol("udp")
 )
 
+func (NatProtocol) ElementType() reflect.Type {
+	return reflect.TypeOf((*NatProtocol)(nil)).Elem()
+}
+
+func (e NatProtocol) ToNatProtocolOutput() NatProtocolOutput {
+	return pulumi.ToOutput(e).(NatProtocolOutput)
+}
+
+func (e NatProtocol) ToNatProtocolOutputWithContext(ctx context.Context) NatProtocolOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(NatProtocolOutput)
+}
+
+func (e NatProtocol) ToNatProtocolPtrOutput() NatProtocolPtrOutput {
+	return e.ToNatProtocolPtrOutputWithContext(context.Background())
+}
+
+func (e NatProtocol) ToNatProtocolPtrOutputWithContext(ctx context.Context) NatProtocolPtrOutput {
+	return NatProtocol(e).ToNatProtocolOutputWithContext(ctx).ToNatProtocolPtrOutputWithContext(ctx)
+}
+
+func (e NatProtocol) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e NatProtocol) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e NatProtocol) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e NatProtocol) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type NatProtocolOutput struct{ *pulumi.OutputState }
+
+func (NatProtocolOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*NatProtocol)(nil)).Elem()
+}
+
+func (o NatProtocolOutput) ToNatProtocolOutput() NatProtocolOutput {
+	return o
+}
+
+func (o NatProtocolOutput) ToNatProtocolOutputWithContext(ctx context.Context) NatProtocolOutput {
+	return o
+}
+
+func (o NatProtocolOutput) ToNatProtocolPtrOutput() NatProtocolPtrOutput {
+	return o.ToNatProtocolPtrOutputWithContext(context.Background())
+}
+
+func (o NatProtocolOutput) ToNatProtocolPtrOutputWithContext(ctx context.Context) NatProtocolPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v NatProtocol) *NatProtocol {
+		return &v
+	}).(NatProtocolPtrOutput)
+}
+
+func (o NatProtocolOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o NatProtocolOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e NatProtocol) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o NatProtocolOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o NatProtocolOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e NatProtocol) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type NatProtocolPtrOutput struct{ *pulumi.OutputState }
+
+func (NatProtocolPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**NatProtocol)(nil)).Elem()
+}
+
+func (o NatProtocolPtrOutput) ToNatProtocolPtrOutput() NatProtocolPtrOutput {
+	return o
+}
+
+func (o NatProtocolPtrOutput) ToNatProtocolPtrOutputWithContext(ctx context.Context) NatProtocolPtrOutput {
+	return o
+}
+
+func (o NatProtocolPtrOutput) Elem() NatProtocolOutput {
+	return o.ApplyT(func(v *NatProtocol) NatProtocol {
+		if v != nil {
+			return *v
+		}
+		var ret NatProtocol
+		return ret
+	}).(NatProtocolOutput)
+}
+
+func (o NatProtocolPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o NatProtocolPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *NatProtocol) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// NatProtocolInput is an input type that accepts values of the NatProtocol enum
+// A concrete instance of `NatProtocolInput` can be one of the following:
+//
+//	NatProtocolTcp
+//	NatProtocolUdp
+type NatProtocolInput interface {
+	pulumi.Input
+
+	ToNatProtocolOutput() NatProtocolOutput
+	ToNatProtocolOutputWithContext(context.Context) NatProtocolOutput
+}
+
+var natProtocolPtrType = reflect.TypeOf((**NatProtocol)(nil)).Elem()
+
+type NatProtocolPtrInput interface {
+	pulumi.Input
+
+	ToNatProtocolPtrOutput() NatProtocolPtrOutput
+	ToNatProtocolPtrOutputWithContext(context.Context) NatProtocolPtrOutput
+}
+
+type natProtocolPtr string
+
+func NatProtocolPtr(v string) NatProtocolPtrInput {
+	return (*natProtocolPtr)(&v)
+}
+
+func (*natProtocolPtr) ElementType() reflect.Type {
+	return natProtocolPtrType
+}
+
+func (in *natProtocolPtr) ToNatProtocolPtrOutput() NatProtocolPtrOutput {
+	return pulumi.ToOutput(in).(NatProtocolPtrOutput)
+}
+
+func (in *natProtocolPtr) ToNatProtocolPtrOutputWithContext(ctx context.Context) NatProtocolPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(NatProtocolPtrOutput)
+}
+
 type PolicyRouteAction string
 
 const (
@@ -357,10 +515,14 @@ func (in *routePolicyPtr) ToRoutePolicyPtrOutputWithContext(ctx context.Context)
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*NatProtocolInput)(nil)).Elem(), NatProtocol("tcp"))
+	pulumi.RegisterInputType(reflect.TypeOf((*NatProtocolPtrInput)(nil)).Elem(), NatProtocol("tcp"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteActionInput)(nil)).Elem(), PolicyRouteAction("allow"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteActionPtrInput)(nil)).Elem(), PolicyRouteAction("allow"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RoutePolicyInput)(nil)).Elem(), RoutePolicy("policyDst"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RoutePolicyPtrInput)(nil)).Elem(), RoutePolicy("policyDst"))
+	pulumi.RegisterOutputType(NatProtocolOutput{})
+	pulumi.RegisterOutputType(NatProtocolPtrOutput{})
 	pulumi.RegisterOutputType(PolicyRouteActionOutput{})
 	pulumi.RegisterOutputType(PolicyRouteActionPtrOutput{})
 	pulumi.RegisterOutputType(RoutePolicyOutput{})

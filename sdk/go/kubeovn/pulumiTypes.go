@@ -116,6 +116,133 @@ type DnatRuleSpec struct {
 	Protocol NatProtocol `pulumi:"protocol"`
 }
 
+// DnatRuleSpecInput is an input type that accepts DnatRuleSpecArgs and DnatRuleSpecOutput values.
+// You can construct a concrete instance of `DnatRuleSpecInput` via:
+//
+//	DnatRuleSpecArgs{...}
+type DnatRuleSpecInput interface {
+	pulumi.Input
+
+	ToDnatRuleSpecOutput() DnatRuleSpecOutput
+	ToDnatRuleSpecOutputWithContext(context.Context) DnatRuleSpecOutput
+}
+
+type DnatRuleSpecArgs struct {
+	// EIP whose port is forwarded.
+	Eip string `pulumi:"eip"`
+	// Port on the EIP, 1 to 65535.
+	ExternalPort float64 `pulumi:"externalPort"`
+	// Internal address inside one of the tenant's subnets.
+	InternalIp string `pulumi:"internalIp"`
+	// Port on the internal address, 1 to 65535.
+	InternalPort float64 `pulumi:"internalPort"`
+	// Rule name within the tenant.
+	Name string `pulumi:"name"`
+	// tcp or udp.
+	Protocol NatProtocol `pulumi:"protocol"`
+}
+
+func (DnatRuleSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*DnatRuleSpec)(nil)).Elem()
+}
+
+func (i DnatRuleSpecArgs) ToDnatRuleSpecOutput() DnatRuleSpecOutput {
+	return i.ToDnatRuleSpecOutputWithContext(context.Background())
+}
+
+func (i DnatRuleSpecArgs) ToDnatRuleSpecOutputWithContext(ctx context.Context) DnatRuleSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DnatRuleSpecOutput)
+}
+
+// DnatRuleSpecArrayInput is an input type that accepts DnatRuleSpecArray and DnatRuleSpecArrayOutput values.
+// You can construct a concrete instance of `DnatRuleSpecArrayInput` via:
+//
+//	DnatRuleSpecArray{ DnatRuleSpecArgs{...} }
+type DnatRuleSpecArrayInput interface {
+	pulumi.Input
+
+	ToDnatRuleSpecArrayOutput() DnatRuleSpecArrayOutput
+	ToDnatRuleSpecArrayOutputWithContext(context.Context) DnatRuleSpecArrayOutput
+}
+
+type DnatRuleSpecArray []DnatRuleSpecInput
+
+func (DnatRuleSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DnatRuleSpec)(nil)).Elem()
+}
+
+func (i DnatRuleSpecArray) ToDnatRuleSpecArrayOutput() DnatRuleSpecArrayOutput {
+	return i.ToDnatRuleSpecArrayOutputWithContext(context.Background())
+}
+
+func (i DnatRuleSpecArray) ToDnatRuleSpecArrayOutputWithContext(ctx context.Context) DnatRuleSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DnatRuleSpecArrayOutput)
+}
+
+type DnatRuleSpecOutput struct{ *pulumi.OutputState }
+
+func (DnatRuleSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*DnatRuleSpec)(nil)).Elem()
+}
+
+func (o DnatRuleSpecOutput) ToDnatRuleSpecOutput() DnatRuleSpecOutput {
+	return o
+}
+
+func (o DnatRuleSpecOutput) ToDnatRuleSpecOutputWithContext(ctx context.Context) DnatRuleSpecOutput {
+	return o
+}
+
+// EIP whose port is forwarded.
+func (o DnatRuleSpecOutput) Eip() pulumi.StringOutput {
+	return o.ApplyT(func(v DnatRuleSpec) string { return v.Eip }).(pulumi.StringOutput)
+}
+
+// Port on the EIP, 1 to 65535.
+func (o DnatRuleSpecOutput) ExternalPort() pulumi.Float64Output {
+	return o.ApplyT(func(v DnatRuleSpec) float64 { return v.ExternalPort }).(pulumi.Float64Output)
+}
+
+// Internal address inside one of the tenant's subnets.
+func (o DnatRuleSpecOutput) InternalIp() pulumi.StringOutput {
+	return o.ApplyT(func(v DnatRuleSpec) string { return v.InternalIp }).(pulumi.StringOutput)
+}
+
+// Port on the internal address, 1 to 65535.
+func (o DnatRuleSpecOutput) InternalPort() pulumi.Float64Output {
+	return o.ApplyT(func(v DnatRuleSpec) float64 { return v.InternalPort }).(pulumi.Float64Output)
+}
+
+// Rule name within the tenant.
+func (o DnatRuleSpecOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v DnatRuleSpec) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// tcp or udp.
+func (o DnatRuleSpecOutput) Protocol() NatProtocolOutput {
+	return o.ApplyT(func(v DnatRuleSpec) NatProtocol { return v.Protocol }).(NatProtocolOutput)
+}
+
+type DnatRuleSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (DnatRuleSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DnatRuleSpec)(nil)).Elem()
+}
+
+func (o DnatRuleSpecArrayOutput) ToDnatRuleSpecArrayOutput() DnatRuleSpecArrayOutput {
+	return o
+}
+
+func (o DnatRuleSpecArrayOutput) ToDnatRuleSpecArrayOutputWithContext(ctx context.Context) DnatRuleSpecArrayOutput {
+	return o
+}
+
+func (o DnatRuleSpecArrayOutput) Index(i pulumi.IntInput) DnatRuleSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DnatRuleSpec {
+		return vs[0].([]DnatRuleSpec)[vs[1].(int)]
+	}).(DnatRuleSpecOutput)
+}
+
 type EipPoolInfo struct {
 	// Normalised CIDR.
 	Cidr string `pulumi:"cidr"`
@@ -251,6 +378,119 @@ type EipPoolSpec struct {
 	Name string `pulumi:"name"`
 }
 
+// EipPoolSpecInput is an input type that accepts EipPoolSpecArgs and EipPoolSpecOutput values.
+// You can construct a concrete instance of `EipPoolSpecInput` via:
+//
+//	EipPoolSpecArgs{...}
+type EipPoolSpecInput interface {
+	pulumi.Input
+
+	ToEipPoolSpecOutput() EipPoolSpecOutput
+	ToEipPoolSpecOutputWithContext(context.Context) EipPoolSpecOutput
+}
+
+type EipPoolSpecArgs struct {
+	// CIDR of the public range: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`.
+	Cidr string `pulumi:"cidr"`
+	// Addresses of the range never handed out as EIPs: single addresses or ranges `a..b`.
+	ExcludeIps []string `pulumi:"excludeIps"`
+	// Upstream router address for this range; NAT gateways route translated traffic to it.
+	Gateway string `pulumi:"gateway"`
+	// Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+	Name string `pulumi:"name"`
+}
+
+func (EipPoolSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EipPoolSpec)(nil)).Elem()
+}
+
+func (i EipPoolSpecArgs) ToEipPoolSpecOutput() EipPoolSpecOutput {
+	return i.ToEipPoolSpecOutputWithContext(context.Background())
+}
+
+func (i EipPoolSpecArgs) ToEipPoolSpecOutputWithContext(ctx context.Context) EipPoolSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EipPoolSpecOutput)
+}
+
+// EipPoolSpecArrayInput is an input type that accepts EipPoolSpecArray and EipPoolSpecArrayOutput values.
+// You can construct a concrete instance of `EipPoolSpecArrayInput` via:
+//
+//	EipPoolSpecArray{ EipPoolSpecArgs{...} }
+type EipPoolSpecArrayInput interface {
+	pulumi.Input
+
+	ToEipPoolSpecArrayOutput() EipPoolSpecArrayOutput
+	ToEipPoolSpecArrayOutputWithContext(context.Context) EipPoolSpecArrayOutput
+}
+
+type EipPoolSpecArray []EipPoolSpecInput
+
+func (EipPoolSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EipPoolSpec)(nil)).Elem()
+}
+
+func (i EipPoolSpecArray) ToEipPoolSpecArrayOutput() EipPoolSpecArrayOutput {
+	return i.ToEipPoolSpecArrayOutputWithContext(context.Background())
+}
+
+func (i EipPoolSpecArray) ToEipPoolSpecArrayOutputWithContext(ctx context.Context) EipPoolSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EipPoolSpecArrayOutput)
+}
+
+type EipPoolSpecOutput struct{ *pulumi.OutputState }
+
+func (EipPoolSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EipPoolSpec)(nil)).Elem()
+}
+
+func (o EipPoolSpecOutput) ToEipPoolSpecOutput() EipPoolSpecOutput {
+	return o
+}
+
+func (o EipPoolSpecOutput) ToEipPoolSpecOutputWithContext(ctx context.Context) EipPoolSpecOutput {
+	return o
+}
+
+// CIDR of the public range: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`.
+func (o EipPoolSpecOutput) Cidr() pulumi.StringOutput {
+	return o.ApplyT(func(v EipPoolSpec) string { return v.Cidr }).(pulumi.StringOutput)
+}
+
+// Addresses of the range never handed out as EIPs: single addresses or ranges `a..b`.
+func (o EipPoolSpecOutput) ExcludeIps() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v EipPoolSpec) []string { return v.ExcludeIps }).(pulumi.StringArrayOutput)
+}
+
+// Upstream router address for this range; NAT gateways route translated traffic to it.
+func (o EipPoolSpecOutput) Gateway() pulumi.StringOutput {
+	return o.ApplyT(func(v EipPoolSpec) string { return v.Gateway }).(pulumi.StringOutput)
+}
+
+// Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+func (o EipPoolSpecOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v EipPoolSpec) string { return v.Name }).(pulumi.StringOutput)
+}
+
+type EipPoolSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (EipPoolSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EipPoolSpec)(nil)).Elem()
+}
+
+func (o EipPoolSpecArrayOutput) ToEipPoolSpecArrayOutput() EipPoolSpecArrayOutput {
+	return o
+}
+
+func (o EipPoolSpecArrayOutput) ToEipPoolSpecArrayOutputWithContext(ctx context.Context) EipPoolSpecArrayOutput {
+	return o
+}
+
+func (o EipPoolSpecArrayOutput) Index(i pulumi.IntInput) EipPoolSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) EipPoolSpec {
+		return vs[0].([]EipPoolSpec)[vs[1].(int)]
+	}).(EipPoolSpecOutput)
+}
+
 type EipSpec struct {
 	// EIP name within the tenant (DNS-1123 label).
 	Name string `pulumi:"name"`
@@ -262,6 +502,119 @@ type EipSpec struct {
 	V6ip *string `pulumi:"v6ip"`
 }
 
+// EipSpecInput is an input type that accepts EipSpecArgs and EipSpecOutput values.
+// You can construct a concrete instance of `EipSpecInput` via:
+//
+//	EipSpecArgs{...}
+type EipSpecInput interface {
+	pulumi.Input
+
+	ToEipSpecOutput() EipSpecOutput
+	ToEipSpecOutputWithContext(context.Context) EipSpecOutput
+}
+
+type EipSpecArgs struct {
+	// EIP name within the tenant (DNS-1123 label).
+	Name string `pulumi:"name"`
+	// Pool to take the address from.
+	Pool string `pulumi:"pool"`
+	// Static IPv4 address inside the pool; allocated deterministically when omitted.
+	V4ip *string `pulumi:"v4ip"`
+	// Static IPv6 address inside the pool; allocated deterministically when omitted and the pool has IPv6.
+	V6ip *string `pulumi:"v6ip"`
+}
+
+func (EipSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EipSpec)(nil)).Elem()
+}
+
+func (i EipSpecArgs) ToEipSpecOutput() EipSpecOutput {
+	return i.ToEipSpecOutputWithContext(context.Background())
+}
+
+func (i EipSpecArgs) ToEipSpecOutputWithContext(ctx context.Context) EipSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EipSpecOutput)
+}
+
+// EipSpecArrayInput is an input type that accepts EipSpecArray and EipSpecArrayOutput values.
+// You can construct a concrete instance of `EipSpecArrayInput` via:
+//
+//	EipSpecArray{ EipSpecArgs{...} }
+type EipSpecArrayInput interface {
+	pulumi.Input
+
+	ToEipSpecArrayOutput() EipSpecArrayOutput
+	ToEipSpecArrayOutputWithContext(context.Context) EipSpecArrayOutput
+}
+
+type EipSpecArray []EipSpecInput
+
+func (EipSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EipSpec)(nil)).Elem()
+}
+
+func (i EipSpecArray) ToEipSpecArrayOutput() EipSpecArrayOutput {
+	return i.ToEipSpecArrayOutputWithContext(context.Background())
+}
+
+func (i EipSpecArray) ToEipSpecArrayOutputWithContext(ctx context.Context) EipSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EipSpecArrayOutput)
+}
+
+type EipSpecOutput struct{ *pulumi.OutputState }
+
+func (EipSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EipSpec)(nil)).Elem()
+}
+
+func (o EipSpecOutput) ToEipSpecOutput() EipSpecOutput {
+	return o
+}
+
+func (o EipSpecOutput) ToEipSpecOutputWithContext(ctx context.Context) EipSpecOutput {
+	return o
+}
+
+// EIP name within the tenant (DNS-1123 label).
+func (o EipSpecOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v EipSpec) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Pool to take the address from.
+func (o EipSpecOutput) Pool() pulumi.StringOutput {
+	return o.ApplyT(func(v EipSpec) string { return v.Pool }).(pulumi.StringOutput)
+}
+
+// Static IPv4 address inside the pool; allocated deterministically when omitted.
+func (o EipSpecOutput) V4ip() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v EipSpec) *string { return v.V4ip }).(pulumi.StringPtrOutput)
+}
+
+// Static IPv6 address inside the pool; allocated deterministically when omitted and the pool has IPv6.
+func (o EipSpecOutput) V6ip() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v EipSpec) *string { return v.V6ip }).(pulumi.StringPtrOutput)
+}
+
+type EipSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (EipSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EipSpec)(nil)).Elem()
+}
+
+func (o EipSpecArrayOutput) ToEipSpecArrayOutput() EipSpecArrayOutput {
+	return o
+}
+
+func (o EipSpecArrayOutput) ToEipSpecArrayOutputWithContext(ctx context.Context) EipSpecArrayOutput {
+	return o
+}
+
+func (o EipSpecArrayOutput) Index(i pulumi.IntInput) EipSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) EipSpec {
+		return vs[0].([]EipSpec)[vs[1].(int)]
+	}).(EipSpecOutput)
+}
+
 type FloatingIpSpec struct {
 	// EIP to bind; it may not be used by any other rule.
 	Eip string `pulumi:"eip"`
@@ -269,6 +622,112 @@ type FloatingIpSpec struct {
 	InternalIp string `pulumi:"internalIp"`
 	// Rule name within the tenant.
 	Name string `pulumi:"name"`
+}
+
+// FloatingIpSpecInput is an input type that accepts FloatingIpSpecArgs and FloatingIpSpecOutput values.
+// You can construct a concrete instance of `FloatingIpSpecInput` via:
+//
+//	FloatingIpSpecArgs{...}
+type FloatingIpSpecInput interface {
+	pulumi.Input
+
+	ToFloatingIpSpecOutput() FloatingIpSpecOutput
+	ToFloatingIpSpecOutputWithContext(context.Context) FloatingIpSpecOutput
+}
+
+type FloatingIpSpecArgs struct {
+	// EIP to bind; it may not be used by any other rule.
+	Eip string `pulumi:"eip"`
+	// Internal address inside one of the tenant's subnets.
+	InternalIp string `pulumi:"internalIp"`
+	// Rule name within the tenant.
+	Name string `pulumi:"name"`
+}
+
+func (FloatingIpSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*FloatingIpSpec)(nil)).Elem()
+}
+
+func (i FloatingIpSpecArgs) ToFloatingIpSpecOutput() FloatingIpSpecOutput {
+	return i.ToFloatingIpSpecOutputWithContext(context.Background())
+}
+
+func (i FloatingIpSpecArgs) ToFloatingIpSpecOutputWithContext(ctx context.Context) FloatingIpSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FloatingIpSpecOutput)
+}
+
+// FloatingIpSpecArrayInput is an input type that accepts FloatingIpSpecArray and FloatingIpSpecArrayOutput values.
+// You can construct a concrete instance of `FloatingIpSpecArrayInput` via:
+//
+//	FloatingIpSpecArray{ FloatingIpSpecArgs{...} }
+type FloatingIpSpecArrayInput interface {
+	pulumi.Input
+
+	ToFloatingIpSpecArrayOutput() FloatingIpSpecArrayOutput
+	ToFloatingIpSpecArrayOutputWithContext(context.Context) FloatingIpSpecArrayOutput
+}
+
+type FloatingIpSpecArray []FloatingIpSpecInput
+
+func (FloatingIpSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FloatingIpSpec)(nil)).Elem()
+}
+
+func (i FloatingIpSpecArray) ToFloatingIpSpecArrayOutput() FloatingIpSpecArrayOutput {
+	return i.ToFloatingIpSpecArrayOutputWithContext(context.Background())
+}
+
+func (i FloatingIpSpecArray) ToFloatingIpSpecArrayOutputWithContext(ctx context.Context) FloatingIpSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FloatingIpSpecArrayOutput)
+}
+
+type FloatingIpSpecOutput struct{ *pulumi.OutputState }
+
+func (FloatingIpSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*FloatingIpSpec)(nil)).Elem()
+}
+
+func (o FloatingIpSpecOutput) ToFloatingIpSpecOutput() FloatingIpSpecOutput {
+	return o
+}
+
+func (o FloatingIpSpecOutput) ToFloatingIpSpecOutputWithContext(ctx context.Context) FloatingIpSpecOutput {
+	return o
+}
+
+// EIP to bind; it may not be used by any other rule.
+func (o FloatingIpSpecOutput) Eip() pulumi.StringOutput {
+	return o.ApplyT(func(v FloatingIpSpec) string { return v.Eip }).(pulumi.StringOutput)
+}
+
+// Internal address inside one of the tenant's subnets.
+func (o FloatingIpSpecOutput) InternalIp() pulumi.StringOutput {
+	return o.ApplyT(func(v FloatingIpSpec) string { return v.InternalIp }).(pulumi.StringOutput)
+}
+
+// Rule name within the tenant.
+func (o FloatingIpSpecOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v FloatingIpSpec) string { return v.Name }).(pulumi.StringOutput)
+}
+
+type FloatingIpSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (FloatingIpSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]FloatingIpSpec)(nil)).Elem()
+}
+
+func (o FloatingIpSpecArrayOutput) ToFloatingIpSpecArrayOutput() FloatingIpSpecArrayOutput {
+	return o
+}
+
+func (o FloatingIpSpecArrayOutput) ToFloatingIpSpecArrayOutputWithContext(ctx context.Context) FloatingIpSpecArrayOutput {
+	return o
+}
+
+func (o FloatingIpSpecArrayOutput) Index(i pulumi.IntInput) FloatingIpSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) FloatingIpSpec {
+		return vs[0].([]FloatingIpSpec)[vs[1].(int)]
+	}).(FloatingIpSpecOutput)
 }
 
 type InterconnectNetworkSpec struct {
@@ -543,6 +1002,105 @@ type PodRouteSpec struct {
 	Dst *string `pulumi:"dst"`
 	// Next hop; must lie in the namespace's subnet.
 	Gw string `pulumi:"gw"`
+}
+
+// PodRouteSpecInput is an input type that accepts PodRouteSpecArgs and PodRouteSpecOutput values.
+// You can construct a concrete instance of `PodRouteSpecInput` via:
+//
+//	PodRouteSpecArgs{...}
+type PodRouteSpecInput interface {
+	pulumi.Input
+
+	ToPodRouteSpecOutput() PodRouteSpecOutput
+	ToPodRouteSpecOutputWithContext(context.Context) PodRouteSpecOutput
+}
+
+type PodRouteSpecArgs struct {
+	// Destination CIDR; omit for a default route.
+	Dst *string `pulumi:"dst"`
+	// Next hop; must lie in the namespace's subnet.
+	Gw string `pulumi:"gw"`
+}
+
+func (PodRouteSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodRouteSpec)(nil)).Elem()
+}
+
+func (i PodRouteSpecArgs) ToPodRouteSpecOutput() PodRouteSpecOutput {
+	return i.ToPodRouteSpecOutputWithContext(context.Background())
+}
+
+func (i PodRouteSpecArgs) ToPodRouteSpecOutputWithContext(ctx context.Context) PodRouteSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodRouteSpecOutput)
+}
+
+// PodRouteSpecArrayInput is an input type that accepts PodRouteSpecArray and PodRouteSpecArrayOutput values.
+// You can construct a concrete instance of `PodRouteSpecArrayInput` via:
+//
+//	PodRouteSpecArray{ PodRouteSpecArgs{...} }
+type PodRouteSpecArrayInput interface {
+	pulumi.Input
+
+	ToPodRouteSpecArrayOutput() PodRouteSpecArrayOutput
+	ToPodRouteSpecArrayOutputWithContext(context.Context) PodRouteSpecArrayOutput
+}
+
+type PodRouteSpecArray []PodRouteSpecInput
+
+func (PodRouteSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PodRouteSpec)(nil)).Elem()
+}
+
+func (i PodRouteSpecArray) ToPodRouteSpecArrayOutput() PodRouteSpecArrayOutput {
+	return i.ToPodRouteSpecArrayOutputWithContext(context.Background())
+}
+
+func (i PodRouteSpecArray) ToPodRouteSpecArrayOutputWithContext(ctx context.Context) PodRouteSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodRouteSpecArrayOutput)
+}
+
+type PodRouteSpecOutput struct{ *pulumi.OutputState }
+
+func (PodRouteSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodRouteSpec)(nil)).Elem()
+}
+
+func (o PodRouteSpecOutput) ToPodRouteSpecOutput() PodRouteSpecOutput {
+	return o
+}
+
+func (o PodRouteSpecOutput) ToPodRouteSpecOutputWithContext(ctx context.Context) PodRouteSpecOutput {
+	return o
+}
+
+// Destination CIDR; omit for a default route.
+func (o PodRouteSpecOutput) Dst() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PodRouteSpec) *string { return v.Dst }).(pulumi.StringPtrOutput)
+}
+
+// Next hop; must lie in the namespace's subnet.
+func (o PodRouteSpecOutput) Gw() pulumi.StringOutput {
+	return o.ApplyT(func(v PodRouteSpec) string { return v.Gw }).(pulumi.StringOutput)
+}
+
+type PodRouteSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (PodRouteSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PodRouteSpec)(nil)).Elem()
+}
+
+func (o PodRouteSpecArrayOutput) ToPodRouteSpecArrayOutput() PodRouteSpecArrayOutput {
+	return o
+}
+
+func (o PodRouteSpecArrayOutput) ToPodRouteSpecArrayOutputWithContext(ctx context.Context) PodRouteSpecArrayOutput {
+	return o
+}
+
+func (o PodRouteSpecArrayOutput) Index(i pulumi.IntInput) PodRouteSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PodRouteSpec {
+		return vs[0].([]PodRouteSpec)[vs[1].(int)]
+	}).(PodRouteSpecOutput)
 }
 
 type PolicyRouteSpec struct {
@@ -1066,6 +1624,119 @@ type TenantNamespaceSpec struct {
 	Routes []PodRouteSpec `pulumi:"routes"`
 }
 
+// TenantNamespaceSpecInput is an input type that accepts TenantNamespaceSpecArgs and TenantNamespaceSpecOutput values.
+// You can construct a concrete instance of `TenantNamespaceSpecInput` via:
+//
+//	TenantNamespaceSpecArgs{...}
+type TenantNamespaceSpecInput interface {
+	pulumi.Input
+
+	ToTenantNamespaceSpecOutput() TenantNamespaceSpecOutput
+	ToTenantNamespaceSpecOutputWithContext(context.Context) TenantNamespaceSpecOutput
+}
+
+type TenantNamespaceSpecArgs struct {
+	// The namespace exists already: it is annotated and labelled, never created or deleted.
+	Adopt *bool `pulumi:"adopt"`
+	// Extra labels for the namespace.
+	Labels map[string]string `pulumi:"labels"`
+	// Namespace name (DNS-1123 label).
+	Name string `pulumi:"name"`
+	// Routes every pod of this namespace should get, recorded on the Namespace.
+	Routes []PodRouteSpecArgs `pulumi:"routes"`
+}
+
+func (TenantNamespaceSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TenantNamespaceSpec)(nil)).Elem()
+}
+
+func (i TenantNamespaceSpecArgs) ToTenantNamespaceSpecOutput() TenantNamespaceSpecOutput {
+	return i.ToTenantNamespaceSpecOutputWithContext(context.Background())
+}
+
+func (i TenantNamespaceSpecArgs) ToTenantNamespaceSpecOutputWithContext(ctx context.Context) TenantNamespaceSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TenantNamespaceSpecOutput)
+}
+
+// TenantNamespaceSpecArrayInput is an input type that accepts TenantNamespaceSpecArray and TenantNamespaceSpecArrayOutput values.
+// You can construct a concrete instance of `TenantNamespaceSpecArrayInput` via:
+//
+//	TenantNamespaceSpecArray{ TenantNamespaceSpecArgs{...} }
+type TenantNamespaceSpecArrayInput interface {
+	pulumi.Input
+
+	ToTenantNamespaceSpecArrayOutput() TenantNamespaceSpecArrayOutput
+	ToTenantNamespaceSpecArrayOutputWithContext(context.Context) TenantNamespaceSpecArrayOutput
+}
+
+type TenantNamespaceSpecArray []TenantNamespaceSpecInput
+
+func (TenantNamespaceSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TenantNamespaceSpec)(nil)).Elem()
+}
+
+func (i TenantNamespaceSpecArray) ToTenantNamespaceSpecArrayOutput() TenantNamespaceSpecArrayOutput {
+	return i.ToTenantNamespaceSpecArrayOutputWithContext(context.Background())
+}
+
+func (i TenantNamespaceSpecArray) ToTenantNamespaceSpecArrayOutputWithContext(ctx context.Context) TenantNamespaceSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TenantNamespaceSpecArrayOutput)
+}
+
+type TenantNamespaceSpecOutput struct{ *pulumi.OutputState }
+
+func (TenantNamespaceSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TenantNamespaceSpec)(nil)).Elem()
+}
+
+func (o TenantNamespaceSpecOutput) ToTenantNamespaceSpecOutput() TenantNamespaceSpecOutput {
+	return o
+}
+
+func (o TenantNamespaceSpecOutput) ToTenantNamespaceSpecOutputWithContext(ctx context.Context) TenantNamespaceSpecOutput {
+	return o
+}
+
+// The namespace exists already: it is annotated and labelled, never created or deleted.
+func (o TenantNamespaceSpecOutput) Adopt() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v TenantNamespaceSpec) *bool { return v.Adopt }).(pulumi.BoolPtrOutput)
+}
+
+// Extra labels for the namespace.
+func (o TenantNamespaceSpecOutput) Labels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v TenantNamespaceSpec) map[string]string { return v.Labels }).(pulumi.StringMapOutput)
+}
+
+// Namespace name (DNS-1123 label).
+func (o TenantNamespaceSpecOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v TenantNamespaceSpec) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Routes every pod of this namespace should get, recorded on the Namespace.
+func (o TenantNamespaceSpecOutput) Routes() PodRouteSpecArrayOutput {
+	return o.ApplyT(func(v TenantNamespaceSpec) []PodRouteSpec { return v.Routes }).(PodRouteSpecArrayOutput)
+}
+
+type TenantNamespaceSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (TenantNamespaceSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]TenantNamespaceSpec)(nil)).Elem()
+}
+
+func (o TenantNamespaceSpecArrayOutput) ToTenantNamespaceSpecArrayOutput() TenantNamespaceSpecArrayOutput {
+	return o
+}
+
+func (o TenantNamespaceSpecArrayOutput) ToTenantNamespaceSpecArrayOutputWithContext(ctx context.Context) TenantNamespaceSpecArrayOutput {
+	return o
+}
+
+func (o TenantNamespaceSpecArrayOutput) Index(i pulumi.IntInput) TenantNamespaceSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) TenantNamespaceSpec {
+		return vs[0].([]TenantNamespaceSpec)[vs[1].(int)]
+	}).(TenantNamespaceSpecOutput)
+}
+
 type TenantNatGatewaySpec struct {
 	// Add the VPC default route (0.0.0.0/0 and ::/0) via `lanIp` so SNAT works (default true).
 	DefaultRoute *bool `pulumi:"defaultRoute"`
@@ -1460,12 +2131,22 @@ func (o TenantSubnetSpecArrayOutput) Index(i pulumi.IntInput) TenantSubnetSpecOu
 
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterNetworkInfoInput)(nil)).Elem(), ClusterNetworkInfoArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DnatRuleSpecInput)(nil)).Elem(), DnatRuleSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DnatRuleSpecArrayInput)(nil)).Elem(), DnatRuleSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EipPoolInfoInput)(nil)).Elem(), EipPoolInfoArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EipPoolInfoArrayInput)(nil)).Elem(), EipPoolInfoArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EipPoolSpecInput)(nil)).Elem(), EipPoolSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EipPoolSpecArrayInput)(nil)).Elem(), EipPoolSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EipSpecInput)(nil)).Elem(), EipSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EipSpecArrayInput)(nil)).Elem(), EipSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FloatingIpSpecInput)(nil)).Elem(), FloatingIpSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FloatingIpSpecArrayInput)(nil)).Elem(), FloatingIpSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InterconnectNetworkSpecInput)(nil)).Elem(), InterconnectNetworkSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NatGatewayConfigSpecInput)(nil)).Elem(), NatGatewayConfigSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ObjectRefInput)(nil)).Elem(), ObjectRefArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ObjectRefArrayInput)(nil)).Elem(), ObjectRefArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodRouteSpecInput)(nil)).Elem(), PodRouteSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodRouteSpecArrayInput)(nil)).Elem(), PodRouteSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteSpecInput)(nil)).Elem(), PolicyRouteSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteSpecArrayInput)(nil)).Elem(), PolicyRouteSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnatRuleSpecInput)(nil)).Elem(), SnatRuleSpecArgs{})
@@ -1474,17 +2155,29 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*StaticRouteSpecArrayInput)(nil)).Elem(), StaticRouteSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TeardownSpecInput)(nil)).Elem(), TeardownSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TeardownSpecPtrInput)(nil)).Elem(), TeardownSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TenantNamespaceSpecInput)(nil)).Elem(), TenantNamespaceSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TenantNamespaceSpecArrayInput)(nil)).Elem(), TenantNamespaceSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TenantNatGatewaySpecInput)(nil)).Elem(), TenantNatGatewaySpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TenantNatGatewaySpecPtrInput)(nil)).Elem(), TenantNatGatewaySpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TenantSubnetSpecInput)(nil)).Elem(), TenantSubnetSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TenantSubnetSpecArrayInput)(nil)).Elem(), TenantSubnetSpecArray{})
 	pulumi.RegisterOutputType(ClusterNetworkInfoOutput{})
+	pulumi.RegisterOutputType(DnatRuleSpecOutput{})
+	pulumi.RegisterOutputType(DnatRuleSpecArrayOutput{})
 	pulumi.RegisterOutputType(EipPoolInfoOutput{})
 	pulumi.RegisterOutputType(EipPoolInfoArrayOutput{})
+	pulumi.RegisterOutputType(EipPoolSpecOutput{})
+	pulumi.RegisterOutputType(EipPoolSpecArrayOutput{})
+	pulumi.RegisterOutputType(EipSpecOutput{})
+	pulumi.RegisterOutputType(EipSpecArrayOutput{})
+	pulumi.RegisterOutputType(FloatingIpSpecOutput{})
+	pulumi.RegisterOutputType(FloatingIpSpecArrayOutput{})
 	pulumi.RegisterOutputType(InterconnectNetworkSpecOutput{})
 	pulumi.RegisterOutputType(NatGatewayConfigSpecOutput{})
 	pulumi.RegisterOutputType(ObjectRefOutput{})
 	pulumi.RegisterOutputType(ObjectRefArrayOutput{})
+	pulumi.RegisterOutputType(PodRouteSpecOutput{})
+	pulumi.RegisterOutputType(PodRouteSpecArrayOutput{})
 	pulumi.RegisterOutputType(PolicyRouteSpecOutput{})
 	pulumi.RegisterOutputType(PolicyRouteSpecArrayOutput{})
 	pulumi.RegisterOutputType(SnatRuleSpecOutput{})
@@ -1493,6 +2186,8 @@ func init() {
 	pulumi.RegisterOutputType(StaticRouteSpecArrayOutput{})
 	pulumi.RegisterOutputType(TeardownSpecOutput{})
 	pulumi.RegisterOutputType(TeardownSpecPtrOutput{})
+	pulumi.RegisterOutputType(TenantNamespaceSpecOutput{})
+	pulumi.RegisterOutputType(TenantNamespaceSpecArrayOutput{})
 	pulumi.RegisterOutputType(TenantNatGatewaySpecOutput{})
 	pulumi.RegisterOutputType(TenantNatGatewaySpecPtrOutput{})
 	pulumi.RegisterOutputType(TenantSubnetSpecOutput{})
