@@ -12,6 +12,12 @@ export interface TeardownSpec {
 }
 
 const DEFAULT_GRACE_SECONDS = 10;
+/**
+ * The generated SDKs register components with the package version, so the engine's default kubeovn
+ * provider for them is the versioned one. Without a version the teardown would get a second,
+ * unversioned default provider at `up`, which the next preview then plans to delete.
+ */
+const PACKAGE_VERSION: string = require("../../package.json").version;
 
 /** Client side of the provider's teardown resource (see provider/kube/teardown-resource.ts). */
 class Teardown extends pulumi.CustomResource {
@@ -44,6 +50,6 @@ export function declareTeardown(
     new Teardown(
         `${name}-teardown`,
         { owner, objects: teardownScope(objects), graceSeconds: spec?.graceSeconds ?? DEFAULT_GRACE_SECONDS, kubeconfig },
-        { parent, dependsOn: declared },
+        { parent, dependsOn: declared, version: PACKAGE_VERSION },
     );
 }

@@ -48,8 +48,13 @@ export function prepareTypeScript(): string[] {
     if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(path.join(dir, "package-lock.json")).mtimeMs) {
         timed("npm ci in examples/typescript", () => sh("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], dir));
     }
+    return [...nodeRunner(), path.join(dir, "index.ts")];
+}
+
+/** run-node.ts under ts-node, with the repository's own @pulumi/pulumi for the Automation API. */
+function nodeRunner(): string[] {
     const tsNode = path.join(repoRoot, "node_modules", "ts-node", "register", "transpile-only");
-    return [process.execPath, "--require", tsNode, path.join(RUNNERS, "run-node.ts"), "%WORKDIR%", "%STACK%", "%OP%", path.join(dir, "index.ts")];
+    return [process.execPath, "--require", tsNode, path.join(RUNNERS, "run-node.ts"), "%WORKDIR%", "%STACK%", "%OP%"];
 }
 
 /** A virtualenv (cached per requirements.txt) with the Python example's requirements, the SDK freshly installed. */
@@ -94,8 +99,7 @@ export function prepareGo(): string[] {
 
 /** The YAML example runs through pulumi-language-yaml like any user's `pulumi up`. */
 export function prepareYaml(): string[] {
-    const tsNode = path.join(repoRoot, "node_modules", "ts-node", "register", "transpile-only");
-    return [process.execPath, "--require", tsNode, path.join(RUNNERS, "run-node.ts"), "%WORKDIR%", "%STACK%", "%OP%"];
+    return nodeRunner();
 }
 
 export interface RunResult {
