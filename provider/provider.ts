@@ -30,6 +30,10 @@ export async function inferSchema(components: ComponentProvider): Promise<object
     const schema = JSON.parse(await components.getSchema());
     schema.types = { ...schema.types, ...teardownSchema.types };
     schema.resources = { ...schema.resources, [TEARDOWN_TYPE]: teardownSchema.resource, [CERTIFICATE_TYPE]: certificateSchema };
+    // SDKs in today's layout: a go.mod in sdk/go (so programs can `replace` it) and a pyproject.toml.
+    schema.meta = { ...schema.meta, supportPack: true };
+    // Go: without this, args that are plain arrays of objects refer to `...Args` types that are never generated.
+    schema.language = { ...schema.language, go: { ...schema.language?.go, generateExtraInputTypes: true } };
     return schema;
 }
 

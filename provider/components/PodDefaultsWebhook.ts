@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PodDefaultsWebhookSpec, WebhookTls, checkWebhookSpec, planPodDefaultsWebhook, webhookDnsNames } from "../core";
 import { BUNDLE_MAIN, bundleKey, webhookBundle } from "../webhook/bundle";
+import { PACKAGE_VERSION } from "./version";
 
 /** The webhook's settings (see PodDefaultsWebhookSpec). */
 export interface PodDefaultsWebhookArgs extends PodDefaultsWebhookSpec {}
@@ -41,7 +42,7 @@ export class PodDefaultsWebhook extends pulumi.ComponentResource {
         let tls: WebhookTls<pulumi.Output<string>>;
         let code;
         if (settings.inCluster) {
-            const cert = new WebhookCertificate(`${name}-certificate`, { dnsNames: webhookDnsNames(settings.namespace), validityDays: settings.certificateValidityDays }, { parent: this });
+            const cert = new WebhookCertificate(`${name}-certificate`, { dnsNames: webhookDnsNames(settings.namespace), validityDays: settings.certificateValidityDays }, { parent: this, version: PACKAGE_VERSION });
             tls = { caBundle: cert.caCert.apply(base64), cert: cert.cert, key: cert.key, revision: cert.notAfter };
             this.caCert = cert.caCert;
             const files = webhookBundle();

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlannedObject } from "../core";
 import { ObjectRef, teardownScope } from "../core/teardown";
 import { ambientKubeconfig } from "../kube/credentials";
+import { PACKAGE_VERSION } from "./version";
 
 /** How objects are taken apart when they are destroyed or removed from the program. */
 export interface TeardownSpec {
@@ -12,7 +13,6 @@ export interface TeardownSpec {
 }
 
 const DEFAULT_GRACE_SECONDS = 10;
-
 /** Client side of the provider's teardown resource (see provider/kube/teardown-resource.ts). */
 class Teardown extends pulumi.CustomResource {
     constructor(name: string, args: { owner: string; objects: ObjectRef[]; graceSeconds: number; kubeconfig: pulumi.Input<string> }, opts: pulumi.CustomResourceOptions) {
@@ -45,6 +45,6 @@ export function declareTeardown(
     new Teardown(
         `${name}-teardown`,
         { owner, objects: [...teardownScope(objects), ...claims], graceSeconds: spec?.graceSeconds ?? DEFAULT_GRACE_SECONDS, kubeconfig },
-        { parent, dependsOn: declared },
+        { parent, dependsOn: declared, version: PACKAGE_VERSION },
     );
 }

@@ -1,15 +1,13 @@
 import { strict as assert } from "node:assert";
-import { planCluster, planTenant, PlannedObject } from "../../provider/core";
 import { describeChanges } from "../../provider/automation/changes";
 import { startStandInController, StandInController } from "../../localcluster/controller";
-import { loadDemo } from "../support/demo";
 import { getCluster } from "./support/cluster";
-import { DemoStack, PLURAL, getKubeOvn, openDemoStack, ourObjects } from "./support/stack";
+import { assertDemoObjects } from "./support/demo-objects";
+import { DemoStack, openDemoStack, ourObjects } from "./support/stack";
 
 describe("the demo on the real engine and API server", function () {
     let demo: DemoStack;
     let controller: StandInController;
-    const specs = loadDemo();
 
     before(async function () {
         controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
@@ -24,28 +22,7 @@ describe("the demo on the real engine and API server", function () {
     it("up creates exactly the planned objects, with the planned specs", async function () {
         const result = await demo.stack.up({ onOutput: () => undefined });
         assert.equal(result.summary.result, "succeeded");
-        const outputs = result.outputs;
-        const cluster = planCluster(specs.cluster);
-        const planned: PlannedObject[] = [...cluster.objects, ...specs.tenants.flatMap((t) => planTenant(t, cluster.info).objects)];
-        // The plan computed here (no engine) and the one the provider ran agree on every address.
-        const acme = planTenant(specs.tenants[0], cluster.info);
-        assert.deepEqual(outputs.acmeEips.value, { egress: acme.addresses.eips.egress.v4ip, web: acme.addresses.eips.web.v4ip });
-        assert.equal(outputs.acmeInterconnectIp.value, acme.addresses.interconnectIp);
-
-        await controller.settled();
-        for (const o of planned.filter((x) => PLURAL[x.kind])) {
-            const live = await getKubeOvn(PLURAL[o.kind], o.metadata.name);
-            for (const [field, value] of Object.entries(o.spec ?? {})) {
-                assert.deepEqual(live.spec[field], value, `${o.kind}/${o.metadata.name} spec.${field}`);
-            }
-            // v1.16.2 finalizes everything here but the NAT gateway (docs/upstream-behaviour.md).
-            if (o.kind !== "VpcNatGateway") {
-                assert.ok(live.metadata.finalizers?.includes("kubeovn.io/kube-ovn-controller"), `${o.kind}/${o.metadata.name} was not finalized by the controller`);
-            }
-        }
-        const ours = await ourObjects();
-        assert.equal(ours.filter((x) => x.startsWith("Namespace/")).length, 3);
-        assert.equal(ours.length, planned.filter((o) => !o.patch && o.kind !== "ConfigMap").length);
+        await assertDemoObjects(Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value])), controller);
     });
 
     it("a preview after the controller rewrote the objects shows no changes", async function () {

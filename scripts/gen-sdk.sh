@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The generated SDKs in sdk/ (nodejs, python, go), made from provider/schema.json.
+#
+#   scripts/gen-sdk.sh                        regenerate sdk/            (npm run sdk)
+#   scripts/gen-sdk.sh --check                fail when sdk/ differs from a fresh regeneration
+#                                             of provider/schema.json    (npm run sdk:check, in npm test)
+#   scripts/gen-sdk.sh --schema F --out D     generate from another schema into another directory
+#
+# The generator (toolchain/sdkgen) is built once per source version and cached outside the
+# repository, like the rest of the toolchain; a cached run takes well under a second.
+# Env: KUBEOVN_TOOLCHAIN_CACHE  cache root (default ~/.cache/pulumi-kubeovn)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+schema="$root/provider/schema.json"
+out="$root/sdk"
+check=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) check=1 ;;
+    --schema) schema=$(realpath "$2"); shift ;;
+    --out) out=$(realpath -m "$2"); shift ;;
+    *) echo "usage: $0 [--check] [--schema FILE] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+log() { echo "[sdk] $*" >&2; }
+
+# generator: the path of the built sdkgen, building it first when this source version is new.
+generator() {
+  local src="$root/toolchain/sdkgen"
+  local cache=${KUBEOVN_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kubeovn}
+  local digest
+  digest=$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-12)
+  local bin="$cache/sdkgen-$digest/sdkgen"
+  if [ ! -x "$bin" ]; then
+    command -v go >/dev/null || { log "Go is required to build the SDK generator (none on PATH)"; exit 1; }
+    mkdir -p "$cache"
+    exec 8>"$cache/.sdkgen.lock"
+    flock 8
+    if [ ! -x "$bin" ]; then
+      log "building the SDK generator (first run only; minutes on a cold Go cache)..."
+      local started=$SECONDS
+      (cd "$src" && GOFLAGS=-mod=readonly CGO_ENABLED=0 GOTOOLCHAIN=local \
+        go build -trimpath -o "$bin.tmp" .) >&2
+      mv "$bin.tmp" "$bin"
+      log "built in $((SECONDS - started))s: $bin"
+    fi
+  fi
+  echo "$bin"
+}
+
+sdkgen=$(generator)
+
+if [ $check = 0 ]; then
+  "$sdkgen" "$schema" "$out"
+  log "wrote $out/{nodejs,python,go} from $schema"
+  exit 0
+fi
+
+fresh=$(mktemp -d)
+trap 'rm -rf "$fresh"' EXIT
+"$sdkgen" "$schema" "$fresh"
+# Build and install leftovers inside sdk/ (ignored by git) are not part of the comparison.
+if ! diff -r --exclude=node_modules --exclude=bin --exclude=build --exclude='*.egg-info' \
+    --exclude=__pycache__ --exclude=dist "$out" "$fresh" >"$fresh.diff" 2>&1; then
+  head -n 40 "$fresh.diff" >&2
+  rm -f "$fresh.diff"
+  log "sdk/ is stale: it differs from what $(basename "$schema") generates. Run \`npm run sdk\` and commit sdk/."
+  exit 1
+fi
+rm -f "$fresh.diff"
+log "sdk/ matches $schema"
