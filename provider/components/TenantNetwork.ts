@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetworkInfo, TenantPlan, TenantSpec, objectNames, planTenant } from "../core";
+import { ClusterNetworkInfo, Problems, TenantPlan, TenantSpec, checkAgainstTenants, objectNames, planTenant } from "../core";
 import { declareObjects } from "./declare";
 import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
@@ -9,6 +9,20 @@ export interface TenantNetworkArgs extends TenantSpec {
     cluster: pulumi.Input<ClusterNetworkInfo>;
     /** How the tenant is taken apart on destroy: grace period and credentials. */
     teardown?: TeardownSpec;
+}
+
+/** The tenants declared so far in each program run (keyed by its stack resource), for the cross-tenant checks. */
+const declaredTenants = new WeakMap<object, TenantSpec[]>();
+const NO_STACK = {};
+
+/** Refuses a tenant that takes a name, namespace or static address another tenant of this program has. */
+function claimInProgram(spec: TenantSpec): void {
+    const run = pulumi.runtime.getStackResource() ?? NO_STACK;
+    const others = declaredTenants.get(run) ?? [];
+    const p = new Problems();
+    checkAgainstTenants(p, spec, others);
+    p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
+    declaredTenants.set(run, [...others, spec]);
 }
 
 /**
@@ -29,6 +43,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: TenantNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeovn:index:TenantNetwork", name, args, opts);
         const { cluster, teardown, ...spec } = args;
+        claimInProgram(spec as TenantSpec);
         const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
         // Plan (and so validate) everything first; objects are declared only from a complete plan.
         const plan: pulumi.Output<TenantPlan> = pulumi.output(cluster).apply((info) => {

@@ -122,6 +122,11 @@ describe("components under Pulumi mocks", () => {
 
     it("bad input fails the plan and declares no object of the tenant", async () => {
         const t = clone(demo.tenants[0]);
+        t.tenant = "bad"; // the demo's tenants are already declared in this (mocked) program
+        t.namespaces = [{ name: "bad-web" }];
+        t.subnets = [{ ...t.subnets[0], namespaces: ["bad-web"] }];
+        t.eips = [{ name: "egress", pool: "public-a" }, { name: "web", pool: "public-a" }];
+        t.snatRules = [t.snatRules![0]];
         t.subnets[0].cidr = "10.10.1.0/33";
         const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
         const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
@@ -131,6 +136,23 @@ describe("components under Pulumi mocks", () => {
         await settle();
         assert.match(String(failure), /subnets\[web\]\.cidr: "10\.10\.1\.0\/33" is not a valid CIDR/);
         assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("bad-")), []);
+    });
+
+    it("a tenant taking another tenant's namespace or static EIP in the same program is refused at construction", () => {
+        const t = clone(demo.tenants[1]);
+        t.tenant = "initech";
+        t.namespaces = [{ name: "acme-web" }];
+        t.subnets[0].namespaces = ["acme-web"];
+        t.eips![0].pool = "public-a";
+        t.eips![0].v4ip = "203.0.113.10";
+        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+        assert.throws(
+            () => new TenantNetwork("initech", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } }),
+            (e: Error) =>
+                /namespaces\[acme-web\]\.name: "acme-web" belongs to tenant acme/.test(e.message) &&
+                /eips\[out\]\.v4ip: "203\.0\.113\.10" is also the address of tenant acme's EIP egress/.test(e.message),
+        );
+        assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("initech-")), []);
     });
 
     it("a bad cluster spec throws at construction, naming field and value", () => {
