@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetworkInfo, Problems, TenantPlan, TenantSpec, checkAgainstTenants, objectNames, planTenant } from "../core";
+import { ClusterNetworkInfo, Problems, TenantPlan, TenantSpec, checkAgainstTenants, checkNamespaceOwners, objectNames, planTenant } from "../core";
+import { ambientKubeconfig } from "../kube/credentials";
+import { namespaceOwners } from "../kube/namespace-owners";
 import { declareObjects } from "./declare";
 import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
@@ -26,6 +28,27 @@ function claimInProgram(spec: TenantSpec): void {
 }
 
 /**
+ * Refuses a tenant naming a namespace that another tenant (maybe of another stack) holds in the
+ * cluster. Without a reachable cluster there is nothing to compare with, and the deployment will
+ * fail on its own, so the check is skipped with a warning.
+ */
+async function checkClusterNamespaces(spec: TenantSpec, resource: pulumi.Resource): Promise<void> {
+    const kubeconfig = ambientKubeconfig();
+    const names = (spec.namespaces ?? []).map((n) => n?.name).filter((n): n is string => typeof n === "string" && n !== "");
+    if (!kubeconfig || names.length === 0) return;
+    let owners: Map<string, string>;
+    try {
+        owners = await namespaceOwners(kubeconfig, names);
+    } catch (err) {
+        pulumi.log.warn(`could not read the tenant's namespaces from the cluster, so their owners are not checked: ${(err as Error).message}`, resource);
+        return;
+    }
+    const p = new Problems();
+    checkNamespaceOwners(p, spec, owners);
+    p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
+}
+
+/**
  * One tenant on a Kube-OVN cluster: a VPC with its namespaces, subnets bound to them, routes, a NAT
  * gateway whose own address comes from the interconnect network, and EIPs from real pools with
  * SNAT, DNAT and floating-IP rules. The whole tenant is validated before any object is declared.
@@ -46,7 +69,8 @@ export class TenantNetwork extends pulumi.ComponentResource {
         claimInProgram(spec as TenantSpec);
         const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
         // Plan (and so validate) everything first; objects are declared only from a complete plan.
-        const plan: pulumi.Output<TenantPlan> = pulumi.output(cluster).apply((info) => {
+        const plan: pulumi.Output<TenantPlan> = pulumi.output(cluster).apply(async (info) => {
+            await checkClusterNamespaces(spec as TenantSpec, this);
             const p = planTenant(spec as TenantSpec, info as ClusterNetworkInfo);
             const declared = declareObjects(this, name, p.objects);
             declareTeardown(this, name, p.tenant, p.objects, [...declared.values()], teardown, kubeconfig);

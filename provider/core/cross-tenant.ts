@@ -29,3 +29,11 @@ export function checkAgainstTenants(p: Problems, spec: TenantSpec, others: Tenan
         if (ic && ic === o.natGateway?.interconnectIp) p.add("natGateway.interconnectIp", ic, `is also tenant ${o.tenant}'s interconnect address`);
     }
 }
+
+/** Adds a problem for each of `spec`'s namespaces that the cluster shows as another tenant's (`owners`: namespace -> tenant). */
+export function checkNamespaceOwners(p: Problems, spec: TenantSpec, owners: Map<string, string>): void {
+    (spec.namespaces ?? []).forEach((n, i) => {
+        const owner = owners.get(n?.name);
+        if (owner !== undefined && owner !== spec.tenant) p.add(`namespaces[${n.name || i}].name`, n.name, `belongs to tenant ${owner} in the cluster`);
+    });
+}

@@ -6,4 +6,4 @@ export { planCluster, clusterInfo, checkClusterSpec, checkClusterInfo, ClusterFa
 export { planTenant, TenantPlan, TenantAddresses, AddressClaims, allocationKey } from "./tenant-plan";
 export { planFleet, FleetPlan } from "./fleet";
 export { objectNames, MANAGED_BY_LABEL, MANAGED_BY, TENANT_LABEL, NAMESPACE_ROUTES_ANNOTATION, INTERCONNECT_SUBNET } from "./names";
-export { checkAgainstTenants } from "./cross-tenant";
+export { checkAgainstTenants, checkNamespaceOwners } from "./cross-tenant";

@@ -1,7 +1,10 @@
 /** Programs for the reliability run, built from the demo's own specs so they never drift from it. */
 import * as k8s from "@kubernetes/client-node";
-import { pluginBin } from "../../../provider/automation/env";
-import { ClusterNetworkSpec, TenantSpec } from "../../../provider/core";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { pluginBin, pulumiEnv } from "../../../provider/automation/env";
+import { ClusterNetworkSpec, TenantSpec, planCluster } from "../../../provider/core";
+import { ClusterNetwork, TenantNetwork } from "../../../provider";
+import { getCluster } from "../../e2e/support/cluster";
 import { clone, loadDemo } from "../../support/demo";
 import { kubeConfig } from "../../e2e/support/cluster";
 import { ourObjects } from "../../e2e/support/stack";
@@ -13,16 +16,34 @@ export function demoSpecs(): { cluster: ClusterNetworkSpec; acme: TenantSpec; gl
 }
 
 /**
- * A Pulumi YAML program: the cluster network (unless `cluster` is null), then the tenants, each
+ * A Pulumi YAML program: the cluster network, then the tenants, each
  * consuming the cluster's `info`.
  */
-export function yamlProgram(name: string, cluster: ClusterNetworkSpec | null, tenants: TenantSpec[]): any {
+export function yamlProgram(name: string, cluster: ClusterNetworkSpec, tenants: TenantSpec[]): any {
     const resources: any = {};
-    if (cluster) resources.cluster = { type: "kubeovn:index:ClusterNetwork", properties: cluster };
+    resources.cluster = { type: "kubeovn:index:ClusterNetwork", properties: cluster };
     tenants.forEach((t, i) => {
         resources[`tenant${i}`] = { type: "kubeovn:index:TenantNetwork", properties: { cluster: "${cluster.info}", ...t } };
     });
     return { name, runtime: "yaml", plugins: { providers: [{ name: "kubeovn", path: pluginBin }] }, resources };
+}
+
+/**
+ * An inline TypeScript program (how TypeScript users run the components: in the program's own
+ * process) as stack `name` on the file backend `backend`. With tenants it is a tenant stack: it gets
+ * the cluster's `info` as the cluster stack exports it; without, it is the cluster stack.
+ */
+export async function inlineStack(name: string, cluster: ClusterNetworkSpec, tenants: TenantSpec[], backend: string): Promise<Stack> {
+    return inlineProgramStack(name, async () => {
+        if (tenants.length === 0) new ClusterNetwork("cluster", cluster);
+        tenants.forEach((t, i) => new TenantNetwork(`tenant${i}`, { ...t, cluster: planCluster(cluster).info }));
+    }, backend);
+}
+
+/** Any inline program as stack `name` on the file backend `backend`, against the shared control plane. */
+export async function inlineProgramStack(name: string, program: () => Promise<void>, backend: string): Promise<Stack> {
+    const envVars = pulumiEnv({ backendDir: backend, toolchainBin: process.env.KUBEOVN_BIN_DIR as string, kubeconfig: getCluster().kubeconfigPath });
+    return LocalWorkspace.createOrSelectStack({ stackName: name, projectName: "kubeovn-reliability", program }, { envVars });
 }
 
 /** Everything in the API server a run of ours could have created: our objects plus every namespace. */
