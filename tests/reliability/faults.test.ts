@@ -22,9 +22,21 @@ function withGlobex(s: DemoStack, on: boolean, original: any): void {
     s.write();
 }
 
-/** The recovery docs/recovery.md gives: refresh (dropping pending creates), then up again. */
-async function recover(s: DemoStack): Promise<void> {
-    await s.stack.refresh({ ...quiet, clearPendingCreates: true });
+/**
+ * The recovery docs/recovery.md gives after a killed run: remove the dead run's lock (`pulumi
+ * cancel`), clear pending operations if the state has any (`pulumi refresh --clear-pending-creates`),
+ * then run `pulumi up` again. Returns what the state held before.
+ */
+async function recoverKilled(s: DemoStack): Promise<number> {
+    await s.stack.cancel();
+    const pending = (await pendingOperations(s.stack)).length;
+    if (pending > 0) await s.stack.refresh({ ...quiet, clearPendingCreates: true });
+    await s.stack.up(quiet);
+    return pending;
+}
+
+/** After a failed (not killed) run there is no lock: a plain re-run. */
+async function rerun(s: DemoStack): Promise<void> {
     await s.stack.up(quiet);
 }
 
@@ -67,8 +79,8 @@ describe("faults: a failure half-way leaves a state a re-run repairs", function 
                 () => undefined,
             );
             assert.ok(killed > 0, "no pulumi process was found to kill");
-            process.stderr.write(`      [faults] seed ${seed}: killed ${killed} processes at step ${killAt}; pending operations: ${(await pendingOperations(s.stack)).length}\n`);
-            await recover(s);
+            const pending = await recoverKilled(s);
+            process.stderr.write(`      [faults] seed ${seed}: killed ${killed} processes at step ${killAt}; pending operations: ${pending}\n`);
             await controller.settled();
             await assertRecovered(s.stack, specs.cluster, on ? [specs.acme, specs.globex] : [specs.acme]);
         });
@@ -89,7 +101,7 @@ describe("faults: a failure half-way leaves a state a re-run repairs", function 
         assert.ok(restart, "the up ended before the restart point");
         await restart;
         process.stderr.write(`      [faults] up across an API server restart: ${first}\n`);
-        await recover(s);
+        await rerun(s);
         await controller.settled();
         await assertRecovered(s.stack, specs.cluster, [specs.acme, specs.globex]);
     });
@@ -106,7 +118,6 @@ describe("faults: a failure half-way leaves a state a re-run repairs", function 
         assert.ok(restart, "the destroy ended before the restart point");
         await restart;
         process.stderr.write(`      [faults] destroy across an API server restart: ${first}\n`);
-        await s.stack.refresh({ ...quiet, clearPendingCreates: true });
         await s.stack.destroy(quiet);
         assert.deepEqual(await ourObjects(), []);
         assert.deepEqual(await pendingOperations(s.stack), []);
