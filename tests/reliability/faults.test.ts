@@ -61,7 +61,7 @@ describe("faults: a failure half-way leaves a state a re-run repairs", function 
 
     for (let trial = 0; trial < TRIALS; trial++) {
         const seed = 1000 + trial;
-        it(`pulumi up killed at a random step (seed ${seed}), then refresh and up again`, async function () {
+        it(`pulumi up killed at a random step (seed ${seed}), then recovered as docs/recovery.md says`, async function () {
             const random = seededRandom(seed);
             const on = trial % 2 === 0; // alternately add and remove tenant globex, so creates and deletes are both cut
             s.program.outputs = { ...outputs };
