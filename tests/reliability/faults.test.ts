@@ -5,6 +5,8 @@
  * program, nothing is orphaned and no address is held twice.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { startStandInController, StandInController } from "../../localcluster/controller";
 import { getCluster } from "../e2e/support/cluster";
 import { DemoStack, openDemoStack, ourObjects } from "../e2e/support/stack";
@@ -28,11 +30,30 @@ function withGlobex(s: DemoStack, on: boolean, original: any): void {
  * then run `pulumi up` again. Returns what the state held before.
  */
 async function recoverKilled(s: DemoStack): Promise<number> {
+    restoreTruncatedCheckpoint(s);
     await s.stack.cancel();
     const pending = (await pendingOperations(s.stack)).length;
     if (pending > 0) await s.stack.refresh({ ...quiet, clearPendingCreates: true });
     await s.stack.up(quiet);
     return pending;
+}
+
+/**
+ * A run killed while writing its checkpoint leaves the file empty or cut off ("failed to load
+ * checkpoint: EOF"); the file backend keeps the previous checkpoint next to it as `.bak`.
+ */
+function restoreTruncatedCheckpoint(s: DemoStack): void {
+    const stacks = path.join(s.dir, ".state", ".pulumi", "stacks");
+    const files = fs.existsSync(stacks) ? (fs.readdirSync(stacks, { recursive: true }) as string[]).filter((f) => path.basename(f) === "faults.json") : [];
+    for (const f of files) {
+        const file = path.join(stacks, f);
+        try {
+            JSON.parse(fs.readFileSync(file, "utf8"));
+        } catch {
+            process.stderr.write(`      [faults] checkpoint ${f} is unreadable: restoring ${f}.bak\n`);
+            fs.copyFileSync(`${file}.bak`, file);
+        }
+    }
 }
 
 /** After a failed (not killed) run there is no lock: a plain re-run. */
