@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetworkInfo, PodDefaults, TenantPlan, TenantSpec, claimRef, objectNames, planTenant } from "../core";
+import { ClusterNetworkInfo, PodDefaults, Problems, TenantPlan, TenantSpec, checkAgainstTenants, checkNamespaceOwners, claimRef, objectNames, planTenant } from "../core";
+import { namespaceOwners } from "../kube/namespace-owners";
 import { tenantAddresses } from "./claims";
 import { declareObjects } from "./declare";
 import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
@@ -10,6 +11,40 @@ export interface TenantNetworkArgs extends TenantSpec {
     cluster: pulumi.Input<ClusterNetworkInfo>;
     /** How the tenant is taken apart on destroy: grace period and credentials. */
     teardown?: TeardownSpec;
+}
+
+/** The tenants declared so far in each program run (keyed by its stack resource), for the cross-tenant checks. */
+const declaredTenants = new WeakMap<object, TenantSpec[]>();
+const NO_STACK = {};
+
+/** Refuses a tenant that takes a name, namespace or static address another tenant of this program has. */
+function claimInProgram(spec: TenantSpec): void {
+    const run = pulumi.runtime.getStackResource() ?? NO_STACK;
+    const others = declaredTenants.get(run) ?? [];
+    const p = new Problems();
+    checkAgainstTenants(p, spec, others);
+    p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
+    declaredTenants.set(run, [...others, spec]);
+}
+
+/**
+ * Refuses a tenant naming a namespace that another tenant (maybe of another stack) holds in the
+ * cluster. Without a reachable cluster there is nothing to compare with, and the deployment will
+ * fail on its own, so the check is skipped with a warning.
+ */
+async function checkClusterNamespaces(spec: TenantSpec, resource: pulumi.Resource, kubeconfig: string | undefined): Promise<void> {
+    const names = (spec.namespaces ?? []).map((n) => n?.name).filter((n): n is string => typeof n === "string" && n !== "");
+    if (!kubeconfig || names.length === 0) return;
+    let owners: Map<string, string>;
+    try {
+        owners = await namespaceOwners(kubeconfig, names);
+    } catch (err) {
+        pulumi.log.warn(`could not read the tenant's namespaces from the cluster, so their owners are not checked: ${(err as Error).message}`, resource);
+        return;
+    }
+    const p = new Problems();
+    checkNamespaceOwners(p, spec, owners);
+    p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
 }
 
 /**
@@ -32,11 +67,13 @@ export class TenantNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: TenantNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubeovn:index:TenantNetwork", name, args, opts);
         const { cluster, teardown, ...spec } = args;
+        claimInProgram(spec as TenantSpec);
         const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
         // Plan (and so validate) everything first, with the addresses claimed in the cluster;
         // objects are declared only from a complete plan whose addresses are ours.
         const access = pulumi.unsecret(pulumi.output(kubeconfig));
         const plan: pulumi.Output<TenantPlan> = pulumi.all([cluster, access]).apply(async ([info, kc]) => {
+            await checkClusterNamespaces(spec as TenantSpec, this, kc);
             const { plan: p, claims } = await tenantAddresses(`TenantNetwork ${name}`, kc, (held) => planTenant(spec as TenantSpec, info as ClusterNetworkInfo, held));
             const declared = declareObjects(this, name, p.objects);
             declareTeardown(this, name, p.tenant, p.objects, [...declared.values()], teardown, kubeconfig, claims.map(claimRef));

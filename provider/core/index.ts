@@ -9,3 +9,4 @@ export { planFleet, FleetPlan } from "./fleet";
 export { objectNames, MANAGED_BY_LABEL, MANAGED_BY, TENANT_LABEL, INTERCONNECT_SUBNET } from "./names";
 export { planPodDefaultsWebhook, checkWebhookSpec, webhookDnsNames, WebhookPlan, WebhookObject, WebhookTls, WEBHOOK_NAME } from "./webhook-plan";
 export { AddressClaim, claimName, claimRef, claimsByRange, plannedClaims, CLAIM_NAMESPACE } from "./claims";
+export { checkAgainstTenants, checkNamespaceOwners } from "./cross-tenant";

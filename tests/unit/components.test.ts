@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { planCluster, planTenant } from "../../provider/core";
+import { TenantSpec, planCluster, planTenant } from "../../provider/core";
 import { MemoryClaimStore } from "../support/claims";
 import { clone, loadDemo } from "../support/demo";
 
@@ -153,17 +153,25 @@ describe("components under Pulumi mocks", () => {
     });
 
     it("the preview plans around addresses other stacks hold in the cluster", async () => {
-        const free = planTenant(demo.tenants[0], planCluster(demo.cluster).info).addresses;
+        // Its own tenant: the demo's tenants are already declared in this (mocked) program.
+        const spec: TenantSpec = {
+            tenant: "claimer",
+            namespaces: [{ name: "claimer" }],
+            subnets: [{ name: "main", cidr: "10.77.0.0/24", namespaces: ["claimer"] }],
+            natGateway: { subnet: "main", lanIp: "10.77.0.254" },
+            eips: [{ name: "web", pool: "public-a" }],
+        };
+        const free = planTenant(spec, planCluster(demo.cluster).info).addresses;
         claimStore.put("ovn-vpc-external-network", free.interconnectIp, "other/interconnect");
         claimStore.put("public-a", free.eips.web.v4ip as string, "other/eip/web");
         const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
-        const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
-        const eips = await value(acme.eipAddresses);
-        const ic = await value(acme.interconnectIp);
+        const claimer = new TenantNetwork("claimer", { ...spec, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
+        const eips = await value(claimer.eipAddresses);
+        const ic = await value(claimer.interconnectIp);
         await settle();
         assert.notEqual(ic, free.interconnectIp);
         assert.notEqual(eips.web, free.eips.web.v4ip);
-        assert.equal(registered.get("acme-eip-web")?.inputs.spec.v4ip, eips.web);
+        assert.equal(registered.get("claimer-eip-web")?.inputs.spec.v4ip, eips.web);
         assert.equal(claimStore.creates, 0, "a preview claims nothing");
     });
 
@@ -179,6 +187,11 @@ describe("components under Pulumi mocks", () => {
 
     it("bad input fails the plan and declares no object of the tenant", async () => {
         const t = clone(demo.tenants[0]);
+        t.tenant = "bad"; // the demo's tenants are already declared in this (mocked) program
+        t.namespaces = [{ name: "bad-web" }];
+        t.subnets = [{ ...t.subnets[0], namespaces: ["bad-web"] }];
+        t.eips = [{ name: "egress", pool: "public-a" }, { name: "web", pool: "public-a" }];
+        t.snatRules = [t.snatRules![0]];
         t.subnets[0].cidr = "10.10.1.0/33";
         const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
         const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
@@ -188,6 +201,23 @@ describe("components under Pulumi mocks", () => {
         await settle();
         assert.match(String(failure), /subnets\[web\]\.cidr: "10\.10\.1\.0\/33" is not a valid CIDR/);
         assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("bad-")), []);
+    });
+
+    it("a tenant taking another tenant's namespace or static EIP in the same program is refused at construction", () => {
+        const t = clone(demo.tenants[1]);
+        t.tenant = "initech";
+        t.namespaces = [{ name: "acme-web" }];
+        t.subnets[0].namespaces = ["acme-web"];
+        t.eips![0].pool = "public-a";
+        t.eips![0].v4ip = "203.0.113.10";
+        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+        assert.throws(
+            () => new TenantNetwork("initech", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } }),
+            (e: Error) =>
+                /namespaces\[acme-web\]\.name: "acme-web" belongs to tenant acme/.test(e.message) &&
+                /eips\[out\]\.v4ip: "203\.0\.113\.10" is also the address of tenant acme's EIP egress/.test(e.message),
+        );
+        assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("initech-")), []);
     });
 
     it("a bad cluster spec throws at construction, naming field and value", () => {

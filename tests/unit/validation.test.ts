@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ClusterNetworkSpec, TenantSpec, planCluster, planFleet, planTenant } from "../../provider/core";
+import { ClusterNetworkSpec, Problems, TenantSpec, checkAgainstTenants, checkNamespaceOwners, planCluster, planFleet, planTenant } from "../../provider/core";
 import { clone, loadDemo } from "../support/demo";
 import { problemsOf } from "../support/problems";
 
@@ -149,5 +149,40 @@ describe("validation: bad input is refused with the field and the value", () => 
         c.eipPools = [];
         const err = problemsOf(() => planCluster(c));
         assert.deepEqual(err.problems.map((p) => p.path).sort(), ["eipPools", "interconnect.gateway", "natGateway.image"]);
+    });
+});
+
+describe("cross-tenant checks (tenants of one program, namespaces held in the cluster)", () => {
+    const problems = (fn: (p: Problems) => void) => {
+        const p = new Problems();
+        fn(p);
+        return p.list.map((x) => `${x.path}=${JSON.stringify(x.value)}`);
+    };
+
+    it("a second tenant taking the name, a namespace, a static EIP or the interconnect address of another is refused", () => {
+        const a = acme();
+        a.natGateway!.interconnectIp = "172.31.0.50";
+        const g = globex();
+        g.namespaces.push({ name: "acme-web", adopt: true });
+        g.eips![0] = { name: "out", pool: "public-a", v4ip: "203.0.113.10" };
+        g.natGateway!.interconnectIp = "172.31.0.50";
+        assert.deepEqual(problems((p) => checkAgainstTenants(p, g, [a])), [
+            'namespaces[acme-web].name="acme-web"',
+            'eips[out].v4ip="203.0.113.10"',
+            'natGateway.interconnectIp="172.31.0.50"',
+        ]);
+        assert.deepEqual(problems((p) => checkAgainstTenants(p, acme(), [a])), ['tenant="acme"']);
+    });
+
+    it("the demo's two tenants share CIDRs and lanIp but nothing else, and pass", () => {
+        assert.deepEqual(problems((p) => checkAgainstTenants(p, globex(), [acme()])), []);
+    });
+
+    it("a namespace the cluster shows as another tenant's is refused; one's own is fine", () => {
+        const owners = new Map([["acme-web", "acme"], ["globex", "globex"]]);
+        const g = globex();
+        g.namespaces.push({ name: "acme-web", adopt: true });
+        assert.deepEqual(problems((p) => checkNamespaceOwners(p, g, owners)), ['namespaces[acme-web].name="acme-web"']);
+        assert.deepEqual(problems((p) => checkNamespaceOwners(p, acme(), owners)), []);
     });
 });
