@@ -77,8 +77,10 @@ export class KubeovnProvider implements provider.Provider {
     }
 
     async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
-        if (this.typeOf(urn) === CERTIFICATE_TYPE) return checkCertificate(unsecret(news));
-        return checkTeardown(unsecret(news));
+        const { failures } = this.typeOf(urn) === CERTIFICATE_TYPE ? checkCertificate(unsecret(news)) : checkTeardown(unsecret(news));
+        // The engine stores the inputs Check returns: hand back the originals, secrets still marked, so a
+        // kubeconfig never lands in the state in plain text.
+        return { inputs: news, failures };
     }
 
     async diff(_id: string, urn: string, olds: any, news: any): Promise<provider.DiffResult> {
