@@ -1,19 +1,8 @@
 // Root hooks for the reliability run: count tried and passed tests per category (the first word of
 // each top-level describe, e.g. "bad-input") and print one line per category at the end.
-import * as path from "node:path";
-
 const counts = new Map<string, { tried: number; passed: number }>();
 
-/**
- * Test files from outside tests/reliability that the run includes, and their category. The
- * concurrency category is the many-stacks-at-once scenario of the address claims' own test: list
- * its file here and in the test:reliability script.
- */
-const CATEGORY_OF_FILE: { [file: string]: string } = { "claims.test.ts": "concurrency" };
-
 function category(test: Mocha.Runnable): string {
-    const byFile = test.file && CATEGORY_OF_FILE[path.basename(test.file)];
-    if (byFile) return byFile;
     let suite = test.parent;
     while (suite?.parent && !suite.parent.root) suite = suite.parent;
     return (suite?.title ?? "other").split(/[\s:]/)[0];

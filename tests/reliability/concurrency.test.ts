@@ -8,8 +8,8 @@ import { pluginBin } from "../../provider/automation/env";
 import { ClusterNetworkSpec, TenantSpec, claimName, planCluster, planTenant } from "../../provider/core";
 import { claimObject } from "../../provider/core/claims";
 import { startStandInController, StandInController } from "../../localcluster/controller";
-import { getCluster, kubeConfig } from "./support/cluster";
-import { DemoStack, openProgramStack, ourObjects } from "./support/stack";
+import { getCluster, kubeConfig } from "../e2e/support/cluster";
+import { DemoStack, openProgramStack, ourObjects } from "../e2e/support/stack";
 
 const TENANTS = Number(process.env.CLAIMS_TENANTS ?? 20);
 const plugins = { providers: [{ name: "kubeovn", path: pluginBin }] };
@@ -67,7 +67,7 @@ function duplicates(values: string[]): string[] {
     return values.filter((v, i) => values.indexOf(v) !== i);
 }
 
-describe("address claims: tenant stacks running at the same time never share an address", function () {
+describe("concurrency: tenant stacks running at the same time never share an address", function () {
     // 20 Pulumi operations at once on a small shared machine: give them far longer than the default.
     this.timeout(45 * 60_000);
     let controller: StandInController;
