@@ -1,24 +1,17 @@
 /**
  * The provider plugin process (`pulumi-resource-kubeovn`): serves the components and the teardown
  * resource to programs in every Pulumi language.
+ *
+ * Every `pulumi up` starts this process twice: once from the language host, which only asks for the
+ * schema, and once from the engine, which constructs the components. Many stacks running at once
+ * start many of these on the same machine, so the process starts with the schema only and loads the
+ * components (and their heavy dependencies) on the first construct.
  */
-import * as path from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { ClusterNetwork, PodDefaultsWebhook, TenantNetwork } from "./index";
-import { KubeovnProvider } from "./provider";
-
-const root = path.resolve(__dirname, "..");
-const version: string = require(path.join(root, "package.json")).version;
-
-const classes = [ClusterNetwork, TenantNetwork, PodDefaultsWebhook];
-
-export function componentProvider(): ComponentProvider {
-    return new ComponentProvider({ components: classes, dirname: root, name: "kubeovn", version });
-}
+import { KubeovnProvider, PACKAGE_VERSION } from "./provider";
 
 export function makeProvider(engineAddress?: string): KubeovnProvider {
-    return new KubeovnProvider(componentProvider(), classes, engineAddress);
+    return new KubeovnProvider(PACKAGE_VERSION, () => import("./served"), engineAddress);
 }
 
 if (require.main === module) {

@@ -2,15 +2,29 @@
  * The kubeovn provider: the components (served by Pulumi's component provider, schema inferred
  * from their TypeScript args) plus two real resources with their own CRUD: Teardown, and the
  * webhook's certificate (WebhookCertificate).
+ *
+ * Only the schema is needed at start: the components and the two resources' modules (Kubernetes
+ * client, node-forge) load on first use, so a plugin started just for the schema starts fast.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import * as provider from "@pulumi/pulumi/provider";
-import { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
+import type * as pulumi from "@pulumi/pulumi";
+import type * as provider from "@pulumi/pulumi/provider";
+import type { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { engineWarnings, Warn } from "./kube/engine-log";
-import { TEARDOWN_TYPE, TeardownProps, checkTeardown, diffTeardown, removedObjects, runTeardown, teardownSchema } from "./kube/teardown-resource";
-import { CERTIFICATE_TYPE, certificateSchema, checkCertificate, createCertificate, diffCertificate } from "./webhook/certificate-resource";
+import type { TeardownProps } from "./kube/teardown-resource";
+
+/** The package's version, which the plugin reports. */
+export { PACKAGE_VERSION } from "./components/version";
+
+/** The components the provider constructs (provider/served.ts). */
+export interface ServedComponents {
+    classes: ComponentResourceConstructor[];
+    componentProvider(): ComponentProvider;
+}
+
+const teardownModule = () => import("./kube/teardown-resource");
+const certificateModule = () => import("./webhook/certificate-resource");
 
 /** Pulumi hands secret inputs to providers wrapped in a signature object; our logic wants the value. */
 function unsecret(v: any): any {
@@ -27,6 +41,7 @@ export const SCHEMA_FILE = path.join(__dirname, "schema.json");
 
 /** Infers the schema from the components' TypeScript (seconds of type checking) and adds the provider's own resources. */
 export async function inferSchema(components: ComponentProvider): Promise<object> {
+    const [{ TEARDOWN_TYPE, teardownSchema }, { CERTIFICATE_TYPE, certificateSchema }] = await Promise.all([teardownModule(), certificateModule()]);
     const schema = JSON.parse(await components.getSchema());
     schema.types = { ...schema.types, ...teardownSchema.types };
     schema.resources = { ...schema.resources, [TEARDOWN_TYPE]: teardownSchema.resource, [CERTIFICATE_TYPE]: certificateSchema };
@@ -43,17 +58,17 @@ export class KubeovnProvider implements provider.Provider {
     private cachedSchema?: { resources: { [type: string]: { properties: object } } };
 
     constructor(
-        private readonly components: ComponentProvider,
-        private readonly classes: ComponentResourceConstructor[],
+        version: string,
+        private readonly served: () => Promise<ServedComponents>,
         engineAddress?: string,
     ) {
-        this.version = components.version;
+        this.version = version;
         this.warn = engineWarnings(engineAddress);
     }
 
     private async loadSchema() {
         // The generated file spares every plugin start the type checking; without it, infer.
-        this.cachedSchema ??= fs.existsSync(SCHEMA_FILE) ? JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) : await inferSchema(this.components);
+        this.cachedSchema ??= fs.existsSync(SCHEMA_FILE) ? JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) : await inferSchema((await this.served()).componentProvider());
         return this.cachedSchema as { resources: { [type: string]: { properties: object } } };
     }
 
@@ -63,54 +78,62 @@ export class KubeovnProvider implements provider.Provider {
 
     async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
         const schema = await this.loadSchema();
-        const ctor = this.classes.find((c) => `kubeovn:index:${c.name}` === type);
+        const ctor = (await this.served()).classes.find((c) => `kubeovn:index:${c.name}` === type);
         const outputs = schema.resources[type]?.properties;
         if (!ctor || !outputs) throw new Error(`kubeovn provider: unknown component type ${type}`);
         const instance = new ctor(name, inputs, options) as unknown as { [k: string]: unknown } & pulumi.ComponentResource;
         return { urn: instance.urn, state: Object.fromEntries(Object.keys(outputs).map((k) => [k, instance[k]])) as pulumi.Inputs };
     }
 
-    private typeOf(urn: string): typeof TEARDOWN_TYPE | typeof CERTIFICATE_TYPE {
+    /** The module of the resource `urn` names: the teardown's or the certificate's. */
+    private async resourceOf(urn: string) {
         const type = urn.split("::")[2]?.split("$").pop();
-        if (type !== TEARDOWN_TYPE && type !== CERTIFICATE_TYPE) throw new Error(`kubeovn provider: unknown resource type in ${urn}`);
-        return type;
+        const [teardown, certificate] = await Promise.all([teardownModule(), certificateModule()]);
+        if (type === teardown.TEARDOWN_TYPE) return { teardown };
+        if (type === certificate.CERTIFICATE_TYPE) return { certificate };
+        throw new Error(`kubeovn provider: unknown resource type in ${urn}`);
     }
 
     async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
-        const { failures } = this.typeOf(urn) === CERTIFICATE_TYPE ? checkCertificate(unsecret(news)) : checkTeardown(unsecret(news));
+        const { teardown, certificate } = await this.resourceOf(urn);
+        const { failures } = certificate ? certificate.checkCertificate(unsecret(news)) : teardown.checkTeardown(unsecret(news));
         // The engine stores the inputs Check returns: hand back the originals, secrets still marked, so a
         // kubeconfig never lands in the state in plain text.
         return { inputs: news, failures };
     }
 
     async diff(_id: string, urn: string, olds: any, news: any): Promise<provider.DiffResult> {
-        if (this.typeOf(urn) === CERTIFICATE_TYPE) return diffCertificate(unsecret(olds), unsecret(news));
-        return diffTeardown(unsecret(olds), unsecret(news));
+        const { teardown, certificate } = await this.resourceOf(urn);
+        if (certificate) return certificate.diffCertificate(unsecret(olds), unsecret(news));
+        return teardown.diffTeardown(unsecret(olds), unsecret(news));
     }
 
     async create(urn: string, inputs: any): Promise<provider.CreateResult> {
         // The key is marked secret by the client (additionalSecretOutputs), as the teardown's kubeconfig is.
-        if (this.typeOf(urn) === CERTIFICATE_TYPE) return { id: urn.split("::").pop() as string, outs: createCertificate(unsecret(inputs)) };
+        const { certificate } = await this.resourceOf(urn);
+        if (certificate) return { id: urn.split("::").pop() as string, outs: certificate.createCertificate(unsecret(inputs)) };
         return { id: `${unsecret(inputs).owner}-teardown`, outs: inputs };
     }
 
     async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
-        this.typeOf(urn);
+        await this.resourceOf(urn);
         return { id, props };
     }
 
     async update(_id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
+        const { teardown, certificate } = await this.resourceOf(urn);
         // A certificate never updates in place: every change is a replacement (see diffCertificate).
-        if (this.typeOf(urn) === CERTIFICATE_TYPE) return { outs: { ...unsecret(olds), ...unsecret(news) } };
+        if (certificate) return { outs: { ...unsecret(olds), ...unsecret(news) } };
         const o = unsecret(olds) as TeardownProps;
         const n = unsecret(news) as TeardownProps;
-        await runTeardown(urn, n, removedObjects(o, n), this.warn);
+        await teardown.runTeardown(urn, n, teardown.removedObjects(o, n), this.warn);
         return { outs: news };
     }
 
     async delete(_id: string, urn: string, props: any): Promise<void> {
-        if (this.typeOf(urn) === CERTIFICATE_TYPE) return; // nothing outside the state
+        const { teardown } = await this.resourceOf(urn);
+        if (!teardown) return; // a certificate: nothing outside the state
         const p = unsecret(props) as TeardownProps;
-        await runTeardown(urn, p, p.objects, this.warn);
+        await teardown.runTeardown(urn, p, p.objects, this.warn);
     }
 }

@@ -1,6 +1,6 @@
 // npm run schema: writes provider/schema.json, inferred from the components' TypeScript args.
 import * as fs from "node:fs";
-import { componentProvider } from "../provider/plugin";
+import { componentProvider } from "../provider/served";
 import { SCHEMA_FILE, inferSchema } from "../provider/provider";
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { componentProvider } from "../../provider/plugin";
+import { componentProvider } from "../../provider/served";
 import { SCHEMA_FILE, inferSchema } from "../../provider/provider";
 
 describe("provider schema", () => {
