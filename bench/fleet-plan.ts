@@ -11,20 +11,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ChangeCollector } from "../provider/automation/changes";
 import { TenantNetwork } from "../provider/components/TenantNetwork";
+import { mapBounded } from "../provider/fleet/operations";
 import { ClusterNetworkInfo, TenantSpec } from "../provider/core";
 import { openInlineStack } from "../tests/e2e/support/stack";
 import { BenchContext, FigureResult } from "./context";
 import { median, ratio, timed } from "./stats";
 import { benchTenants } from "./workload";
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function mapBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) await fn(items[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** Previews every tenant's stack (created on first use) in one backend; returns how many resources each preview would create. */
 async function previewFleet(tenants: TenantSpec[], info: ClusterNetworkInfo, backend: string, concurrency: number): Promise<number> {
