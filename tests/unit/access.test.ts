@@ -2,7 +2,6 @@ import { strict as assert } from "node:assert";
 import {
     ClusterNetworkSpec,
     POD_DEFAULTS_ANNOTATION,
-    PlanError,
     PlannedObject,
     SecurityGroupPolicy,
     SecurityGroupProtocol,
@@ -12,6 +11,7 @@ import {
     planTenant,
     withServiceIps,
 } from "../../provider/core";
+import { problemsOf } from "../support/problems";
 import { CrdValidator } from "../support/crds";
 import { clone, loadDemo } from "../support/demo";
 
@@ -56,16 +56,6 @@ function beta(): TenantSpec {
         subnets: [{ name: "main", cidr: "10.20.0.0/24", namespaces: ["beta"] }],
         peerings: [{ tenant: "alpha", localConnectIP: "169.254.0.2/30", remoteCidrs: ["10.10.1.0/24", "10.10.2.0/24"] }],
     };
-}
-
-function problemsOf(fn: () => unknown): PlanError {
-    try {
-        fn();
-    } catch (e) {
-        if (e instanceof PlanError) return e;
-        throw e;
-    }
-    assert.fail("expected a PlanError, but the spec was accepted");
 }
 
 /** Asserts a problem with exactly this path and message. */
