@@ -2,7 +2,7 @@
  * npm run bench: every figure on one local control plane with the kube-ovn-controller stand-in,
  * printed as a table and written to bench/results.json.
  *
- * BENCH_RUNS (default 3) repetitions of figures 1-3, BENCH_FLEET_RUNS (default 1) of figure 4,
+ * BENCH_RUNS (default 3) repetitions of each figure, BENCH_FLEET_RUNS (default: BENCH_RUNS) of figure 4 alone,
  * BENCH_FIGURES (default 1,2,3,4) which to run, in that order, BENCH_OUT (default bench/results.json) where to write,
  * BENCH_RAW_DELETE_TIMEOUT (default 60s) the plain resources' delete timeout in figure 2,
  * BENCH_FLEET_TENANTS (default 50) the fleet size of figure 4 (smaller only to try the bench out).
@@ -28,7 +28,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function main(): Promise<void> {
     const runs = benchRuns();
-    const fleetRuns = benchRuns(process.env, 1, "BENCH_FLEET_RUNS");
+    const fleetRuns = benchRuns(process.env, runs, "BENCH_FLEET_RUNS");
     const wanted = new Set((process.env.BENCH_FIGURES || "1,2,3,4").split(",").map((s) => s.trim()));
     const out = path.resolve(process.env.BENCH_OUT || path.join(__dirname, "results.json"));
     const started = new Date();

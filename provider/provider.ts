@@ -12,6 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import type { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { engineWarnings, Warn } from "./kube/engine-log";
+import { packageRoot } from "./package-root";
 import type { TeardownProps } from "./kube/teardown-resource";
 
 /** The package's version, which the plugin reports. */
@@ -37,7 +38,7 @@ function unsecret(v: any): any {
 }
 
 /** The schema, generated from the components' TypeScript by `npm run schema` (a test keeps it fresh). */
-export const SCHEMA_FILE = path.join(__dirname, "schema.json");
+export const SCHEMA_FILE = path.join(packageRoot, "provider", "schema.json");
 
 /** Infers the schema from the components' TypeScript (seconds of type checking) and adds the provider's own resources. */
 export async function inferSchema(components: ComponentProvider): Promise<object> {

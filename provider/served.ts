@@ -4,12 +4,13 @@
  * pulumi-kubernetes, the TypeScript-based schema inference), so the plugin loads it only when a
  * component is constructed.
  */
-import * as path from "node:path";
 import { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { ClusterNetwork, PodDefaultsWebhook, TenantNetwork } from "./index";
 import { PACKAGE_VERSION } from "./provider";
+import { packageRoot } from "./package-root";
 
-const root = path.resolve(__dirname, "..");
+// Schema inference reads the TypeScript sources, also when the plugin runs from the compiled build.
+const root = packageRoot;
 export const classes: ComponentResourceConstructor[] = [ClusterNetwork, TenantNetwork, PodDefaultsWebhook];
 
 export function componentProvider(): ComponentProvider {

@@ -2,7 +2,7 @@
 // Runs first in `npm start` and `npm test`: installs the locked dependencies when node_modules is
 // missing or older than package-lock.json, so a fresh clone needs no other command. Install
 // scripts are skipped: @pulumi/kubernetes' one downloads its plugin from the internet, and
-// toolchain/build.sh provides that plugin instead.
+// toolchain/build.sh provides that plugin instead. Then compiles the provider (below).
 // Plain Node on purpose: it runs before any dependency exists.
 "use strict";
 const { execSync } = require("node:child_process");
@@ -16,4 +16,24 @@ const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.s
 if (stale) {
     console.error("[setup] installing dependencies (npm ci)...");
     execSync("npm ci --ignore-scripts --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+}
+
+// The compiled provider (build/) that bin/pulumi-resource-kubeovn and bin/kubeovn-tenants run when it
+// is up to date (scripts/run-entry.sh applies the same rule). Rebuilt when a source is newer.
+const stamp = path.join(root, "build", ".stamp");
+const newest = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) return Math.max(m, newest(p));
+        return e.name.endsWith(".ts") ? Math.max(m, fs.statSync(p).mtimeMs) : m;
+    }, 0);
+const inputs = Math.max(newest(path.join(root, "provider")), ...["package.json", "tsconfig.json", "tsconfig.build.json"].map((f) => fs.statSync(path.join(root, f)).mtimeMs));
+if (!fs.existsSync(stamp) || fs.statSync(stamp).mtimeMs < inputs) {
+    console.error("[setup] compiling the provider (tsc -p tsconfig.build.json)...");
+    const started = new Date();
+    fs.rmSync(path.join(root, "build"), { recursive: true, force: true });
+    execSync(`"${process.execPath}" "${path.join(root, "node_modules", "typescript", "bin", "tsc")}" -p tsconfig.build.json`, { cwd: root, stdio: "inherit" });
+    // Stamped with the start time: a source edited during the build makes it stale again.
+    fs.writeFileSync(stamp, "");
+    fs.utimesSync(stamp, started, started);
 }

@@ -3,6 +3,7 @@
  * look-ups, the pinned toolchain and our provider plugin first on PATH.
  */
 import * as path from "node:path";
+import { packageRoot } from "../package-root";
 
 export interface PulumiEnvOptions {
     /** Directory holding the file backend's state. */
@@ -15,7 +16,7 @@ export interface PulumiEnvOptions {
     passphrase?: string;
 }
 
-export const repoRoot = path.resolve(__dirname, "../..");
+export const repoRoot = packageRoot;
 /** Where `pulumi-resource-kubeovn` lives. */
 export const pluginBin = path.join(repoRoot, "bin");
 

@@ -11,7 +11,7 @@
  * PULUMI_BACKEND_URL selects, PULUMI_CONFIG_PASSPHRASE(_FILE) for passphrase-encrypted stacks.
  */
 import * as path from "node:path";
-import { CommandError, ConcurrentUpdateError, LocalWorkspace, PulumiFn, Stack, StackSummary } from "@pulumi/pulumi/automation";
+import { CommandError, ConcurrentUpdateError, LocalWorkspace, PulumiCommand, PulumiFn, Stack, StackSummary } from "@pulumi/pulumi/automation";
 import { ClusterNetwork } from "../components/ClusterNetwork";
 import { TenantNetwork } from "../components/TenantNetwork";
 import { ClusterNetworkSpec, TenantSpec, planCluster } from "../core";
@@ -57,20 +57,32 @@ export function workspaceEnv(): { [k: string]: string } {
     };
 }
 
+/**
+ * One Pulumi CLI handle for all stacks: without it every workspace runs `pulumi version` first, a
+ * tenth of a fleet plan's CPU time per stack. Keyed by PATH, which decides which `pulumi` runs.
+ */
+const commands = new Map<string, Promise<PulumiCommand>>();
+function pulumiCommand(): Promise<PulumiCommand> {
+    const key = process.env.PATH ?? "";
+    if (!commands.has(key)) commands.set(key, PulumiCommand.get({ skipVersionCheck: true }).catch((e) => { commands.delete(key); throw e; }));
+    return commands.get(key)!;
+}
+
 /** Opens (creating if asked) the stack `ref` with the program the fleet file gives it. */
 export async function openStack(fleet: Fleet, ref: StackRef, opts: { create: boolean }): Promise<Stack> {
     const spec = ref.role === "tenant" ? fleet.tenants.find((t) => t.tenant === ref.name) : undefined;
     const program = ref.role === "cluster" ? clusterProgram(fleet.cluster) : spec ? tenantProgram(spec, fleet.cluster) : emptyProgram;
     const args = { stackName: ref.name, projectName: ref.project, program };
-    const ws = { envVars: workspaceEnv() };
+    const envVars = workspaceEnv();
     // The engine finds `pulumi-resource-kubeovn` on PATH; inline programs resolve plugins in this process.
-    process.env.PATH = ws.envVars.PATH;
+    process.env.PATH = envVars.PATH;
+    const ws = { envVars, pulumiCommand: await pulumiCommand() };
     return opts.create ? LocalWorkspace.createOrSelectStack(args, ws) : LocalWorkspace.selectStack(args, ws);
 }
 
 /** Every stack of a project on the current backend. */
 export async function listStacks(project: string): Promise<StackSummary[]> {
-    const ws = await LocalWorkspace.create({ projectSettings: { name: project, runtime: "nodejs" }, envVars: workspaceEnv() });
+    const ws = await LocalWorkspace.create({ projectSettings: { name: project, runtime: "nodejs" }, envVars: workspaceEnv(), pulumiCommand: await pulumiCommand() });
     return ws.listStacks();
 }
 

@@ -7,7 +7,6 @@
  */
 import * as provider from "@pulumi/pulumi/provider";
 import { ObjectRef } from "../core/teardown";
-import { TeardownRunner } from "./teardown";
 import { Warn } from "./engine-log";
 
 export const TEARDOWN_TYPE = "kubeovn:index:Teardown";
@@ -77,6 +76,9 @@ export function diffTeardown(olds: TeardownProps, news: TeardownProps): provider
 
 export async function runTeardown(urn: string, props: TeardownProps, objects: ObjectRef[], warn: Warn): Promise<void> {
     if (objects.length === 0) return;
+    // The Kubernetes client is loaded here, not with the module: check and diff run in every preview
+    // of every stack, and loading it costs more CPU than the rest of the plugin start.
+    const { TeardownRunner } = await import("./teardown");
     const sent: Promise<void>[] = [];
     const t = new TeardownRunner({ kubeconfig: props.kubeconfig, graceSeconds: props.graceSeconds, warn: (m) => sent.push(warn(urn, m)) });
     try {

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
+import { packageRoot } from "../package-root";
 
 /** Sources, relative to provider/. */
 const SOURCES = ["core/pod-defaults.ts", "webhook/admission.ts", "webhook/namespaces.ts", "webhook/server.ts", "webhook/main.ts"];
@@ -15,7 +16,7 @@ export const BUNDLE_MAIN = "webhook/main.js";
 
 /** The webhook's files: path inside the bundle (e.g. `webhook/main.js`) -> JavaScript. */
 export function webhookBundle(): { [file: string]: string } {
-    const root = path.resolve(__dirname, "..");
+    const root = path.join(packageRoot, "provider");
     const out: { [file: string]: string } = {};
     for (const src of SOURCES) {
         const text = fs.readFileSync(path.join(root, src), "utf8");
