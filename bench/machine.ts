@@ -46,3 +46,25 @@ export function versions(binDir: string, cluster: { kubeApiserver: string; etcd:
         typescript: pkg("typescript"),
     };
 }
+
+let ticksPerSecond: number | undefined;
+
+/**
+ * CPU seconds used so far by this process plus every child process it has waited for (and theirs):
+ * for a fleet plan, the inline programs here plus each Pulumi CLI run with its plugins. Children
+ * still running (the control plane) are not counted. Linux only; undefined elsewhere.
+ */
+export function cpuSecondsWithChildren(): number | undefined {
+    if (!fs.existsSync("/proc/self/stat")) return undefined;
+    if (ticksPerSecond === undefined) {
+        try {
+            ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+        } catch {
+            ticksPerSecond = 100;
+        }
+    }
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    // Fields after the command name: state is field 3, utime..cstime are fields 14..17.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / ticksPerSecond;
+}

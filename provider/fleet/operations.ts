@@ -7,7 +7,7 @@ import { ChangeCollector, ResourceChange } from "../automation/changes";
 import { Fleet, diffFleets, loadBaseFleet, loadFleet } from "./fleet-file";
 import { describeNetworkChanges } from "./network-terms";
 import { Progress, silentProgress } from "./progress";
-import { FleetReport, StackReport, failedReport, fleetReport, stackReport } from "./report";
+import { FleetReport, StackReport, failedReport, fleetReport, removedReport, stackReport } from "./report";
 import { CLUSTER_STACK, StackRef, clusterProject, errorMessage, listStacks, openStack, stackExists, stackRefs } from "./stacks";
 import { buildTopology } from "./topology";
 
@@ -45,19 +45,31 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) 
 
 /** The stacks a command works on. Throws when a named tenant is not in the file. */
 export function selectStacks(fleet: Fleet, file: string, opts: SelectOptions): StackRef[] {
+    return selection(fleet, file, opts).refs;
+}
+
+/**
+ * The stacks a command works on, and the tenants whose removal from the file it should report: all
+ * stacks not in the file when the whole fleet is planned, those the base had with --changed-only, none
+ * when tenants are named.
+ */
+function selection(fleet: Fleet, file: string, opts: SelectOptions): { refs: StackRef[]; removed: "all" | string[] } {
     const names = fleet.tenants.map((t) => t.tenant);
-    if (opts.tenants?.length) {
-        const unknown = opts.tenants.filter((t) => !names.includes(t));
+    const named = !!opts.tenants?.length;
+    if (named) {
+        const unknown = opts.tenants!.filter((t) => !names.includes(t));
         if (unknown.length) throw new Error(`not a tenant of ${file}: ${unknown.join(", ")} (tenants: ${names.join(", ")})`);
     }
-    let tenants = opts.tenants?.length ? names.filter((n) => opts.tenants!.includes(n)) : names;
-    let withCluster = !opts.tenants?.length;
+    let tenants = named ? names.filter((n) => opts.tenants!.includes(n)) : names;
+    let withCluster = !named;
+    let removed: "all" | string[] = named ? [] : "all";
     if (opts.changedOnly) {
         const diff = diffFleets(loadBaseFleet(file, opts.changedOnly), fleet);
         tenants = tenants.filter((t) => diff.tenants.includes(t));
         withCluster = withCluster && diff.clusterChanged;
+        if (!named) removed = diff.removed;
     }
-    return stackRefs(fleet, tenants, withCluster);
+    return { refs: stackRefs(fleet, tenants, withCluster), removed };
 }
 
 interface Preview {
@@ -65,11 +77,16 @@ interface Preview {
     report: StackReport;
 }
 
-async function previewOne(fleet: Fleet, ref: StackRef, o: RunOptions): Promise<Preview> {
+/**
+ * Previews one stack. A plan leaves the backend as it found it: a stack that did not exist (a tenant
+ * new in this file) is created for the preview and removed again.
+ */
+async function previewOne(fleet: Fleet, ref: StackRef, existing: Set<string>, o: RunOptions): Promise<Preview> {
     const progress = o.progress ?? silentProgress;
     progress.set(ref.name, "previewing");
+    let stack: Stack | undefined;
     try {
-        const stack = await openStack(fleet, ref, { create: true });
+        stack = await openStack(fleet, ref, { create: true });
         const collector = new ChangeCollector();
         await stack.preview({ diff: true, onEvent: collector.onEvent, signal: o.signal });
         const report = reportOf(ref, collector);
@@ -79,7 +96,21 @@ async function previewOne(fleet: Fleet, ref: StackRef, o: RunOptions): Promise<P
         const msg = errorMessage(e, ref);
         progress.set(ref.name, "failed", msg);
         return { ref, report: failedReport(ref.name, ref.role, msg) };
+    } finally {
+        // Without --force the CLI refuses to remove a stack holding resources: nothing deployed is ever lost here.
+        if (stack && !existing.has(stackKey(ref))) await stack.workspace.removeStack(ref.name).catch(() => undefined);
     }
+}
+
+const stackKey = (ref: { project: string; name: string }) => `${ref.project}/${ref.name}`;
+
+/** The stacks of these projects on the backend, by `project/name`, with their resource counts. */
+async function backendStacks(projects: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const project of new Set(projects)) {
+        for (const s of await listStacks(project)) out.set(stackKey({ project, name: s.name.split("/").pop() as string }), s.resourceCount ?? 0);
+    }
+    return out;
 }
 
 function reportOf(ref: StackRef, collector: ChangeCollector): StackReport {
@@ -94,13 +125,23 @@ function summaryLine(r: StackReport): string {
     return `${c.create} create, ${c.update} update, ${c.replace} replace, ${c.delete} delete${r.disruptive ? " (disruptive)" : ""}`;
 }
 
-/** Previews the selected stacks and builds the report. The file is validated before any stack is touched. */
+/**
+ * Previews the selected stacks and builds the report. The file is validated before any stack is
+ * touched. Tenant stacks that still hold resources but are no longer in the file are reported with
+ * the command that removes them (`apply` leaves them running).
+ */
 export async function planFleetStacks(file: string, opts: SelectOptions & RunOptions = {}): Promise<FleetReport> {
     const fleet = loadFleet(file);
-    const refs = selectStacks(fleet, file, opts);
+    const { refs, removed } = selection(fleet, file, opts);
+    const stacks = await backendStacks([clusterProject(fleet), fleet.project]);
+    const inFile = new Set(fleet.tenants.map((t) => t.tenant));
+    const orphans = [...stacks]
+        .map(([key, resources]) => ({ project: key.slice(0, key.lastIndexOf("/")), name: key.slice(key.lastIndexOf("/") + 1), resources }))
+        .filter((s) => s.project === fleet.project && s.resources > 0 && !inFile.has(s.name) && (removed === "all" || removed.includes(s.name)));
     for (const r of refs) (opts.progress ?? silentProgress).set(r.name, "waiting");
-    const previews = await mapBounded(refs, opts.concurrency ?? DEFAULT_CONCURRENCY, (r) => previewOne(fleet, r, opts));
-    return fleetReport(fleet.project, file, previews.map((p) => p.report));
+    const existing = new Set(stacks.keys());
+    const previews = await mapBounded(refs, opts.concurrency ?? DEFAULT_CONCURRENCY, (r) => previewOne(fleet, r, existing, opts));
+    return fleetReport(fleet.project, file, [...previews.map((p) => p.report), ...orphans.map((o) => removedReport(o.name, o.resources))]);
 }
 
 export interface ApplyResult {

@@ -11,9 +11,12 @@ export interface StackReport {
     /** Stack name: the tenant name, or `cluster` for the cluster network. */
     stack: string;
     role: "cluster" | "tenant";
-    status: "unchanged" | "changed" | "failed";
+    /** `removed`: a tenant stack that holds resources but is no longer in the fleet file. */
+    status: "unchanged" | "changed" | "failed" | "removed";
     /** Why the preview failed (status failed). */
     error?: string;
+    /** Resources the stack still holds (status removed). */
+    resources?: number;
     counts: { [a in Action]: number };
     disruptive: boolean;
     changes: NetworkChange[];
@@ -26,7 +29,7 @@ export interface FleetReport {
     /** The fleet file as given on the command line. */
     file: string;
     stacks: StackReport[];
-    totals: { [a in Action]: number } & { stacksChanged: number; stacksFailed: number; disruptive: number };
+    totals: { [a in Action]: number } & { stacksChanged: number; stacksFailed: number; stacksRemoved: number; disruptive: number };
 }
 
 /** Reading order of a stack's changes (the engine's event order varies from run to run). */
@@ -48,6 +51,11 @@ export function failedReport(stack: string, role: StackReport["role"], error: st
     return { stack, role, status: "failed", error, counts: countActions([]), disruptive: false, changes: [] };
 }
 
+/** A tenant removed from the file whose stack still holds resources: `apply` leaves it, `destroy` removes it. */
+export function removedReport(stack: string, resources: number): StackReport {
+    return { stack, role: "tenant", status: "removed", resources, counts: countActions([]), disruptive: false, changes: [] };
+}
+
 function countActions(changes: NetworkChange[]): { [a in Action]: number } {
     const counts = { create: 0, update: 0, replace: 0, delete: 0 };
     for (const c of changes) counts[c.action]++;
@@ -57,21 +65,25 @@ function countActions(changes: NetworkChange[]): { [a in Action]: number } {
 /** The cluster stack first, then tenants by name. */
 export function fleetReport(project: string, file: string, stacks: StackReport[]): FleetReport {
     const sorted = [...stacks].sort((a, b) => (a.role !== b.role ? (a.role === "cluster" ? -1 : 1) : a.stack.localeCompare(b.stack)));
-    const totals = { create: 0, update: 0, replace: 0, delete: 0, stacksChanged: 0, stacksFailed: 0, disruptive: 0 };
+    const totals = { create: 0, update: 0, replace: 0, delete: 0, stacksChanged: 0, stacksFailed: 0, stacksRemoved: 0, disruptive: 0 };
     for (const s of sorted) {
         for (const a of ["create", "update", "replace", "delete"] as Action[]) totals[a] += s.counts[a];
         if (s.status === "changed") totals.stacksChanged++;
         if (s.status === "failed") totals.stacksFailed++;
+        if (s.status === "removed") totals.stacksRemoved++;
         totals.disruptive += s.changes.filter((c) => c.disruptive).length;
     }
     return { project, file, stacks: sorted, totals };
 }
 
-/** 0 no changes, 2 changes, 3 disruptive changes (2 with allowDisruptive), 1 any stack failed. */
+/**
+ * 0 no changes, 2 changes (or a removed tenant's stack still running: the file and the cluster
+ * disagree), 3 disruptive changes (2 with allowDisruptive), 1 any stack failed.
+ */
 export function exitCode(r: FleetReport, allowDisruptive = false): number {
     if (r.totals.stacksFailed > 0) return EXIT.errors;
     if (r.totals.disruptive > 0 && !allowDisruptive) return EXIT.disruptive;
-    return r.totals.stacksChanged > 0 ? EXIT.changes : EXIT.noChanges;
+    return r.totals.stacksChanged > 0 || r.totals.stacksRemoved > 0 ? EXIT.changes : EXIT.noChanges;
 }
 
 const ICON: { [a in Action]: string } = { create: "create", update: "update", replace: "replace", delete: "delete" };
@@ -85,11 +97,21 @@ export function renderMarkdown(r: FleetReport): string {
         t.stacksFailed > 0 ? `:x: ${t.stacksFailed} stack(s) failed to preview` :
         t.disruptive > 0 ? `:warning: ${t.disruptive} disruptive change(s)` :
         t.stacksChanged > 0 ? ":information_source: changes, none disruptive" :
+        t.stacksRemoved > 0 ? ":warning: no changes to apply, but tenants removed from the file still run" :
         ":white_check_mark: no changes";
-    out.push(`${headline} — ${t.stacksChanged} of ${r.stacks.length} stack(s) change: ${t.create} to create, ${t.update} to update, ${t.replace} to replace, ${t.delete} to delete.`);
+    const planned = r.stacks.length - t.stacksRemoved;
+    out.push(`${headline} — ${t.stacksChanged} of ${planned} stack(s) change: ${t.create} to create, ${t.update} to update, ${t.replace} to replace, ${t.delete} to delete.`);
     out.push("");
+    if (t.stacksRemoved > 0) {
+        out.push(`:warning: ${t.stacksRemoved} tenant(s) removed from the file still run; \`apply\` leaves them as they are:`);
+        out.push("");
+        for (const s of r.stacks.filter((x) => x.status === "removed")) {
+            out.push(`- Tenant \`${s.stack}\`: its stack holds ${s.resources} resource(s). Tear it down with \`kubeovn-tenants destroy ${s.stack}\`.`);
+        }
+        out.push("");
+    }
     const unchanged = r.stacks.filter((s) => s.status === "unchanged").map((s) => s.stack);
-    for (const s of r.stacks.filter((x) => x.status !== "unchanged")) {
+    for (const s of r.stacks.filter((x) => x.status === "changed" || x.status === "failed")) {
         out.push(`### ${s.role === "cluster" ? "Cluster network" : `Tenant \`${s.stack}\``}${s.disruptive ? " :warning: disruptive" : ""}`);
         out.push("");
         if (s.status === "failed") {

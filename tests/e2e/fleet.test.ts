@@ -114,6 +114,35 @@ describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
         assert.equal(report.exitCode, 2);
     });
 
+    it("a plan leaves the backend as it found it; a tenant dropped from the file is reported with its destroy command", async function () {
+        const doc = YAML.parse(fs.readFileSync(fleetFile(), "utf8"));
+        const initech = doc.tenants.find((t: any) => t.tenant === "initech");
+        doc.tenants = doc.tenants.filter((t: any) => t !== initech);
+        // A new tenant shaped like the dropped one, on its own addresses.
+        doc.tenants.push({ ...initech, tenant: "hooli", namespaces: [{ name: "hooli" }], subnets: [{ ...initech.subnets[0], cidr: "10.40.1.0/24", namespaces: ["hooli"] }] });
+        fs.writeFileSync(path.join(dir, "next.yaml"), YAML.stringify(doc));
+        // The file backend's stack files; `stack rm` keeps a .bak of a removed stack, which is not a stack.
+        const stackFiles = () => (fs.readdirSync(path.join(dir, ".state", ".pulumi", "stacks"), { recursive: true }) as string[]).filter((f) => !/\.bak(\.attrs)?$/.test(f)).sort();
+        const stacksBefore = stackFiles();
+
+        const r = await cli("-f", "next.yaml", "plan", "--allow-disruptive", "--json", "-");
+        assert.equal(r.code, 2, explain(r));
+        const report = JSON.parse(r.stdout);
+        const row = (name: string) => report.stacks.find((s: any) => s.stack === name);
+        assert.equal(row("hooli").status, "changed");
+        assert.ok(row("hooli").counts.create > 0, JSON.stringify(row("hooli")));
+        assert.equal(row("initech").status, "removed");
+        assert.ok(row("initech").resources > 0, JSON.stringify(row("initech")));
+        assert.equal(report.totals.stacksRemoved, 1);
+        assert.deepEqual(stackFiles(), stacksBefore, "the plan must not leave a stack for the new tenant");
+
+        const md = await cli("-f", "next.yaml", "plan", "--allow-disruptive", "--markdown", "-");
+        assert.match(md.stdout, /Tenant `initech`: its stack holds \d+ resource\(s\)\. Tear it down with `kubeovn-tenants destroy initech`/);
+        // Named tenants: only those; a removed one is not reported.
+        const named = await cli("-f", "next.yaml", "plan", "hooli", "--json", "-");
+        assert.deepEqual(JSON.parse(named.stdout).stacks.map((s: any) => s.stack), ["hooli"], explain(named));
+    });
+
     it("destroy removes one tenant; the cluster stack is refused while tenants remain; status shows the rest", async function () {
         const d = await cli("-f", "fleet.yaml", "destroy", "initech");
         assert.equal(d.code, 0, explain(d));

@@ -6,7 +6,7 @@ import type { ResourceChange } from "../../provider/automation/changes";
 import { diffFleets, parseFleet } from "../../provider/fleet/fleet-file";
 import { describeNetworkChanges } from "../../provider/fleet/network-terms";
 import { mapBounded, selectStacks } from "../../provider/fleet/operations";
-import { EXIT, exitCode, failedReport, fleetReport, renderJson, renderMarkdown, stackReport } from "../../provider/fleet/report";
+import { EXIT, exitCode, failedReport, fleetReport, removedReport, renderJson, renderMarkdown, stackReport } from "../../provider/fleet/report";
 import { engineDiagnostics, errorLines, lockGuidance } from "../../provider/fleet/stacks";
 import { buildTopology, renderMermaid } from "../../provider/fleet/topology";
 import { createProgress } from "../../provider/fleet/progress";
@@ -182,7 +182,19 @@ describe("plan report", function () {
         assert.deepEqual(report.stacks.map((s) => s.stack), ["cluster", "acme", "globex", "initech"]);
         const shuffled = stackReport("acme", "tenant", [...lines].reverse());
         assert.deepEqual(shuffled.changes, report.stacks[1].changes);
-        assert.deepEqual(report.totals, { create: 1, update: 2, replace: 1, delete: 1, stacksChanged: 1, stacksFailed: 1, disruptive: 2 });
+        assert.deepEqual(report.totals, { create: 1, update: 2, replace: 1, delete: 1, stacksChanged: 1, stacksFailed: 1, stacksRemoved: 0, disruptive: 2 });
+    });
+
+    it("a tenant removed from the file whose stack still runs: reported with its destroy command, exit 2", function () {
+        const r = fleetReport("p", "fleet.yaml", [stackReport("cluster", "cluster", []), removedReport("initech", 9), stackReport("acme", "tenant", [])]);
+        assert.equal(r.totals.stacksRemoved, 1);
+        assert.equal(exitCode(r), EXIT.changes);
+        const md = renderMarkdown(r);
+        assert.match(md, /no changes to apply, but tenants removed from the file still run — 0 of 2 stack\(s\) change/);
+        assert.match(md, /- Tenant `initech`: its stack holds 9 resource\(s\)\. Tear it down with `kubeovn-tenants destroy initech`\./);
+        assert.doesNotMatch(md, /### Tenant `initech`/);
+        assert.match(md, /No changes: `cluster`, `acme`\./);
+        assert.equal(JSON.parse(renderJson(r)).stacks.find((s: any) => s.stack === "initech").resources, 9);
     });
 
     it("renders Markdown and JSON as the golden files show", function () {
