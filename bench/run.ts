@@ -7,10 +7,12 @@
  * BENCH_RAW_DELETE_TIMEOUT (default 60s) the plain resources' delete timeout in figure 2,
  * BENCH_FLEET_TENANTS (default 50) the fleet size of figure 4 (smaller only to try the bench out).
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startStandInController } from "../localcluster/controller";
+import { repoRoot } from "../provider/automation/env";
 import { ClusterNetwork } from "../provider/components/ClusterNetwork";
 import { planCluster } from "../provider/core";
 import { setCluster, startSharedCluster } from "../tests/e2e/support/cluster";
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
     const wanted = new Set((process.env.BENCH_FIGURES || "1,2,3,4").split(",").map((s) => s.trim()));
     const out = path.resolve(process.env.BENCH_OUT || path.join(__dirname, "results.json"));
     const started = new Date();
+    // Before the first write of results.json, which would count as a change.
+    const measured = commit();
     const loadBefore = os.loadavg();
 
     const { cp, binDir } = await startSharedCluster(log);
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
         measuredAt: started.toISOString(),
         durationMinutes: Math.round(((Date.now() - started.getTime()) / 60000) * 10) / 10,
         runs: { perFigure: runs, fleetPlan: fleetRuns, statistic: "median" },
+        commit: measured,
         machine: { ...machine(), loadAverage1m: { start: round(loadBefore[0]), end: round(os.loadavg()[0]) } },
         versions: versions(binDir, cp.versions),
         note: "Wall-clock times on a shared machine; compare the ratios (both sides measured in the same run), not the seconds.",
@@ -109,6 +114,16 @@ async function main(): Promise<void> {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** The commit measured, with `+changes` when the work tree differs from it; undefined outside a git checkout. */
+function commit(): string | undefined {
+    try {
+        const git = (...args: string[]) => execFileSync("git", args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+        return git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain") ? "+changes" : "");
+    } catch {
+        return undefined;
+    }
+}
 
 main().catch((e) => {
     process.stderr.write(`${(e as Error).stack ?? e}\n`);

@@ -100,9 +100,10 @@ export function buildCli(): Command {
         .option("--keep-stack", "keep the empty stack (default: remove it)")
         .action(async (name: string, o) => {
             const progress = createProgress();
-            await destroyStack(program.opts().file, name, { keepStack: o.keepStack, progress, signal: interruptible() });
+            const { releasedClaims } = await destroyStack(program.opts().file, name, { keepStack: o.keepStack, progress, signal: interruptible() });
             progress.close();
             say(`${name}: destroyed${o.keepStack ? "" : " and its stack removed"}.`);
+            if (releasedClaims.length) say(`${name}: released address claims no teardown held: ${releasedClaims.join(", ")}.`);
         });
 
     program

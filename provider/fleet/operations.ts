@@ -4,6 +4,8 @@
  */
 import { Stack } from "@pulumi/pulumi/automation";
 import { ChangeCollector, ResourceChange } from "../automation/changes";
+import { KubeClaimStore } from "../kube/claims";
+import { ambientKubeconfig } from "../kube/credentials";
 import { Fleet, diffFleets, loadBaseFleet, loadFleet } from "./fleet-file";
 import { describeNetworkChanges } from "./network-terms";
 import { Progress, silentProgress } from "./progress";
@@ -209,9 +211,11 @@ export async function applyFleet(file: string, opts: SelectOptions & RunOptions 
 
 /**
  * Destroys one stack: a tenant (also one no longer in the file), or `cluster` once no tenant stack
- * holds resources. The stack itself is removed afterwards unless `keepStack`.
+ * holds resources. The stack itself is removed afterwards unless `keepStack`. A tenant's address
+ * claims that no Teardown held (a first `up` that failed before its Teardown existed) are released
+ * last, so nothing of the tenant is left; their names are returned.
  */
-export async function destroyStack(file: string, name: string, opts: RunOptions & { keepStack?: boolean } = {}): Promise<void> {
+export async function destroyStack(file: string, name: string, opts: RunOptions & { keepStack?: boolean } = {}): Promise<{ releasedClaims: string[] }> {
     const fleet = loadFleet(file);
     const ref: StackRef = name === CLUSTER_STACK ? stackRefs(fleet, [], true)[0] : { name, role: "tenant", project: fleet.project };
     if (!(await stackExists(ref))) throw new Error(`no stack ${ref.project}/${ref.name} on this backend`);
@@ -221,17 +225,22 @@ export async function destroyStack(file: string, name: string, opts: RunOptions 
     }
     const progress = opts.progress ?? silentProgress;
     progress.set(ref.name, "destroying");
-    let stack: Stack;
+    let releasedClaims: string[] = [];
     try {
-        stack = await openStack(fleet, ref, { create: false });
+        const stack = await openStack(fleet, ref, { create: false });
         await stack.destroy({ onOutput: () => undefined, signal: opts.signal });
         if (!opts.keepStack) await stack.workspace.removeStack(ref.name);
+        // The tenant programs act with the ambient kubeconfig (fleet tenants have no teardown settings).
+        const kubeconfig = ambientKubeconfig();
+        if (ref.role === "tenant" && kubeconfig) releasedClaims = await new KubeClaimStore(kubeconfig).releaseTenant(ref.name);
     } catch (e) {
         const msg = errorMessage(e, ref);
         progress.set(ref.name, "failed", msg);
         throw new Error(msg);
     }
-    progress.set(ref.name, "done", opts.keepStack ? "destroyed" : "destroyed, stack removed");
+    const claims = releasedClaims.length ? `, ${releasedClaims.length} leftover address claim(s) released` : "";
+    progress.set(ref.name, "done", (opts.keepStack ? "destroyed" : "destroyed, stack removed") + claims);
+    return { releasedClaims };
 }
 
 export interface StackStatus {

@@ -7,7 +7,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { AddressClaim, CLAIM_NAMESPACE, claimFromObject, claimName, claimObject, claimsByRange, plannedClaims } from "../core/claims";
-import { MANAGED_BY, MANAGED_BY_LABEL } from "../core/names";
+import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "../core/names";
 import { AddressClaims, TenantPlan } from "../core/tenant-plan";
 import { isConflict, isNotFound } from "./api-errors";
 
@@ -64,6 +64,21 @@ export class KubeClaimStore implements ClaimStore {
     async list(): Promise<AddressClaim[]> {
         const leases = await this.api.listNamespacedLease({ namespace: CLAIM_NAMESPACE, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
         return leases.items.map(claimFromObject).filter((c): c is AddressClaim => c !== undefined);
+    }
+
+    /**
+     * Deletes every claim of `tenant`; returns the names deleted. For claims no Teardown will release:
+     * a first `up` that failed after claiming but before its Teardown resource existed.
+     */
+    async releaseTenant(tenant: string): Promise<string[]> {
+        const leases = await this.api.listNamespacedLease({ namespace: CLAIM_NAMESPACE, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${TENANT_LABEL}=${tenant}` });
+        const names = leases.items.map((l) => l.metadata?.name as string);
+        for (const name of names) {
+            await this.api.deleteNamespacedLease({ namespace: CLAIM_NAMESPACE, name }).catch((err) => {
+                if (!isNotFound(err)) throw err;
+            });
+        }
+        return names;
     }
 
     async claim(c: AddressClaim): Promise<string> {

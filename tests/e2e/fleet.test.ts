@@ -7,7 +7,9 @@ import * as YAML from "yaml";
 import { startStandInController, StandInController } from "../../localcluster/controller";
 import { pulumiEnv, repoRoot } from "../../provider/automation/env";
 import { assertGolden } from "../support/golden";
-import { getCluster } from "./support/cluster";
+import * as k8s from "@kubernetes/client-node";
+import { claimObject } from "../../provider/core/claims";
+import { getCluster, kubeConfig } from "./support/cluster";
 import { getKubeOvn, ourObjects } from "./support/stack";
 
 const CLI = path.join(repoRoot, "bin", "kubeovn-tenants");
@@ -144,9 +146,16 @@ describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
     });
 
     it("destroy removes one tenant; the cluster stack is refused while tenants remain; status shows the rest", async function () {
+        // A claim no Teardown holds, as a first `up` that failed half-way leaves: destroy releases it too.
+        const leases = kubeConfig().makeApiClient(k8s.CoordinationV1Api);
+        const stray = claimObject({ range: "public-a", address: "203.0.113.200", holder: "initech/stray", tenant: "initech" });
+        await leases.createNamespacedLease({ namespace: stray.metadata.namespace, body: stray as k8s.V1Lease });
         const d = await cli("-f", "fleet.yaml", "destroy", "initech");
         assert.equal(d.code, 0, explain(d));
         assert.deepEqual((await ourObjects()).filter((o) => /initech/.test(o)), []);
+        assert.match(d.stdout, new RegExp(`initech: released address claims no teardown held: ${stray.metadata.name.replace(/\./g, "\\.")}\\.`), explain(d));
+        const left = await leases.listNamespacedLease({ namespace: stray.metadata.namespace, labelSelector: "pulumi-kubeovn/tenant=initech" });
+        assert.deepEqual(left.items.map((l) => l.metadata?.name), [], "no claim of the destroyed tenant may remain");
 
         const refused = await cli("-f", "fleet.yaml", "destroy", "cluster");
         assert.equal(refused.code, 1, explain(refused));
