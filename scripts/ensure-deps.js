@@ -5,7 +5,7 @@
 // toolchain/build.sh provides that plugin instead. Then compiles the provider (below).
 // Plain Node on purpose: it runs before any dependency exists.
 "use strict";
-const { execSync } = require("node:child_process");
+const { execSync, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -19,16 +19,10 @@ if (stale) {
 }
 
 // The compiled provider (build/) that bin/pulumi-resource-kubeovn and bin/kubeovn-tenants run when it
-// is up to date (scripts/run-entry.sh applies the same rule). Rebuilt when a source is newer.
+// is up to date: rebuilt when build_fresh (scripts/run-entry.sh, the one place of that rule) says no.
 const stamp = path.join(root, "build", ".stamp");
-const newest = (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) return Math.max(m, newest(p));
-        return e.name.endsWith(".ts") ? Math.max(m, fs.statSync(p).mtimeMs) : m;
-    }, 0);
-const inputs = Math.max(newest(path.join(root, "provider")), ...["package.json", "tsconfig.json", "tsconfig.build.json"].map((f) => fs.statSync(path.join(root, f)).mtimeMs));
-if (!fs.existsSync(stamp) || fs.statSync(stamp).mtimeMs < inputs) {
+const fresh = spawnSync("bash", ["-c", 'root="$1"; source "$1/scripts/run-entry.sh"; build_fresh', "_", root], { stdio: "inherit" }).status === 0;
+if (!fresh) {
     console.error("[setup] compiling the provider (tsc -p tsconfig.build.json)...");
     const started = new Date();
     fs.rmSync(path.join(root, "build"), { recursive: true, force: true });
