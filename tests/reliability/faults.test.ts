@@ -30,7 +30,7 @@ function withGlobex(s: DemoStack, on: boolean, original: any): void {
  * then run `pulumi up` again. Returns what the state held before.
  */
 async function recoverKilled(s: DemoStack): Promise<number> {
-    restoreTruncatedCheckpoint(s);
+    repairCheckpoint(s);
     await s.stack.cancel();
     const pending = (await pendingOperations(s.stack)).length;
     if (pending > 0) await s.stack.refresh({ ...quiet, clearPendingCreates: true });
@@ -39,21 +39,36 @@ async function recoverKilled(s: DemoStack): Promise<number> {
 }
 
 /**
- * A run killed while writing its checkpoint leaves the file empty or cut off ("failed to load
- * checkpoint: EOF"); the file backend keeps the previous checkpoint next to it as `.bak`.
+ * A run killed while the file backend writes its checkpoint can leave `<stack>.json.attrs` (written
+ * in place before the checkpoint is renamed into place) empty: every command then fails with "failed
+ * to load checkpoint: EOF". docs/recovery.md: remove the broken metadata file; restore the `.bak`
+ * should the checkpoint itself not parse. Returns what was repaired.
  */
-function restoreTruncatedCheckpoint(s: DemoStack): void {
+function repairCheckpoint(s: DemoStack): string[] {
     const stacks = path.join(s.dir, ".state", ".pulumi", "stacks");
     const files = fs.existsSync(stacks) ? (fs.readdirSync(stacks, { recursive: true }) as string[]).filter((f) => path.basename(f) === "faults.json") : [];
-    for (const f of files) {
-        const file = path.join(stacks, f);
+    const repaired: string[] = [];
+    const parses = (file: string) => {
         try {
             JSON.parse(fs.readFileSync(file, "utf8"));
+            return true;
         } catch {
-            process.stderr.write(`      [faults] checkpoint ${f} is unreadable: restoring ${f}.bak\n`);
+            return false;
+        }
+    };
+    for (const f of files) {
+        const file = path.join(stacks, f);
+        if (fs.existsSync(`${file}.attrs`) && !parses(`${file}.attrs`)) {
+            fs.rmSync(`${file}.attrs`);
+            repaired.push(`${f}.attrs removed`);
+        }
+        if (!parses(file)) {
             fs.copyFileSync(`${file}.bak`, file);
+            repaired.push(`${f} restored from ${f}.bak`);
         }
     }
+    if (repaired.length) process.stderr.write(`      [faults] unreadable checkpoint: ${repaired.join(", ")}\n`);
+    return repaired;
 }
 
 /** After a failed (not killed) run there is no lock: a plain re-run. */
@@ -106,6 +121,19 @@ describe("faults: a failure half-way leaves a state a re-run repairs", function 
             await assertRecovered(s.stack, specs.cluster, on ? [specs.acme, specs.globex] : [specs.acme]);
         });
     }
+
+    it("a checkpoint whose metadata file a kill left empty: removed as docs/recovery.md says, the stack works again", async function () {
+        s.program.outputs = { ...outputs };
+        withGlobex(s, true, globex);
+        await s.stack.up(quiet);
+        const attrs = (fs.readdirSync(path.join(s.dir, ".state", ".pulumi", "stacks"), { recursive: true }) as string[]).find((f) => path.basename(f) === "faults.json.attrs");
+        assert.ok(attrs, "the file backend writes faults.json.attrs");
+        fs.writeFileSync(path.join(s.dir, ".state", ".pulumi", "stacks", attrs), "");
+        await assert.rejects(s.stack.preview(quiet), /failed to load checkpoint: EOF/);
+        assert.deepEqual(repairCheckpoint(s), [`${attrs} removed`]);
+        const preview = await s.stack.preview(quiet);
+        assert.deepEqual(Object.keys(preview.changeSummary).filter((k) => k !== "same"), [], "the repaired state is the whole, current checkpoint");
+    });
 
     it("kube-apiserver restarted in the middle of an up: a plain re-run completes it", async function () {
         s.program.outputs = { ...outputs };
