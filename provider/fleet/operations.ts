@@ -106,11 +106,11 @@ async function previewOne(fleet: Fleet, ref: StackRef, existing: Set<string>, o:
 
 const stackKey = (ref: { project: string; name: string }) => `${ref.project}/${ref.name}`;
 
-/** The stacks of these projects on the backend, by `project/name`, with their resource counts. */
-async function backendStacks(projects: string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+/** The stacks of these projects on the backend, with their resource counts. */
+async function backendStacks(projects: string[]): Promise<{ project: string; name: string; resources: number }[]> {
+    const out: { project: string; name: string; resources: number }[] = [];
     for (const project of new Set(projects)) {
-        for (const s of await listStacks(project)) out.set(stackKey({ project, name: s.name.split("/").pop() as string }), s.resourceCount ?? 0);
+        for (const s of await listStacks(project)) out.push({ project, name: s.name.split("/").pop() as string, resources: s.resourceCount ?? 0 });
     }
     return out;
 }
@@ -137,11 +137,9 @@ export async function planFleetStacks(file: string, opts: SelectOptions & RunOpt
     const { refs, removed } = selection(fleet, file, opts);
     const stacks = await backendStacks([clusterProject(fleet), fleet.project]);
     const inFile = new Set(fleet.tenants.map((t) => t.tenant));
-    const orphans = [...stacks]
-        .map(([key, resources]) => ({ project: key.slice(0, key.lastIndexOf("/")), name: key.slice(key.lastIndexOf("/") + 1), resources }))
-        .filter((s) => s.project === fleet.project && s.resources > 0 && !inFile.has(s.name) && (removed === "all" || removed.includes(s.name)));
+    const orphans = stacks.filter((s) => s.project === fleet.project && s.resources > 0 && !inFile.has(s.name) && (removed === "all" || removed.includes(s.name)));
     for (const r of refs) (opts.progress ?? silentProgress).set(r.name, "waiting");
-    const existing = new Set(stacks.keys());
+    const existing = new Set(stacks.map(stackKey));
     const previews = await mapBounded(refs, opts.concurrency ?? DEFAULT_CONCURRENCY, (r) => previewOne(fleet, r, existing, opts));
     return fleetReport(fleet.project, file, [...previews.map((p) => p.report), ...orphans.map((o) => removedReport(o.name, o.resources))]);
 }
@@ -166,16 +164,13 @@ export async function applyFleet(file: string, opts: SelectOptions & RunOptions 
     const refs = selectStacks(fleet, file, opts);
     const progress = opts.progress ?? silentProgress;
     for (const r of refs) progress.set(r.name, "waiting");
-    const deployed = new Set<string>();
-    for (const project of new Set(refs.map((r) => r.project))) {
-        for (const s of await listStacks(project)) if ((s.resourceCount ?? 0) > 0) deployed.add(`${project}/${s.name.split("/").pop()}`);
-    }
+    const deployed = new Set((await backendStacks(refs.map((r) => r.project))).filter((s) => s.resources > 0).map(stackKey));
 
     const applyOne = async (ref: StackRef): Promise<ApplyResult> => {
         const base = { stack: ref.name, role: ref.role };
         try {
             const stack = await openStack(fleet, ref, { create: true });
-            if (deployed.has(`${ref.project}/${ref.name}`)) {
+            if (deployed.has(stackKey(ref))) {
                 progress.set(ref.name, "previewing");
                 const preview = await stack.preview({ signal: opts.signal });
                 if (!Object.entries(preview.changeSummary).some(([op, n]) => op !== "same" && (n ?? 0) > 0)) {
