@@ -8,7 +8,7 @@ import { INTERCONNECT_SUBNET } from "./names";
 import { overlaps } from "./net";
 import { parseNetwork } from "./network";
 import { ClusterNetworkSpec, TenantSpec } from "./spec";
-import { checkPeering } from "./tenant-check";
+import { checkPeering } from "./tenant-check-access";
 import { AddressClaims, ClaimIndex, TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {

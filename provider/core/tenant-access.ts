@@ -11,7 +11,7 @@ import { Network } from "./network";
 import { API, PlannedObject } from "./plan";
 import { PodAttachment, PodDefaults, podDefaultsAnnotations } from "./pod-defaults";
 import { SecurityGroupPolicy, SecurityGroupProtocol } from "./spec";
-import { CheckedRule, TenantModel } from "./tenant-check";
+import { CheckedRule, TenantModel } from "./tenant-model";
 
 type SgRule = { [k: string]: string | number };
 

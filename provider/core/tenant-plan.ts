@@ -9,7 +9,8 @@ import { API, PlannedObject } from "./plan";
 import { PodDefaults, compactDefaults, podDefaultsAnnotations } from "./pod-defaults";
 import { ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, TenantSpec } from "./spec";
 import { accessObjects, namespacePodDefaults, peeringVpcSpec, scraperPodDefaults } from "./tenant-access";
-import { TenantModel, checkTenant } from "./tenant-check";
+import { checkTenant } from "./tenant-check";
+import { TenantModel } from "./tenant-model";
 
 /**
  * Addresses already held in a range, e.g. read from the cluster or from the rest of a fleet:
