@@ -1,8 +1,9 @@
 /**
  * Child process of the planning figure: plans `argv[2]` tenants and prints one JSON line. One size per
  * process, so peaks do not mix. The first plan is what a fresh CLI process pays (its time, CPU and the
- * peak memory up to then); the same plan is then repeated once in the warmed-up process, which tells
- * the JavaScript engine's warm-up (compilation, heap growth) apart from the planning's own growth.
+ * peak memory up to then). The same plan is then repeated WARM_REPEATS times in that process and the
+ * fastest counts as warm: it tells the JavaScript engine's warm-up (code runs unoptimised until the
+ * engine has compiled it) apart from the planning's own growth.
  */
 import { planFleet } from "../provider/core";
 import { benchCluster, benchTenants } from "./workload";
@@ -18,9 +19,14 @@ function timedPlan(count: number) {
     return { tenants: plan.tenants.length, eips, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
+const WARM_REPEATS = 8;
 const count = Number(process.argv[2]);
 const cold = timedPlan(count);
 const maxRssMB = process.resourceUsage().maxRSS / 1024;
-const warm = timedPlan(count);
-if (warm.tenants !== cold.tenants || warm.eips !== cold.eips) throw new Error("the repeated plan differs from the first");
-process.stdout.write(JSON.stringify({ ...cold, maxRssMB, warmSeconds: warm.seconds }) + "\n");
+let warmSeconds = Infinity;
+for (let i = 0; i < WARM_REPEATS; i++) {
+    const warm = timedPlan(count);
+    if (warm.tenants !== cold.tenants || warm.eips !== cold.eips) throw new Error("a repeated plan differs from the first");
+    warmSeconds = Math.min(warmSeconds, warm.seconds);
+}
+process.stdout.write(JSON.stringify({ ...cold, maxRssMB, warmSeconds }) + "\n");
