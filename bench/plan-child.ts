@@ -29,4 +29,4 @@ for (let i = 0; i < WARM_REPEATS; i++) {
     if (warm.tenants !== cold.tenants || warm.eips !== cold.eips) throw new Error("a repeated plan differs from the first");
     warmSeconds = Math.min(warmSeconds, warm.seconds);
 }
-process.stdout.write(JSON.stringify({ ...cold, maxRssMB, warmSeconds }) + "\n");
+process.stdout.write(JSON.stringify({ ...cold, maxRssMB, warmSeconds, warmRepeats: WARM_REPEATS }) + "\n");

@@ -35,7 +35,7 @@ export function checkApiServerAccess(p: Problems, spec: TenantSpec, cluster: Clu
 }
 
 /** "n" or "a-b", 1 to 65535, a <= b. */
-export function parsePortRange(text: unknown): [number, number] | undefined {
+function parsePortRange(text: unknown): [number, number] | undefined {
     const m = typeof text === "string" ? /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text) : null;
     if (!m) return undefined;
     const a = Number(m[1]);
