@@ -11,6 +11,7 @@ import * as YAML from "yaml";
 import { installCrds, waitForCoreObjects, waitForCrdsServed } from "./bootstrap";
 import { GiveUp, freePorts, isRunning, own, release, spawnLogged, stopProcess, tail, waitFor } from "./procs";
 import { ensureToolchain } from "./toolchain";
+import { vendoredCrdFiles } from "./crds";
 
 export interface ControlPlaneOptions {
     /** Directory for etcd data, certificates and logs; must be absent or empty. Removed by stop(). */
@@ -45,16 +46,15 @@ export interface ControlPlane {
 
 const READY_TIMEOUT_MS = 180_000;
 
-/** The CRD manifests a Kube-OVN cluster with Multus has; KUBEOVN_CRDS_DIR replaces ../shared/kube-ovn. */
+/** The CRD manifests a Kube-OVN cluster with Multus has: the copies this repository carries (crds/). */
 export function defaultCrdFiles(): string[] {
-    const dir = process.env.KUBEOVN_CRDS_DIR ?? path.resolve(__dirname, "..", "..", "shared", "kube-ovn");
-    return [path.join(dir, "v1.16.2", "crds.yaml"), path.join(dir, "multus", "network-attachment-definition-crd.yaml")];
+    return vendoredCrdFiles();
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
     const log = opts.log ?? ((line: string) => process.stderr.write(`[controlplane] ${line}\n`));
     const crdFiles = opts.crdFiles ?? defaultCrdFiles();
-    for (const f of crdFiles) if (!fs.existsSync(f)) throw new Error(`CRD manifest not found: ${f} (set KUBEOVN_CRDS_DIR)`);
+    for (const f of crdFiles) if (!fs.existsSync(f)) throw new Error(`CRD manifest not found: ${f}`);
     const binDir = opts.binDir ?? (await ensureToolchain());
     // A port picked free can be taken before etcd or kube-apiserver binds it (parallel test runs
     // pick from the same range): then start again on fresh ports.

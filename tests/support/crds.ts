@@ -5,11 +5,8 @@
  */
 import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as YAML from "yaml";
-import { repoRoot } from "./demo";
-
-export const sharedDir = process.env.KUBEOVN_CRDS_DIR ?? path.resolve(repoRoot, "../shared/kube-ovn");
+import { vendoredCrdFiles } from "../../localcluster/crds";
 
 type Schema = { [k: string]: any };
 
@@ -48,8 +45,9 @@ export class CrdValidator {
         }
     }
 
-    static forVersion(version = "v1.16.2"): CrdValidator {
-        return new CrdValidator([path.join(sharedDir, version, "crds.yaml"), path.join(sharedDir, "multus/network-attachment-definition-crd.yaml")]);
+    /** The Kube-OVN and NAD CRDs this repository carries (crds/, the version the toolchain pins). */
+    static vendored(): CrdValidator {
+        return new CrdValidator(vendoredCrdFiles());
     }
 
     has(apiVersion: string, kind: string): boolean {
