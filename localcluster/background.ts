@@ -1,5 +1,5 @@
 // The local cluster that outlives the command starting it (npm run cluster:up, npm start): a detached
-// localcluster/serve.ts process owns etcd, kube-apiserver and the kube-ovn-controller stand-in, and
+// localcluster/serve.ts process owns etcd, kube-apiserver and the Kube-OVN control plane, and
 // publishes how to reach them in the state directory (see state.ts).
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -25,9 +25,9 @@ export async function liveState(): Promise<ClusterState | undefined> {
     return undefined;
 }
 
-/** Kills etcd/kube-apiserver a dead owner left behind; matched on the data dir in their arguments. */
+/** Kills the processes a dead owner left behind; each matched on the data dir in its arguments. */
 async function killLeftovers(state: ClusterState): Promise<void> {
-    for (const pid of [state.pids?.kubeControllerManager, state.pids?.kubeApiserver, state.pids?.etcd]) {
+    for (const pid of [...(state.pids?.kubeOvn ?? []), state.pids?.kubeControllerManager, state.pids?.kubeApiserver, state.pids?.etcd]) {
         if (!pidAlive(pid, state.dataDir)) continue;
         process.kill(pid!, "SIGTERM");
         for (let i = 0; i < 50 && pidAlive(pid, state.dataDir); i++) await sleep(200);

@@ -1,5 +1,6 @@
 // A real etcd + kube-apiserver on 127.0.0.1 with the Kube-OVN CRDs installed, the way
-// controller-runtime's envtest runs one: no kubelet, no controllers, a token admin in system:masters.
+// controller-runtime's envtest runs one (a token admin in system:masters), kube-controller-manager,
+// and on top the real Kube-OVN control plane (kubeovn/: OVN NB/SB, kube-ovn-controller, kwok).
 import { ChildProcess } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -12,6 +13,7 @@ import { installCrds, waitForCoreObjects, waitForCrdsServed } from "./bootstrap"
 import { GiveUp, freePorts, isRunning, own, release, spawnLogged, stopProcess, tail, waitFor } from "./procs";
 import { ensureToolchain } from "./toolchain";
 import { vendoredCrdFiles } from "./crds";
+import { KubeOvn, startKubeOvn } from "./kubeovn";
 
 export interface ControlPlaneOptions {
     /** Directory for etcd data, certificates and logs; must be absent or empty. Removed by stop(). */
@@ -22,6 +24,8 @@ export interface ControlPlaneOptions {
     binDir?: string;
     /** CRD manifests to install; default: Kube-OVN v1.16.2 + Multus NAD (see defaultCrdFiles). */
     crdFiles?: string[];
+    /** Start the real Kube-OVN control plane too (default true); false: the API server alone. */
+    kubeOvn?: boolean;
 }
 
 export interface ControlPlane {
@@ -35,12 +39,14 @@ export interface ControlPlane {
     dataDir: string;
     versions: { kubeApiserver: string; etcd: string };
     pids: { etcd: number; kubeApiserver: number; kubeControllerManager: number };
+    /** The real Kube-OVN control plane (absent with `kubeOvn: false`). */
+    kubeOvn?: KubeOvn;
     /**
      * Stops kube-apiserver and starts it again on the same port, certificates and etcd (for fault
      * tests); `downForMs` keeps the API unreachable that long in between. Resolves once it is ready.
      */
     restartApiServer(downForMs?: number): Promise<void>;
-    /** Stops both processes and removes dataDir. Idempotent. */
+    /** Stops every process and removes dataDir. Idempotent. */
     stop(): Promise<void>;
 }
 
@@ -60,7 +66,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     // pick from the same range): then start again on fresh ports.
     for (let attempt = 1; ; attempt++) {
         try {
-            return await startOnce(opts.dataDir, binDir, crdFiles, log);
+            return await startOnce(opts.dataDir, binDir, crdFiles, opts.kubeOvn ?? true, log);
         } catch (err) {
             if (!(err instanceof PortTakenError) || attempt === 3) throw err;
             log(`a port was taken before we could bind it; retrying (${err.message.split("\n")[0]})`);
@@ -70,13 +76,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
 class PortTakenError extends Error {}
 
-async function startOnce(requestedDir: string | undefined, binDir: string, crdFiles: string[], log: (line: string) => void): Promise<ControlPlane> {
+async function startOnce(requestedDir: string | undefined, binDir: string, crdFiles: string[], withKubeOvn: boolean, log: (line: string) => void): Promise<ControlPlane> {
     const dataDir = prepareDataDir(requestedDir);
     const started = Date.now();
 
     let etcd: ChildProcess | undefined;
     let apiserver: ChildProcess | undefined;
     let kcm: ChildProcess | undefined;
+    let kubeOvn: KubeOvn | undefined;
     let stopping: Promise<void> | undefined;
     const files = {
         etcdLog: path.join(dataDir, "etcd.log"),
@@ -90,12 +97,14 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
     const owner = {
         stop: () => (stopping ??= teardown()),
         killSync() {
+            kubeOvn?.killSync();
             for (const p of [kcm, apiserver, etcd]) if (p && isRunning(p)) p.kill("SIGKILL");
             fs.rmSync(dataDir, { recursive: true, force: true });
         },
     };
     async function teardown(): Promise<void> {
         // controllers, then apiserver: it retries a vanished etcd for a long time before giving up
+        if (kubeOvn) await kubeOvn.stop();
         if (kcm) await stopProcess(kcm);
         if (apiserver) await stopProcess(apiserver);
         if (etcd) await stopProcess(etcd);
@@ -181,11 +190,11 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
         log(`installed ${crds.length} CRDs`);
 
         // What a real cluster does beyond the API server and that our tests rely on: deleting
-        // namespaces (namespace controller) and finishing foreground deletions (garbage collector),
-        // which is how pulumi-kubernetes deletes.
+        // namespaces (namespace controller), finishing foreground deletions (garbage collector),
+        // which is how pulumi-kubernetes deletes, and the NAT gateways' pods (statefulset).
         kcm = spawnLogged(path.join(binDir, "kube-controller-manager"), [
             `--kubeconfig=${files.kubeconfig}`,
-            "--controllers=namespace,garbagecollector",
+            "--controllers=namespace,garbagecollector,statefulset",
             "--leader-elect=false",
             "--secure-port=0",
             "--concurrent-namespace-syncs=5",
@@ -193,6 +202,7 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
         const kcmProc = kcm;
         await new Promise((r) => setTimeout(r, 500));
         if (!isRunning(kcmProc)) throw new Error(`kube-controller-manager exited at start (${kcmProc.exitCode}):\n${tail(files.kcmLog)}`);
+        if (withKubeOvn) kubeOvn = await startKubeOvn({ kubeconfigPath: files.kubeconfig, binDir, dataDir: path.join(dataDir, "kube-ovn"), log });
         log(`control plane ready after ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
         const cp: ControlPlane = {
@@ -203,6 +213,7 @@ async function startOnce(requestedDir: string | undefined, binDir: string, crdFi
             dataDir,
             versions: { kubeApiserver, etcd: etcdVersion },
             pids: { etcd: etcdProc.pid!, kubeApiserver: apiserver!.pid!, kubeControllerManager: kcmProc.pid! },
+            kubeOvn,
             async restartApiServer(downForMs = 0) {
                 if (stopping) throw new Error("control plane is stopped");
                 await stopProcess(apiserver!);

@@ -22,11 +22,11 @@ export async function freePorts(count: number): Promise<number[]> {
     }
 }
 
-/** Starts `bin` with stdout and stderr appended to `logFile`. */
-export function spawnLogged(bin: string, args: string[], logFile: string): ChildProcess {
+/** Starts `bin` with stdout and stderr appended to `logFile` (environment: ours, or `env`). */
+export function spawnLogged(bin: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): ChildProcess {
     const fd = fs.openSync(logFile, "a");
     try {
-        const child = spawn(bin, args, { stdio: ["ignore", fd, fd] });
+        const child = spawn(bin, args, { stdio: ["ignore", fd, fd], env: env ?? process.env });
         // Without a listener a failed spawn (ENOENT) would crash us; exitCode (-errno) tells the waiter.
         child.on("error", (err) => fs.appendFileSync(logFile, `spawn ${bin}: ${err.message}\n`));
         return child;

@@ -1,10 +1,8 @@
 // Entry point of the detached process that `npm run cluster:up` and `npm start` leave running: owns
-// one control plane (and the kube-ovn-controller stand-in, unless KUBEOVN_STANDIN=0) until it gets
-// SIGTERM from `cluster:down`, and publishes how to reach it in the state directory.
+// one control plane (with the real Kube-OVN control plane) until it gets SIGTERM from
+// `cluster:down`, and publishes how to reach it in the state directory.
 import * as fs from "node:fs";
 import { startControlPlane } from "./controlplane";
-import { startStandInController } from "./controller";
-import { own, release } from "./procs";
 import { pidAlive, readState, removeClusterFiles, statePaths, writeState } from "./state";
 
 async function main(): Promise<void> {
@@ -20,24 +18,15 @@ async function main(): Promise<void> {
     process.on("exit", () => {
         if (readState()?.ownerPid === process.pid) removeClusterFiles();
     });
-
-    // Without a controller, Kube-OVN objects never get their finalizers handled or status filled.
-    const standIn = process.env.KUBEOVN_STANDIN !== "0";
-    if (standIn) {
-        const ctl = await startStandInController({ kubeconfigPath: cp.kubeconfigPath, log: (l) => log(`[stand-in] ${l}`) });
-        // Stopped with the control plane on SIGTERM, so its last pass does not log connection errors.
-        const owner = { stop: () => ctl.stop().then(() => release(owner)), killSync: () => undefined };
-        own(owner);
-    }
     writeState({
         phase: "ready",
         ownerPid: process.pid,
-        pids: cp.pids,
+        pids: { ...cp.pids, kubeOvn: cp.kubeOvn?.pids() },
         dataDir: cp.dataDir,
         kubeconfigPath: p.kubeconfig,
         server: cp.server,
         versions: cp.versions,
-        standIn,
+        kubeOvn: cp.kubeOvn ? { nb: cp.kubeOvn.nb.address, sb: cp.kubeOvn.sb.address, controllerLog: cp.kubeOvn.logs.controller } : undefined,
         startedAt: new Date().toISOString(),
     });
     log(`serving ${cp.server}; stop with: npm run cluster:down`);

@@ -8,13 +8,13 @@ export interface ClusterState {
     phase: "starting" | "ready";
     /** The detached process owning etcd and kube-apiserver (while starting: the `up` process). */
     ownerPid: number;
-    pids?: { etcd: number; kubeApiserver: number; kubeControllerManager?: number };
+    pids?: { etcd: number; kubeApiserver: number; kubeControllerManager?: number; kubeOvn?: number[] };
     dataDir: string;
     kubeconfigPath?: string;
     server?: string;
     versions?: { kubeApiserver: string; etcd: string };
-    /** Whether the kube-ovn-controller stand-in runs beside the control plane. */
-    standIn?: boolean;
+    /** The real Kube-OVN control plane beside it: OVN databases and the controller's log. */
+    kubeOvn?: { nb: string; sb: string; controllerLog: string };
     startedAt: string;
 }
 

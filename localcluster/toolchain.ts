@@ -1,4 +1,4 @@
-// Finds the pinned binaries (pulumi, plugins, etcd, kube-apiserver) by running toolchain/build.sh,
+// Finds the pinned binaries (pulumi, plugins, etcd, kube-apiserver, kube-ovn-controller, kwok) by running toolchain/build.sh,
 // which builds what is missing, caches per version and takes a lock, so calling it is cheap when warm.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -8,7 +8,9 @@ import * as path from "node:path";
 export const repoRoot = path.resolve(__dirname, "..");
 
 // All that build.sh provides: a preset dir missing the Pulumi plugins would fail much later, obscurely.
-const required = ["pulumi", "pulumi-language-yaml", "pulumi-resource-kubernetes", "etcd", "kube-apiserver", "kube-controller-manager"];
+const required = [
+    "pulumi", "pulumi-language-yaml", "pulumi-resource-kubernetes", "etcd", "kube-apiserver", "kube-controller-manager", "kube-ovn-controller", "kwok",
+];
 let pending: Promise<string> | undefined;
 
 /**

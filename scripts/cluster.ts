@@ -32,10 +32,10 @@ async function status(): Promise<void> {
 function printHowTo(state: ClusterState): void {
     const p = statePaths();
     console.log(`Local control plane: kube-apiserver ${state.versions?.kubeApiserver}, etcd ${state.versions?.etcd}, ` +
-        `Kube-OVN CRDs v1.16.2, kube-ovn-controller stand-in ${state.standIn ? "running" : "off"}`);
+        `Kube-OVN v1.16.2 ${state.kubeOvn ? `(kube-ovn-controller, OVN NB ${state.kubeOvn.nb}, SB ${state.kubeOvn.sb})` : "not started"}`);
     console.log(`  server:     ${state.server}`);
     console.log(`  kubeconfig: ${state.kubeconfigPath}`);
-    console.log(`  logs:       ${p.log}, ${state.dataDir}/{etcd,kube-apiserver}.log`);
+    console.log(`  logs:       ${p.log}, ${state.dataDir}/{etcd,kube-apiserver,kube-controller-manager}.log, ${state.dataDir}/kube-ovn/`);
     console.log("\nUse it:");
     console.log(`  export KUBECONFIG=${state.kubeconfigPath}`);
     console.log("Inspect without kubectl:");

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
         kubeconfig = process.env.KUBECONFIG as string;
         say(`Using the cluster in KUBECONFIG=${kubeconfig}`);
     } else {
-        say("No KUBECONFIG: using the embedded local control plane (etcd + kube-apiserver + Kube-OVN CRDs + controller stand-in).");
+        say("No KUBECONFIG: using the embedded local control plane (etcd, kube-apiserver, the real kube-ovn-controller v1.16.2 with OVN NB/SB, kwok as the node).");
         kubeconfig = (await ensureLocalCluster()).kubeconfigPath;
     }
 

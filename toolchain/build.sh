@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Provides the pinned binaries the demo and the end-to-end tests run with:
-#   pulumi, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, etcd.
+#   pulumi, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, etcd,
+#   kube-ovn-controller (with the files of its module the local cluster needs: OVN schemas, CRDs,
+#   nat-gateway.sh) and kwok (with its node and pod stages); and OVN's ovsdb-server from Debian.
 # A binary already installed (on PATH, or a Pulumi plugin of the pinned version) is used as is.
 # Anything missing is built from Go modules through the Go module proxy, version-stamped, and
 # cached per version outside the repository, so a second run takes well under a second.
@@ -142,6 +144,74 @@ build_kube_apiserver() { build_kube_command kube-apiserver "$1"; }
 # what a real cluster does beyond the API server.
 build_kube_controller_manager() { build_kube_command kube-controller-manager "$1"; }
 
+# The real kube-ovn-controller. Its go.mod has replace lines (so `go install` refuses it): a wrapper
+# module takes the same replace block, and kube-ovn's own go.sum, because three of its pinned
+# pseudo-versions are unknown to the checksum database although the proxy serves them.
+build_kube_ovn_controller() {
+  local v=$KUBEOVN_VERSION out=$1 mod=github.com/kubeovn/kube-ovn
+  fresh_module "kube-ovn-$v"
+  local dir
+  dir=$(go mod download -json "$mod@v$v" 2>>"$work/build.log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$dir" ] || die "could not download $mod@v$v"
+  sed -n '/^replace (/,/^)/p' "$dir/go.mod" >>go.mod
+  cp "$dir/go.sum" go.sum && chmod u+w go.sum
+  with_heartbeat "kube-ovn-controller v$v (fetch)" go get "$mod@v$v"
+  # The binary dispatches on its own file name: it must be called kube-ovn-controller.
+  with_heartbeat "kube-ovn-controller v$v" go build -trimpath -o "$out/kube-ovn-controller" -ldflags "-s -w" "$mod/cmd/controller"
+  kube_ovn_files "$dir" "$out"
+}
+
+# kube_ovn_files MODULE_DIR OUT: what the local cluster needs from the module the controller is
+# built from, so nothing can disagree with it: the OVN NB/SB schemas its models were generated from
+# (a Go raw string in model.go), its CRDs, the NAT gateway script, and the Multus NAD CRD at the
+# version kube-ovn's go.mod requires.
+kube_ovn_files() {
+  local dir=$1 out=$2 db nad nad_dir
+  for db in ovnnb ovnsb; do
+    awk 'f && /^}`$/ {print "}"; exit} /^var schema = `/ {f=1; sub(/^var schema = `/, ""); print; next} f {print}' \
+      "$dir/pkg/ovsdb/$db/model.go" >"$out/$db.ovsschema"
+    grep -q '"name": "OVN_' "$out/$db.ovsschema" || die "no OVN schema found in $dir/pkg/ovsdb/$db/model.go"
+  done
+  cp "$dir/charts/kube-ovn-v2/crds/kube-ovn-crd.yaml" "$out/kube-ovn-crd.yaml"
+  cp "$dir/dist/images/vpcnatgateway/nat-gateway.sh" "$out/nat-gateway.sh"
+  nad=$(awk '$1 == "github.com/k8snetworkplumbingwg/network-attachment-definition-client" {print $2}' "$dir/go.mod")
+  nad_dir=$(go mod download -json "github.com/k8snetworkplumbingwg/network-attachment-definition-client@$nad" 2>>"$work/build.log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -f "$nad_dir/artifacts/networks-crd.yaml" ] || die "could not download the NAD CRD ($nad)"
+  cp "$nad_dir/artifacts/networks-crd.yaml" "$out/network-attachment-definition-crd.yaml"
+  echo "$nad" >"$out/network-attachment-definition.version"
+  chmod -R u+w "$out"
+}
+
+# kwok: the node and pod runtime (a fake node whose pods become Running, and exec served locally).
+build_kwok() {
+  local v=$KWOK_VERSION out=$1 dir
+  fresh_module "kwok-$v"
+  with_heartbeat "kwok v$v (fetch)" go get "sigs.k8s.io/kwok@v$v"
+  with_heartbeat "kwok v$v" go build -trimpath -o "$out/kwok" -ldflags "-s -w" sigs.k8s.io/kwok/cmd/kwok
+  dir=$(go mod download -json "sigs.k8s.io/kwok@v$v" 2>>"$work/build.log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  mkdir -p "$out/stages"
+  cp "$dir/kustomize/stage/node/fast/node-initialize.yaml" "$dir"/kustomize/stage/pod/fast/pod-*.yaml "$out/stages/"
+  cp "$dir/kustomize/crd/bases/kwok.x-k8s.io_execs.yaml" "$out/"
+  chmod -R u+w "$out"
+}
+
+# OVN's databases: Debian 12's ovsdb-server serves the schema of the OVN release kube-ovn is built
+# against (its own ovn-central is too old for the controller). ovn-nbctl/ovn-sbctl read them.
+ensure_ovsdb() {
+  local missing="" b
+  for b in ovsdb-server ovsdb-tool ovn-nbctl ovn-sbctl; do command -v "$b" >/dev/null || missing+=" $b"; done
+  [ -z "$missing" ] && return 0
+  local cmd="apt-get install -y --no-install-recommends openvswitch-common ovn-common"
+  if [ "$mode" = --check ]; then echo "ovsdb-server:$missing missing; to install with: $cmd"; return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing OVN's ovsdb-server and ovn-nbctl (Debian packages; missing:$missing)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive $cmd >&2 || die "installing ovsdb-server failed; run: $cmd"
+  else
+    die "missing$missing; install them as root with: apt-get update && $cmd"
+  fi
+}
+
 build_etcd() {
   local v=$ETCD_VERSION out=$1
   fresh_module "etcd-$v"
@@ -190,11 +260,15 @@ provide() {
   ln -sfn "$found" "$bindir/$name"
 }
 
-provide pulumi "$PULUMI_VERSION" build_pulumi
-provide pulumi-language-yaml "$PULUMI_YAML_VERSION" build_yaml
+# The cluster first, then the engine: `npm run cluster:up` needs only the first half.
+ensure_ovsdb
 provide etcd "$ETCD_VERSION" build_etcd
 provide kube-apiserver "$KUBERNETES_VERSION" build_kube_apiserver
 provide kube-controller-manager "$KUBERNETES_VERSION" build_kube_controller_manager
+provide kube-ovn-controller "$KUBEOVN_VERSION" build_kube_ovn_controller
+provide kwok "$KWOK_VERSION" build_kwok
+provide pulumi "$PULUMI_VERSION" build_pulumi
+provide pulumi-language-yaml "$PULUMI_YAML_VERSION" build_yaml
 provide pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
 
 if [ "$mode" != --check ]; then

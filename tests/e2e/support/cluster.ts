@@ -2,6 +2,7 @@
 import * as k8s from "@kubernetes/client-node";
 import * as path from "node:path";
 import { ControlPlane, startControlPlane } from "../../../localcluster/controlplane";
+import { KubeOvn } from "../../../localcluster/kubeovn";
 import { ensureToolchain } from "../../../localcluster/toolchain";
 
 let current: ControlPlane | undefined;
@@ -35,4 +36,11 @@ export async function startSharedCluster(log: (line: string) => void): Promise<{
     setCluster(cp);
     process.env.KUBECONFIG = cp.kubeconfigPath;
     return { cp, binDir };
+}
+
+/** The real Kube-OVN control plane of the shared cluster (controller, OVN databases, gateway calls). */
+export function kubeOvn(): KubeOvn {
+    const k = getCluster().kubeOvn;
+    if (!k) throw new Error("the shared control plane runs without Kube-OVN");
+    return k;
 }

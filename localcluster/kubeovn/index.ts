@@ -1,0 +1,229 @@
+// The real Kube-OVN control plane beside a local kube-apiserver: OVN NB and SB (ovsdb-server with
+// the OVN 25.03 schemas kube-ovn's models come from), kube-ovn-controller v1.16.2, and kwok as the
+// node and pod runtime, with NAT gateway calls recorded. Started and stopped as one unit by
+// localcluster/controlplane.ts. What is not real: packets (no northd, ovn-controller, OVS or CNI),
+// pod addresses (kwok's), and what runs inside a NAT gateway pod (a recorder of upstream's calls).
+import { ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as k8s from "@kubernetes/client-node";
+import { installCrds, isNotFound } from "../bootstrap";
+import { GiveUp, freePorts, isRunning, stopProcess, tail, waitFor } from "../procs";
+import { startController } from "./controller";
+import { NODE_NAME, execCrdFile, nodeManifest, startKwok } from "./kwok";
+import { OvsdbServer, addChassis, ovnctl, startOvsdb } from "./ovsdb";
+import { PodRuntime, startPodRuntime } from "./pod-runtime";
+import { ClusterSnapshot, notSettled, snapshotKubeOvn } from "./settled";
+
+export { CLUSTER_NETWORKS } from "./controller";
+export { NODE_NAME } from "./kwok";
+
+const READY_TIMEOUT_MS = 120_000;
+
+/** One call kube-ovn-controller made into a NAT gateway pod (`bash /kube-ovn/nat-gateway.sh <verb> <args>`). */
+export interface GatewayCall {
+    time: string;
+    /** The gateway pod, vpc-nat-gw-<gateway>-0. */
+    pod: string;
+    verb: string;
+    args: string[];
+}
+
+export interface KubeOvnController {
+    /** Whether the kube-ovn-controller process runs. */
+    readonly running: boolean;
+    /** Stops it (SIGTERM): "controller dead". Idempotent. */
+    stop(): Promise<void>;
+    /** SIGKILL, as a crash or an OOM kill would. */
+    kill(): Promise<void>;
+    /** Starts it again (after stop or kill) and waits until it serves; a no-op while it runs. */
+    start(): Promise<void>;
+}
+
+export interface KubeOvn {
+    controller: KubeOvnController;
+    nb: OvsdbServer;
+    sb: OvsdbServer;
+    /** ovn-nbctl against the northbound database, e.g. ["lr-list"]; resolves with stdout. */
+    nbctl(args: string[]): Promise<string>;
+    /** Every call made into NAT gateway pods so far, oldest first; only those of `gateway` when given. */
+    gatewayCalls(gateway?: string): GatewayCall[];
+    /**
+     * Resolves once the controller has finished with every Kube-OVN object: nothing is being
+     * deleted, every object has the status the controller writes when done (Ready, standby...), and
+     * nothing changed for a while. Rejects after `timeoutMs` (default 90 s) naming what is not done.
+     * Returns at once while the controller is stopped (nothing would change).
+     */
+    settled(timeoutMs?: number): Promise<void>;
+    /** Pids of its processes (OVN databases, kwok, the controller), for a state file. */
+    pids(): number[];
+    /** Log files, for diagnosis. */
+    logs: { controller: string; kwok: string; nb: string; sb: string };
+    stop(): Promise<void>;
+    killSync(): void;
+}
+
+export interface KubeOvnOptions {
+    kubeconfigPath: string;
+    binDir: string;
+    /** Directory for databases, logs and the gateway call log (inside the control plane's data dir). */
+    dataDir: string;
+    log: (line: string) => void;
+}
+
+/** The toolchain directory of a provided binary: its build also left the files it needs there. */
+function toolchainDir(binDir: string, name: string): string {
+    return path.dirname(fs.realpathSync(path.join(binDir, name)));
+}
+
+export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
+    const { log, dataDir } = opts;
+    const started = Date.now();
+    fs.mkdirSync(dataDir, { recursive: true });
+    const ovnDir = toolchainDir(opts.binDir, "kube-ovn-controller");
+    const kwokDir = toolchainDir(opts.binDir, "kwok");
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(opts.kubeconfigPath);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+
+    const files = {
+        controller: path.join(dataDir, "kube-ovn-controller.log"),
+        kwok: path.join(dataDir, "kwok.log"),
+        nb: path.join(dataDir, "ovsdb-nb.log"),
+        sb: path.join(dataDir, "ovsdb-sb.log"),
+        gateway: path.join(dataDir, "nat-gateway-calls.jsonl"),
+    };
+    let nb: OvsdbServer | undefined;
+    let sb: OvsdbServer | undefined;
+    let kwok: ChildProcess | undefined;
+    let runtime: PodRuntime | undefined;
+    let controller: ChildProcess | undefined;
+    let stopping: Promise<void> | undefined;
+
+    const killSync = () => {
+        for (const p of [controller, kwok, sb?.process, nb?.process]) if (p && isRunning(p)) p.kill("SIGKILL");
+    };
+    const stop = () =>
+        (stopping ??= (async () => {
+            await runtime?.stop();
+            for (const p of [controller, kwok, sb?.process, nb?.process]) if (p) await stopProcess(p);
+        })());
+
+    try {
+        const [nbPort, sbPort, kubeletPort, healthPort] = await freePorts(4);
+        // What install.sh creates beside the controller: the NAT gateway ConfigMaps it reads.
+        await createIfMissing(core, "ovn-vpc-nat-config", { image: "docker.io/kubeovn/vpc-nat-gateway:v1.16.2" });
+        await createIfMissing(core, "ovn-vpc-nat-gw-config", { "enable-vpc-nat-gw": "true" });
+        await installCrds(opts.kubeconfigPath, [execCrdFile(kwokDir)]);
+        await core.createNode({ body: nodeManifest() as k8s.V1Node }).catch((e) => ((e as { code?: number }).code === 409 ? undefined : Promise.reject(e)));
+
+        nb = await startOvsdb("nb", path.join(ovnDir, "ovnnb.ovsschema"), dataDir, nbPort);
+        sb = await startOvsdb("sb", path.join(ovnDir, "ovnsb.ovsschema"), dataDir, sbPort);
+        await addChassis(sb, NODE_NAME);
+        log(`OVN NB ${nb.address}, SB ${sb.address}`);
+
+        kwok = startKwok(opts.kubeconfigPath, dataDir, kubeletPort, {
+            kwokDir,
+            execEnv: path.join(__dirname, "gateway-exec.bash"),
+            recorder: path.join(__dirname, "nat-gateway-recorder.sh"),
+            gatewayLog: files.gateway,
+        });
+        runtime = startPodRuntime(kc, log);
+
+        const settings = { kubeconfig: opts.kubeconfigPath, nbAddress: nb.address, sbAddress: sb.address, healthPort, logFile: files.controller };
+        const launch = async () => {
+            controller = startController(opts.binDir, settings);
+            await waitForInfrastructure(kc, controller, files.controller);
+        };
+        await launch();
+        const kwokProc = kwok;
+        if (!isRunning(kwokProc)) throw new Error(`kwok exited (${kwokProc.exitCode ?? kwokProc.signalCode}):\n${tail(files.kwok)}`);
+        log(`kube-ovn-controller ready (ovn-cluster, join, ovn-default) after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+
+        const nbServer = nb;
+        const handle: KubeOvn = {
+            nb: nbServer,
+            sb,
+            logs: { controller: files.controller, kwok: files.kwok, nb: files.nb, sb: files.sb },
+            pids: () => [controller, kwok, sb?.process, nb?.process].filter((p): p is ChildProcess => !!p?.pid && isRunning(p)).map((p) => p.pid!),
+            controller: {
+                get running() {
+                    return !!controller && isRunning(controller);
+                },
+                async stop() {
+                    if (controller) await stopProcess(controller);
+                },
+                async kill() {
+                    if (controller && isRunning(controller)) {
+                        controller.kill("SIGKILL");
+                        await stopProcess(controller, 0);
+                    }
+                },
+                async start() {
+                    if (controller && isRunning(controller)) return;
+                    await launch();
+                },
+            },
+            nbctl: (args) => ovnctl(nbServer, args),
+            gatewayCalls: (gateway) => readGatewayCalls(files.gateway).filter((c) => !gateway || c.pod === `vpc-nat-gw-${gateway}-0`),
+            settled: (timeoutMs = 90_000) => settled(kc, () => !!controller && isRunning(controller), timeoutMs),
+            stop,
+            killSync,
+        };
+        return handle;
+    } catch (err) {
+        await stop().catch(killSync);
+        const detail = `\nkube-ovn-controller log:\n${tail(files.controller, 30)}\nkwok log:\n${tail(files.kwok, 10)}`;
+        throw new Error(`starting Kube-OVN failed: ${err instanceof Error ? err.message : err}${detail}`);
+    }
+}
+
+async function createIfMissing(core: k8s.CoreV1Api, name: string, data: Record<string, string>): Promise<void> {
+    await core
+        .createNamespacedConfigMap({ namespace: "kube-system", body: { metadata: { name, namespace: "kube-system" }, data } })
+        .catch((e) => ((e as { code?: number }).code === 409 ? undefined : Promise.reject(e)));
+}
+
+/** The controller's own infrastructure: the default VPC and the join and default subnets, Ready. */
+async function waitForInfrastructure(kc: k8s.KubeConfig, proc: ChildProcess, logFile: string): Promise<void> {
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const get = (plural: string, name: string) =>
+        custom
+            .getClusterCustomObject({ group: "kubeovn.io", version: "v1", plural, name })
+            .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))) as Promise<{ status?: { standby?: boolean; conditions?: { type: string; status: string }[] } } | undefined>;
+    await waitFor("kube-ovn-controller: vpc ovn-cluster and subnets join, ovn-default Ready", READY_TIMEOUT_MS, async () => {
+        if (!isRunning(proc)) throw new GiveUp(`kube-ovn-controller exited (${proc.exitCode ?? proc.signalCode})`);
+        const vpc = await get("vpcs", "ovn-cluster");
+        if (!vpc?.status?.standby) return undefined;
+        for (const name of ["join", "ovn-default"]) {
+            const subnet = await get("subnets", name);
+            if (!subnet?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) return undefined;
+        }
+        return true;
+    }, () => `kube-ovn-controller log (${logFile}):\n${tail(logFile, 30)}`);
+}
+
+function readGatewayCalls(file: string): GatewayCall[] {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch {
+        return [];
+    }
+    return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as GatewayCall);
+}
+
+async function settled(kc: k8s.KubeConfig, running: () => boolean, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let previous: ClusterSnapshot | undefined;
+    for (;;) {
+        if (!running()) return;
+        const snap = await snapshotKubeOvn(kc).catch(() => undefined);
+        const pending = snap ? notSettled(snap) : ["the API server did not answer"];
+        if (snap && pending.length === 0 && previous?.fingerprint === snap.fingerprint) return;
+        if (Date.now() > deadline) throw new Error(`Kube-OVN did not settle within ${timeoutMs / 1000}s: ${pending.join("; ") || "objects still changing"}`);
+        previous = snap;
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+}
+
