@@ -1,10 +1,10 @@
 /** What every figure of the benchmark gets from the runner. */
-import { StandInController } from "../localcluster/controller";
+import { KubeOvn } from "../localcluster/kubeovn";
 import { ClusterNetworkInfo } from "../provider/core";
 
 export interface BenchContext {
-    /** The kube-ovn-controller stand-in, healthy unless a figure kills it (it must revive it). */
-    controller: StandInController;
+    /** The real Kube-OVN control plane; its controller runs unless a figure stops it (it must start it again). */
+    controller: KubeOvn;
     /** Facts of the cluster network deployed for the whole run. */
     info: ClusterNetworkInfo;
     /** Repetitions of each measurement. */

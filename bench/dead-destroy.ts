@@ -33,16 +33,16 @@ export async function deadDestroyFigure(ctx: BenchContext): Promise<FigureResult
         try {
             await s.stack.up(quiet);
             await ctx.controller.settled(120_000);
-            ctx.controller.setMode("dead");
+            await ctx.controller.controller.stop();
             const d = await timed(() => s.stack.destroy(quiet).then(() => true, () => false));
             const left = await leftBehind();
             // Put the cluster back: free what is stuck, revive the controller, finish the destroy.
             await releaseFinalizers(objects);
-            ctx.controller.setMode("healthy");
+            await ctx.controller.controller.start();
             await s.stack.destroy(quiet);
             return { seconds: d.seconds, succeeded: d.value, left };
         } finally {
-            ctx.controller.setMode("healthy");
+            await ctx.controller.controller.start();
             s.cleanup();
         }
     }

@@ -63,7 +63,7 @@ export async function fleetPlanFigure(ctx: BenchContext, runs: number, count = 5
     const floor = cpuConcurrent === undefined ? undefined : cpuConcurrent / cores;
     return {
         title: `fleet plan of ${count} tenants: concurrency ${concurrency} ÷ sequential`,
-        meaning: `Wall time of the fleet tool's plan (planFleetStacks, what \`kubeovn-tenants plan\` runs) of a fleet file with ${count} tenants: ${count} tenant stacks plus the cluster stack, each created on first use, previewed and removed again, ${concurrency} at a time ÷ one at a time. CPU time counts this process (inline programs, the controller stand-in) and every Pulumi CLI run with its plugins, not the API server; CPU time ÷ cores is the least wall time any concurrency could reach.`,
+        meaning: `Wall time of the fleet tool's plan (planFleetStacks, what \`kubeovn-tenants plan\` runs) of a fleet file with ${count} tenants: ${count} tenant stacks plus the cluster stack, each created on first use, previewed and removed again, ${concurrency} at a time ÷ one at a time. CPU time counts this process (inline programs) and every Pulumi CLI run with its plugins, not the API server or kube-ovn-controller; CPU time ÷ cores is the least wall time any concurrency could reach.`,
         status: "measured",
         runs,
         tenants: count,

@@ -1,5 +1,5 @@
 /**
- * npm run bench: every figure on one local control plane with the kube-ovn-controller stand-in,
+ * npm run bench: every figure on one local control plane with the real kube-ovn-controller,
  * printed as a table and written to bench/results.json.
  *
  * BENCH_RUNS (default 3) repetitions of each figure, BENCH_FLEET_RUNS (default: BENCH_RUNS) of figure 4 alone,
@@ -11,7 +11,6 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startStandInController } from "../localcluster/controller";
 import { repoRoot } from "../provider/automation/env";
 import { ClusterNetwork } from "../provider/components/ClusterNetwork";
 import { planCluster } from "../provider/core";
@@ -39,10 +38,9 @@ async function main(): Promise<void> {
     const loadBefore = os.loadavg();
 
     const { cp, binDir } = await startSharedCluster(log);
-    const standInLog = path.join(os.tmpdir(), `kubeovn-bench-standin-${process.pid}.log`);
-    const controller = await startStandInController({ kubeconfigPath: cp.kubeconfigPath, log: (l) => fs.appendFileSync(standInLog, l + "\n") });
+    const controller = cp.kubeOvn!;
     const ctx: BenchContext = { controller, info: planCluster(benchCluster).info, runs, log };
-    log(`control plane ${cp.server}; stand-in log ${standInLog}; ${runs} runs per figure (fleet plan: ${fleetRuns})`);
+    log(`control plane ${cp.server}; kube-ovn-controller log ${controller.logs.controller}; ${runs} runs per figure (fleet plan: ${fleetRuns})`);
 
     const figures: { [n: string]: FigureResult } = {};
     const results = () => ({
@@ -94,7 +92,6 @@ async function main(): Promise<void> {
         await cluster.stack.destroy({ onOutput: () => undefined });
     } finally {
         cluster.cleanup();
-        await controller.stop();
         setCluster(undefined);
         await cp.stop();
     }

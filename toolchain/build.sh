@@ -50,7 +50,7 @@ ambient() {
 # Runs a long go command with a heartbeat, so a cold build never looks stuck.
 with_heartbeat() {
   local label=$1; shift
-  ( while sleep 60; do log "  still building $label ..."; done ) &
+  ( while sleep 60; do log "  still building $label ..."; done ) 9>&- &  # not holding the lock
   local beat=$!
   local rc=0
   "$@" >"$work/build.log" 2>&1 || rc=$?
@@ -171,6 +171,10 @@ kube_ovn_files() {
     awk 'f && /^}`$/ {print "}"; exit} /^var schema = `/ {f=1; sub(/^var schema = `/, ""); print; next} f {print}' \
       "$dir/pkg/ovsdb/$db/model.go" >"$out/$db.ovsschema"
     grep -q '"name": "OVN_' "$out/$db.ovsschema" || die "no OVN schema found in $dir/pkg/ovsdb/$db/model.go"
+    # libovsdb's generator writes a string column's maxLength as minLength too (ACL.name: 63..63,
+    # where OVN's own schema has only maxLength 63), and ovsdb-server then refuses every shorter
+    # name. OVN's NB and SB schemas set no minLength anywhere, so none is kept.
+    sed -i '/"minLength": [0-9]*,$/d' "$out/$db.ovsschema"
   done
   cp "$dir/charts/kube-ovn-v2/crds/kube-ovn-crd.yaml" "$out/kube-ovn-crd.yaml"
   cp "$dir/dist/images/vpcnatgateway/nat-gateway.sh" "$out/nat-gateway.sh"

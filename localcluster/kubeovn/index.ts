@@ -10,7 +10,7 @@ import * as k8s from "@kubernetes/client-node";
 import { installCrds, isNotFound } from "../bootstrap";
 import { GiveUp, freePorts, isRunning, stopProcess, tail, waitFor } from "../procs";
 import { startController } from "./controller";
-import { NODE_NAME, execCrdFile, nodeManifest, startKwok } from "./kwok";
+import { CHASSIS_NAME, NODE_NAME, execCrdFile, nodeManifest, startKwok } from "./kwok";
 import { OvsdbServer, addChassis, ovnctl, startOvsdb } from "./ovsdb";
 import { PodRuntime, startPodRuntime } from "./pod-runtime";
 import { ClusterSnapshot, notSettled, snapshotKubeOvn } from "./settled";
@@ -27,6 +27,8 @@ export interface GatewayCall {
     pod: string;
     verb: string;
     args: string[];
+    /** False when the gateway refused it (a rule before `init`, as upstream's script refuses). */
+    ok: boolean;
 }
 
 export interface KubeOvnController {
@@ -119,7 +121,7 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
 
         nb = await startOvsdb("nb", path.join(ovnDir, "ovnnb.ovsschema"), dataDir, nbPort);
         sb = await startOvsdb("sb", path.join(ovnDir, "ovnsb.ovsschema"), dataDir, sbPort);
-        await addChassis(sb, NODE_NAME);
+        await addChassis(sb, CHASSIS_NAME, NODE_NAME);
         log(`OVN NB ${nb.address}, SB ${sb.address}`);
 
         kwok = startKwok(opts.kubeconfigPath, dataDir, kubeletPort, {
@@ -131,11 +133,16 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
         runtime = startPodRuntime(kc, log);
 
         const settings = { kubeconfig: opts.kubeconfigPath, nbAddress: nb.address, sbAddress: sb.address, healthPort, logFile: files.controller };
-        const launch = async () => {
+        const launch = async (first: boolean) => {
+            const at = new Date();
             controller = startController(opts.binDir, settings);
-            await waitForInfrastructure(kc, controller, files.controller);
+            // At first start: its own infrastructure Ready. At a restart, whatever objects the
+            // cluster holds may keep a subnet from being Ready (that is for tests to look at): it
+            // is up once it holds the leader lease again.
+            if (first) await waitForInfrastructure(kc, controller, files.controller);
+            else await waitForLeadership(kc, controller, files.controller, at);
         };
-        await launch();
+        await launch(true);
         const kwokProc = kwok;
         if (!isRunning(kwokProc)) throw new Error(`kwok exited (${kwokProc.exitCode ?? kwokProc.signalCode}):\n${tail(files.kwok)}`);
         log(`kube-ovn-controller ready (ovn-cluster, join, ovn-default) after ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -161,7 +168,7 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
                 },
                 async start() {
                     if (controller && isRunning(controller)) return;
-                    await launch();
+                    await launch(false);
                 },
             },
             nbctl: (args) => ovnctl(nbServer, args),
@@ -200,6 +207,17 @@ async function waitForInfrastructure(kc: k8s.KubeConfig, proc: ChildProcess, log
             if (!subnet?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) return undefined;
         }
         return true;
+    }, () => `kube-ovn-controller log (${logFile}):\n${tail(logFile, 30)}`);
+}
+
+/** The controller's leader Lease (kube-system/kube-ovn-controller) renewed after `since`. */
+async function waitForLeadership(kc: k8s.KubeConfig, proc: ChildProcess, logFile: string, since: Date): Promise<void> {
+    const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+    await waitFor("kube-ovn-controller to lead again", READY_TIMEOUT_MS, async () => {
+        if (!isRunning(proc)) throw new GiveUp(`kube-ovn-controller exited (${proc.exitCode ?? proc.signalCode})`);
+        const lease = await coordination.readNamespacedLease({ name: "kube-ovn-controller", namespace: "kube-system" }).catch(() => undefined);
+        const renewed = lease?.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string) : undefined;
+        return renewed && renewed.getTime() >= since.getTime() - 1000 ? true : undefined;
     }, () => `kube-ovn-controller log (${logFile}):\n${tail(logFile, 30)}`);
 }
 

@@ -10,8 +10,11 @@ import { spawnLogged } from "../procs";
 
 /** The node every pod runs on. */
 export const NODE_NAME = "kube-ovn-local";
+/** Its OVN chassis (southbound Chassis row), named on the node as kube-ovn-cni would name it. */
+export const CHASSIS_NAME = `chassis-${NODE_NAME}`;
 /** Env var the gateway recorder reads: which pod an exec call was made in. */
 export const GATEWAY_POD_ENV = "KUBEOVN_GATEWAY_POD";
+export const GATEWAY_POD_UID_ENV = "KUBEOVN_GATEWAY_POD_UID";
 
 export interface KwokFiles {
     /** Directory with the kwok binary, its stages and the Exec CRD (from the toolchain). */
@@ -30,7 +33,13 @@ export function nodeManifest(): object {
         kind: "Node",
         metadata: {
             name: NODE_NAME,
-            annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+            annotations: {
+                "kwok.x-k8s.io/node": "fake",
+                "node.alpha.kubernetes.io/ttl": "0",
+                // What kube-ovn-cni records on its node: without it the controller's chassis GC
+                // removes the node's Chassis row at its next start.
+                "ovn.kubernetes.io/chassis": CHASSIS_NAME,
+            },
             labels: { "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": NODE_NAME, type: "kwok" },
         },
         spec: {},

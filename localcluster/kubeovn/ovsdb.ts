@@ -52,8 +52,7 @@ export function ovnctl(server: OvsdbServer, args: string[]): Promise<string> {
  * The southbound Chassis row ovn-controller would register for a node: kube-ovn-controller keeps
  * retrying a node ("failed to get Chassis with hostname=...") until one exists.
  */
-export async function addChassis(sb: OvsdbServer, hostname: string): Promise<void> {
-    const name = `chassis-${hostname}`;
+export async function addChassis(sb: OvsdbServer, name: string, hostname: string): Promise<void> {
     await ovnctl(sb, ["--may-exist", "chassis-add", name, "geneve", "127.0.0.1", "--", "set", "chassis", name, `hostname=${hostname}`]);
 }
 

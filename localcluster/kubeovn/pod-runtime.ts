@@ -3,7 +3,7 @@
 // Pending, as with the real scheduler), and give each NAT gateway pod a kwok Exec rule naming it, so
 // the gateway recorder knows which gateway every call from kube-ovn-controller was made in.
 import * as k8s from "@kubernetes/client-node";
-import { GATEWAY_POD_ENV, NODE_NAME, nodeManifest } from "./kwok";
+import { GATEWAY_POD_ENV, GATEWAY_POD_UID_ENV, NODE_NAME, nodeManifest } from "./kwok";
 
 /** pkg/util/const.go VpcNatGatewayLabel: set on every NAT gateway pod (StatefulSet vpc-nat-gw-<name>). */
 const NAT_GW_POD_LABEL = "ovn.kubernetes.io/vpc-nat-gw";
@@ -17,7 +17,7 @@ export function startPodRuntime(kc: k8s.KubeConfig, log: (line: string) => void)
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const nodeLabels = (nodeManifest() as { metadata: { labels: Record<string, string> } }).metadata.labels;
-    const execRules = new Set<string>(); // namespace/pod with an Exec rule written
+    const execRules = new Map<string, string>(); // namespace/pod -> the pod uid its Exec rule names
     const failing = new Map<string, string>(); // what failed last, logged once per change
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
@@ -51,22 +51,25 @@ export function startPodRuntime(kc: k8s.KubeConfig, log: (line: string) => void)
         const pods = await core.listPodForAllNamespaces({ labelSelector: `${NAT_GW_POD_LABEL}=true` });
         const live = new Set<string>();
         for (const pod of pods.items) {
-            const { name, namespace } = pod.metadata as { name: string; namespace: string };
+            const { name, namespace, uid } = pod.metadata as { name: string; namespace: string; uid: string };
             const key = `${namespace}/${name}`;
             live.add(key);
-            if (execRules.has(key)) continue;
+            if (execRules.get(key) === uid) continue;
+            // A StatefulSet pod comes back under the same name: the rule is replaced for the new uid.
             const body = {
                 apiVersion: "kwok.x-k8s.io/v1alpha1",
                 kind: "Exec",
                 metadata: { name, namespace },
-                spec: { execs: [{ local: { envs: [{ name: GATEWAY_POD_ENV, value: name }] } }] },
+                spec: { execs: [{ local: { envs: [{ name: GATEWAY_POD_ENV, value: name }, { name: GATEWAY_POD_UID_ENV, value: uid }] } }] },
             };
+            const ref = { group: "kwok.x-k8s.io", version: "v1alpha1", namespace, plural: "execs" };
+            await custom.deleteNamespacedCustomObject({ ...ref, name }).catch((e) => ((e as { code?: number }).code === 404 ? undefined : Promise.reject(e)));
             await custom
-                .createNamespacedCustomObject({ group: "kwok.x-k8s.io", version: "v1alpha1", namespace, plural: "execs", body })
-                .then(() => execRules.add(key))
-                .catch((e) => ((e as { code?: number }).code === 409 ? execRules.add(key) : report(`exec rule ${key}`, e)));
+                .createNamespacedCustomObject({ ...ref, body })
+                .then(() => execRules.set(key, uid))
+                .catch((e) => report(`exec rule ${key}`, e));
         }
-        for (const key of execRules) if (!live.has(key)) execRules.delete(key); // recreated pods get theirs again
+        for (const key of execRules.keys()) if (!live.has(key)) execRules.delete(key);
     }
 
     async function pass(): Promise<void> {

@@ -209,8 +209,6 @@ export interface TenantNatGatewaySpec {
     lanIp: string;
     /** Static interconnect address for the gateway's net1; allocated deterministically when omitted. */
     interconnectIp?: string;
-    /** EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools. */
-    uplinkPool?: string;
     /** Add the VPC default route (0.0.0.0/0 and ::/0) via `lanIp` so SNAT works (default true). */
     defaultRoute?: boolean;
     /** Node selector entries (`key: value`) for the gateway pod. */

@@ -190,7 +190,6 @@ function checkNat(p: Problems, spec: TenantSpec, cluster: ClusterFacts | undefin
 
     // EIPs
     checkNames(p, "eips", spec.eips, room(""), RESERVED_EIP_NAMES);
-    const pools = new Set<string>();
     const fixed = new Map<string, string>();
     (spec.eips ?? []).forEach((e, i) => {
         const path = item("eips", i, e?.name);
@@ -199,7 +198,6 @@ function checkNat(p: Problems, spec: TenantSpec, cluster: ClusterFacts | undefin
             if (cluster) p.add(`${path}.pool`, e?.pool, `is not an EIP pool of the cluster (pools: ${[...cluster.pools.keys()].join(", ") || "none"})`);
             return;
         }
-        pools.add(e.pool);
         const statics: Partial<Record<Family, Address>> = {};
         for (const [field, family] of [["v4ip", 4], ["v6ip", 6]] as const) {
             const text = e[field];
@@ -219,12 +217,6 @@ function checkNat(p: Problems, spec: TenantSpec, cluster: ClusterFacts | undefin
         }
         model.staticEips.set(e.name, statics);
     });
-    if (gw.uplinkPool !== undefined) {
-        if (cluster && !cluster.pools.has(gw.uplinkPool)) p.add("natGateway.uplinkPool", gw.uplinkPool, "is not an EIP pool of the cluster");
-        else model.uplinkPool = gw.uplinkPool;
-    } else if (pools.size > 1) {
-        p.add("natGateway.uplinkPool", gw.uplinkPool, `is required: the tenant's EIPs come from several pools (${[...pools].join(", ")})`);
-    } else model.uplinkPool = [...pools][0];
 
     checkRules(p, spec, inVpc, room);
 }

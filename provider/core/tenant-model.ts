@@ -22,7 +22,6 @@ export interface TenantModel {
     staticEips: Map<string, Partial<Record<Family, Address>>>;
     lanIp?: Address;
     interconnectIp?: Address;
-    uplinkPool?: string;
     /** The cluster's API-server attachment network, when some namespace asks for it. */
     apiServer?: ApiServerFacts;
     /** Namespaces whose pods get the API-server attachment. */

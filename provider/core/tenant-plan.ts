@@ -230,7 +230,6 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
     const gw = spec.natGateway;
     if (!gw) return objects;
     const gwName = objectNames.natGateway(t);
-    const uplink = model.uplinkPool ? cluster.pools.get(model.uplinkPool) : undefined;
     objects.push({
         id: "nat-gateway",
         apiVersion: API.kubeovn,
@@ -243,8 +242,10 @@ function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: Ten
             externalSubnets: [INTERCONNECT_SUBNET],
             noDefaultEIP: true,
             selector: gw.selector ?? [],
-            // Translated traffic leaves through the real pool's router (upstream routes are onlink).
-            routes: (uplink?.gateways ?? []).map((g) => ({ cidr: g.family === 4 ? "0.0.0.0/0" : "::/0", nextHopIP: g.text })),
+            // No spec.routes: upstream v1.16.2 gives them to eth0, the VPC side (vpc_nat_gateway.go
+            // genNatGwStatefulSet), where a next hop outside the VPC is unreachable. Translated
+            // traffic leaves net1 through the interconnect network's gateway (env GATEWAY_V4/V6,
+            // the onlink default route nat-gateway.sh adds with the first EIP).
         },
         // Upstream ignores changes to these after creation (pkg/controller/vpc_nat_gateway.go).
         replaceOnChanges: ["spec.vpc", "spec.subnet", "spec.lanIp"],

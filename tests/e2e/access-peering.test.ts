@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import * as YAML from "yaml";
-import { startStandInController, StandInController } from "../../localcluster/controller";
+import { KubeOvn } from "../../localcluster/kubeovn";
 import { pluginBin, repoRoot } from "../../provider/automation/env";
 import { ClusterNetworkSpec, PlannedObject, SecurityGroupPolicy, SecurityGroupProtocol, TenantSpec, planCluster, planFleet, withServiceIps } from "../../provider/core";
-import { getCluster, kubeConfig } from "./support/cluster";
+import { kubeConfig, kubeOvn } from "./support/cluster";
 import { DemoStack, openProgramStack, ourObjects } from "./support/stack";
 
 const demoCluster = () => YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")).resources.cluster.properties;
@@ -94,19 +94,19 @@ function pick(held: any, planned: { [k: string]: unknown } | undefined): { [k: s
 }
 
 describe("API-server access, two peered tenants with security groups, a monitoring scraper", function () {
-    let controller: StandInController;
+    let controller: KubeOvn;
     let s: DemoStack;
     let serviceIps: string[];
     const cluster: ClusterNetworkSpec = { ...demoCluster(), apiServerAccess: { cidr: "100.100.100.0/24" } };
 
     before(async function () {
         serviceIps = await kubernetesServiceIps();
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
         s = await openProgramStack("access", program(cluster));
     });
 
     after(async function () {
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
         s?.cleanup();
     });
 

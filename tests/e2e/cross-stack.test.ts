@@ -5,9 +5,9 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { planCluster, planTenant } from "../../provider/core";
 import { pluginBin, repoRoot } from "../../provider/automation/env";
-import { startStandInController, StandInController } from "../../localcluster/controller";
+import { KubeOvn } from "../../localcluster/kubeovn";
 import { loadDemo } from "../support/demo";
-import { getCluster } from "./support/cluster";
+import { kubeOvn } from "./support/cluster";
 import { DemoStack, openProgramStack, ourObjects } from "./support/stack";
 
 /** The demo split the way platform teams run it: the cluster network in one stack, a tenant in another. */
@@ -36,20 +36,20 @@ function programs(): { cluster: any; tenant: any } {
 }
 
 describe("a tenant in its own stack, given only what the cluster stack exports", function () {
-    let controller: StandInController;
+    let controller: KubeOvn;
     let cluster: DemoStack;
     let tenant: DemoStack;
     const backend = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-shared-state-"));
 
     before(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
         const p = programs();
         cluster = await openProgramStack("cluster", p.cluster, backend);
         tenant = await openProgramStack("acme", p.tenant, backend);
     });
 
     after(async function () {
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
         cluster?.cleanup();
         tenant?.cleanup();
         fs.rmSync(backend, { recursive: true, force: true });

@@ -1,28 +1,84 @@
 import { strict as assert } from "node:assert";
 import { describeChanges } from "../../provider/automation/changes";
-import { startStandInController, StandInController } from "../../localcluster/controller";
-import { getCluster } from "./support/cluster";
+import { KubeOvn } from "../../localcluster/kubeovn";
+import { kubeOvn } from "./support/cluster";
 import { assertDemoObjects } from "./support/demo-objects";
+import { gatewayCommands, natGatewayWiring, nbNames, routerRoutes } from "./support/kube-ovn-state";
 import { DemoStack, openDemoStack, ourObjects } from "./support/stack";
+import { loadDemo } from "../support/demo";
 
-describe("the demo on the real engine and API server", function () {
+describe("the demo on the real engine, API server and kube-ovn-controller", function () {
     let demo: DemoStack;
-    let controller: StandInController;
+    let controller: KubeOvn;
+    let outputs: { [k: string]: any };
 
     before(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
         demo = await openDemoStack("demo");
     });
 
     after(async function () {
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
         demo?.cleanup();
     });
 
     it("up creates exactly the planned objects, with the planned specs", async function () {
         const result = await demo.stack.up({ onOutput: () => undefined });
         assert.equal(result.summary.result, "succeeded");
-        await assertDemoObjects(Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value])), controller);
+        outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+        await assertDemoObjects(outputs, controller);
+    });
+
+    it("each NAT gateway's pod: eth0 routes stay inside the VPC, net1's default route is the interconnect gateway", async function () {
+        const { cluster } = loadDemo();
+        for (const [gateway, subnetGateway] of [["acme", "10.10.1.1"], ["globex", "10.10.1.1"]]) {
+            const w = await natGatewayWiring(gateway);
+            // Upstream hands VpcNatGateway.spec.routes to eth0: a default route there would send
+            // translated traffic into the VPC (or, with a next hop outside it, be dropped by the CNI).
+            assert.deepEqual(w.eth0Routes.filter((r) => r.dst === "0.0.0.0/0" || r.dst === "::/0"), [], `${gateway} eth0 routes: ${JSON.stringify(w.eth0Routes)}`);
+            assert.ok(w.eth0Routes.length > 0 && w.eth0Routes.every((r) => r.gw === subnetGateway), JSON.stringify(w.eth0Routes));
+            // noDefaultEIP: no address and no routes from IPAM on net1; its default route is the env's.
+            assert.deepEqual(w.otherRoutes, {});
+            assert.equal(w.env.GATEWAY_V4, cluster.interconnect.gateway);
+        }
+    });
+
+    it("each gateway pod was initialised, then given exactly its tenant's EIPs and rules", async function () {
+        await controller.settled();
+        const web = outputs.acmeEips.web;
+        const acme = gatewayCommands("acme");
+        const rules = (cmds: string[]) => cmds.filter((c) => !/^(init|get-iptables-version)/.test(c));
+        assert.equal(acme[0], "init", acme.join("\n"));
+        assert.deepEqual(new Set(rules(acme)), new Set([
+            `eip-add ${outputs.acmeInterconnectIp}/24`,
+            "eip-add 203.0.113.10/24",
+            `eip-add ${web}/24`,
+            "snat-add 203.0.113.10,10.10.1.0/24,--random-fully",
+            "snat-add 203.0.113.10,10.10.2.0/24,--random-fully",
+            `dnat-add ${web},443,tcp,10.10.1.10,8443`,
+            "subnet-route-add 10.10.2.0/24,10.10.1.1",
+        ]), acme.join("\n"));
+        const globex = gatewayCommands("globex");
+        assert.equal(globex[0], "init", globex.join("\n"));
+        const g = outputs.globexEips;
+        assert.deepEqual(new Set(rules(globex)), new Set([
+            `eip-add ${outputs.globexInterconnectIp}/24`,
+            `eip-add ${g.out}/24`,
+            `eip-add ${g.db}/24`,
+            `snat-add ${g.out},10.10.1.0/24,--random-fully`,
+            `floating-ip-add ${g.db},10.10.1.20`,
+        ]), globex.join("\n"));
+    });
+
+    it("OVN northbound: a logical router per VPC with its static routes, a logical switch per subnet", async function () {
+        const routers = await nbNames("Logical_Router");
+        for (const r of ["acme", "globex", "ovn-cluster"]) assert.ok(routers.includes(r), routers.join(", "));
+        const switches = await nbNames("Logical_Switch");
+        for (const s of ["acme-web", "acme-app", "globex-main", "join", "ovn-default"]) assert.ok(switches.includes(s), switches.join(", "));
+        // The VPC default route through the NAT gateway's LAN address, and globex's own static route.
+        assert.ok((await routerRoutes("acme")).includes("0.0.0.0/0 10.10.1.254 dst-ip"));
+        const globex = await routerRoutes("globex");
+        assert.ok(globex.includes("0.0.0.0/0 10.10.1.254 dst-ip") && globex.includes("10.99.0.0/16 10.10.1.200 dst-ip"), globex.join("\n"));
     });
 
     it("a preview after the controller rewrote the objects shows no changes", async function () {
@@ -79,9 +135,15 @@ describe("the demo on the real engine and API server", function () {
         demo.write();
     });
 
-    it("destroy leaves nothing of ours in the cluster", async function () {
+    it("destroy takes every rule and EIP out of the gateways, and leaves nothing of ours in the cluster or OVN", async function () {
         const result = await demo.stack.destroy({ onOutput: () => undefined });
         assert.equal(result.summary.result, "succeeded");
         assert.deepEqual(await ourObjects(), []);
+        const acme = gatewayCommands("acme");
+        for (const verb of ["dnat-del", "snat-del", "eip-del"]) assert.ok(acme.some((c) => c.startsWith(`${verb} `)), `${verb} missing:\n${acme.join("\n")}`);
+        assert.ok(gatewayCommands("globex").some((c) => c.startsWith("floating-ip-del ")));
+        await controller.settled();
+        const routers = await nbNames("Logical_Router");
+        assert.deepEqual(routers.filter((r) => r === "acme" || r === "globex"), [], routers.join(", "));
     });
 });

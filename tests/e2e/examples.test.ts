@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { startStandInController, StandInController } from "../../localcluster/controller";
-import { getCluster } from "./support/cluster";
+import { KubeOvn } from "../../localcluster/kubeovn";
+import { kubeOvn } from "./support/cluster";
 import { assertDemoObjects } from "./support/demo-objects";
 import { ExampleStack, prepareGo, preparePython, prepareTypeScript, prepareYaml } from "./support/examples";
 import { ourObjects } from "./support/stack";
@@ -14,14 +14,14 @@ const LANGUAGES: { language: string; prepare: () => string[] }[] = [
 ];
 
 describe("the examples in every language, on the real engine and API server", function () {
-    let controller: StandInController;
+    let controller: KubeOvn;
 
     before(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
     });
 
     after(async function () {
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
     });
 
     for (const { language, prepare } of LANGUAGES) {

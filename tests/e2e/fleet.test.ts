@@ -4,12 +4,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { startStandInController, StandInController } from "../../localcluster/controller";
+import { KubeOvn } from "../../localcluster/kubeovn";
 import { pulumiEnv, repoRoot } from "../../provider/automation/env";
 import { assertGolden } from "../support/golden";
 import * as k8s from "@kubernetes/client-node";
 import { claimObject } from "../../provider/core/claims";
-import { getCluster, kubeConfig } from "./support/cluster";
+import { getCluster, kubeConfig, kubeOvn } from "./support/cluster";
 import { getKubeOvn, ourObjects } from "./support/stack";
 
 const CLI = path.join(repoRoot, "bin", "kubeovn-tenants");
@@ -26,7 +26,7 @@ interface Run {
  * file backend, against the test control plane.
  */
 describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
-    let controller: StandInController;
+    let controller: KubeOvn;
     let dir: string;
     let env: { [k: string]: string };
     const fleetFile = () => path.join(dir, "fleet.yaml");
@@ -41,7 +41,7 @@ describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
     const explain = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
 
     before(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-fleet-"));
         fs.copyFileSync(path.join(repoRoot, "examples", "fleet.yaml"), fleetFile());
         const backendDir = path.join(dir, ".state");
@@ -56,7 +56,7 @@ describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
             await cli("destroy", "cluster");
         }
         const left = await ourObjects();
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
         assert.deepEqual(left, [], "the fleet's stacks were destroyed, so none of our objects may be left");
     });

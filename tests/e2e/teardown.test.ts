@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as k8s from "@kubernetes/client-node";
-import { startStandInController, StandInController } from "../../localcluster/controller";
+import { KubeOvn } from "../../localcluster/kubeovn";
 import { PlannedObject } from "../../provider/core";
-import { getCluster, kubeConfig } from "./support/cluster";
+import { kubeConfig, kubeOvn } from "./support/cluster";
 import { openRawStack, releaseFinalizers } from "./support/raw";
 import { leastPrivilegeKubeconfig } from "./support/rbac";
 import { DemoStack, getKubeOvn, openDemoStack, ourObjects } from "./support/stack";
@@ -43,7 +43,7 @@ function warningsOf(events: any[]): string[] {
 const acmeKinds = (objs: string[]) => objs.filter((o) => /acme/.test(o));
 
 describe("safe teardown: destroy never leaves a subnet behind", function () {
-    let controller: StandInController;
+    let controller: KubeOvn;
     let creds: { kubeconfig: string; token: string };
 
     before(async function () {
@@ -51,11 +51,11 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
     });
 
     beforeEach(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
     });
 
     afterEach(async function () {
-        await controller.stop();
+        await controller.controller.start(); // back for the next test, had this one stopped it
     });
 
     it("controller healthy: it releases everything itself, nothing is forced", async function () {
@@ -80,7 +80,7 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
             await ours.stack.up({ onOutput: () => undefined });
             await raw.stack.up({ onOutput: () => undefined });
             await controller.settled();
-            controller.setMode("dead");
+            await controller.controller.stop();
 
             // Plain custom resources: the delete waits for finalizers nobody removes, then fails.
             let started = Date.now();
@@ -141,7 +141,7 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
         try {
             await s.stack.up({ onOutput: () => undefined });
             await controller.settled();
-            await controller.stop(); // as a Helm uninstall removes kube-ovn-controller
+            await controller.controller.start(); // back for the next test, had this one stopped it // as a Helm uninstall removes kube-ovn-controller
             await s.stack.destroy({ onOutput: () => undefined });
             assert.deepEqual(acmeKinds(await ourObjects()), []);
             // The teardown credentials are secrets in the state, never plain text.

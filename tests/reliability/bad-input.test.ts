@@ -84,7 +84,6 @@ const CASES: Case[] = [
     { title: "a system namespace claimed by a tenant", build: acme((t) => { t.namespaces.push({ name: "kube-system" }); t.subnets[1].namespaces.push("kube-system"); }), expect: [["namespaces[kube-system].name", "kube-system"]] },
     { title: "NAT gateway interconnect address outside the interconnect range", build: acme((t) => (t.natGateway!.interconnectIp = "172.30.0.5")), expect: [["natGateway.interconnectIp", "172.30.0.5"]] },
     { title: "interconnect address on its gateway and LAN address on the subnet gateway", build: acme((t) => Object.assign(t.natGateway!, { interconnectIp: "172.31.0.1", lanIp: "10.10.1.1" })), expect: [["natGateway.interconnectIp", "172.31.0.1"], ["natGateway.lanIp", "10.10.1.1"]] },
-    { title: "EIPs from two pools without an uplink pool", build: acme((t) => (t.eips![1].pool = "public-b")), expect: [["natGateway.uplinkPool", "public-a, public-b"]] },
     { title: "EIPs and NAT rules without a NAT gateway", build: globex((t) => delete t.natGateway), expect: [["natGateway", "(missing)"]] },
     { title: "IPv6 address on an IPv4-only pool", build: acme((t) => (t.eips![0].v6ip = "2001:db8::10")), expect: [["eips[egress].v6ip", "2001:db8::10"]] },
     { title: "default route that clashes with the NAT gateway's", build: globex((t) => t.staticRoutes!.push({ cidr: "0.0.0.0/0", nextHopIP: "10.10.1.1" })), expect: [["staticRoutes[1].cidr", "0.0.0.0/0"]] },

@@ -7,8 +7,8 @@ import { ChangeCollector } from "../../provider/automation/changes";
 import { pluginBin } from "../../provider/automation/env";
 import { ClusterNetworkSpec, TenantSpec, claimName, planCluster, planTenant } from "../../provider/core";
 import { claimObject } from "../../provider/core/claims";
-import { startStandInController, StandInController } from "../../localcluster/controller";
-import { getCluster, kubeConfig } from "../e2e/support/cluster";
+import { KubeOvn } from "../../localcluster/kubeovn";
+import { kubeConfig, kubeOvn } from "../e2e/support/cluster";
 import { DemoStack, openProgramStack, ourObjects } from "../e2e/support/stack";
 
 const TENANTS = Number(process.env.CLAIMS_TENANTS ?? 20);
@@ -70,14 +70,14 @@ function duplicates(values: string[]): string[] {
 describe("concurrency: tenant stacks running at the same time never share an address", function () {
     // 20 Pulumi operations at once on a small shared machine: give them far longer than the default.
     this.timeout(45 * 60_000);
-    let controller: StandInController;
+    let controller: KubeOvn;
     let cluster: DemoStack;
     const tenants: DemoStack[] = [];
     const backend = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-claims-state-"));
     const names = Array.from({ length: TENANTS }, (_, i) => `t${String(i + 1).padStart(2, "0")}`);
 
     before(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
         cluster = await openProgramStack(
             "cluster",
             { name: "kubeovn-cluster", runtime: "yaml", plugins, resources: { cluster: { type: "kubeovn:index:ClusterNetwork", properties: { ...CLUSTER, teardown: { graceSeconds: 3 } } } }, outputs: { clusterInfo: "${cluster.info}" } },
@@ -87,7 +87,7 @@ describe("concurrency: tenant stacks running at the same time never share an add
     });
 
     after(async function () {
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
         for (const s of [cluster, ...tenants]) s?.cleanup();
         fs.rmSync(backend, { recursive: true, force: true });
     });

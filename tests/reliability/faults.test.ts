@@ -7,8 +7,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startStandInController, StandInController } from "../../localcluster/controller";
-import { getCluster } from "../e2e/support/cluster";
+import { KubeOvn } from "../../localcluster/kubeovn";
+import { getCluster, kubeOvn } from "../e2e/support/cluster";
 import { DemoStack, openDemoStack, ourObjects } from "../e2e/support/stack";
 import { demoSpecs } from "./support/programs";
 import { assertRecovered, isResourceStep, killPulumi, pendingOperations, seededRandom } from "./support/recovery";
@@ -77,21 +77,21 @@ async function rerun(s: DemoStack): Promise<void> {
 }
 
 describe("faults: a failure half-way leaves a state a re-run repairs", function () {
-    let controller: StandInController;
+    let controller: KubeOvn;
     let s: DemoStack;
     let globex: any;
     let outputs: any;
     const specs = demoSpecs();
 
     before(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
         s = await openDemoStack("faults");
         globex = s.program.resources.globex;
         outputs = { ...s.program.outputs };
     });
 
     after(async function () {
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
         s?.cleanup();
     });
 
@@ -185,6 +185,6 @@ describe("faults: a failure half-way leaves a state a re-run repairs", function 
         assert.ok(steps > 0);
         assert.deepEqual(await ourObjects(), []);
         assert.deepEqual(await pendingOperations(s.stack), []);
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
     });
 });

@@ -10,12 +10,12 @@ import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { startStandInController, StandInController } from "../../localcluster/controller";
+import { KubeOvn } from "../../localcluster/kubeovn";
 import { ClusterNetwork, TenantNetwork } from "../../provider";
 import { pulumiEnv } from "../../provider/automation/env";
 import { TenantSpec } from "../../provider/core";
 import { TeardownRunner } from "../../provider/kube/teardown";
-import { getCluster, kubeConfig } from "../e2e/support/cluster";
+import { getCluster, kubeConfig, kubeOvn } from "../e2e/support/cluster";
 import { leastPrivilegeKubeconfig } from "../e2e/support/rbac";
 import { ourObjects } from "../e2e/support/stack";
 import { clusterSnapshot, demoSpecs, inlineProgramStack, inlineStack } from "./support/programs";
@@ -49,7 +49,7 @@ async function refusal(stack: Stack, field: string, value: string): Promise<void
 
 describe("security: tenants stay apart, the teardown has least privilege, credentials stay secret", function () {
     const backend = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-security-"));
-    let controller: StandInController;
+    let controller: KubeOvn;
     let creds: { kubeconfig: string; token: string };
     let acme: Stack;
     let specs: Specs;
@@ -57,7 +57,7 @@ describe("security: tenants stay apart, the teardown has least privilege, creden
     const output: string[] = [];
 
     before(async function () {
-        controller = await startStandInController({ kubeconfigPath: getCluster().kubeconfigPath });
+        controller = kubeOvn();
         creds = await leastPrivilegeKubeconfig();
         specs = demoSpecs();
         // Tenant acme is live, its teardown bound to the least-privilege role; the cluster network's teardown uses the ambient (admin) kubeconfig.
@@ -73,7 +73,7 @@ describe("security: tenants stay apart, the teardown has least privilege, creden
     });
 
     after(async function () {
-        await controller?.stop();
+        await controller?.controller.start(); // back for the next test, had this one stopped it
         fs.rmSync(backend, { recursive: true, force: true });
     });
 

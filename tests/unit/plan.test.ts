@@ -56,7 +56,7 @@ describe("plans: the exact objects, in the form the controller stores them", () 
         });
     });
 
-    it("the NAT gateway attaches to the interconnect network only, with no default EIP, routing to the pool's router", () => {
+    it("the NAT gateway attaches to the interconnect network only, with no default EIP and no routes of its own", () => {
         const gw = byId(acme.objects, "nat-gateway");
         assert.deepEqual(gw.spec, {
             vpc: "acme",
@@ -65,7 +65,6 @@ describe("plans: the exact objects, in the form the controller stores them", () 
             externalSubnets: ["ovn-vpc-external-network"],
             noDefaultEIP: true,
             selector: [],
-            routes: [{ cidr: "0.0.0.0/0", nextHopIP: "203.0.113.1" }],
         });
         assert.deepEqual(gw.replaceOnChanges, ["spec.vpc", "spec.subnet", "spec.lanIp"]);
     });

@@ -56,7 +56,6 @@ const cases: Case[] = [
     { rule: "NAT gateway in an unknown subnet", tenant: (t) => (t.natGateway!.subnet = "dmz"), path: "natGateway.subnet", message: /not one of this tenant's subnets/ },
     { rule: "interconnect IP outside the range", tenant: (t) => (t.natGateway!.interconnectIp = "172.31.5.5"), path: "natGateway.interconnectIp", message: /outside the interconnect network/ },
     { rule: "EIPs without a NAT gateway", tenant: (t) => delete t.natGateway, path: "natGateway", message: /required for EIPs/ },
-    { rule: "EIPs from two pools need an uplink", tenant: (t) => (t.eips![1].pool = "public-b"), path: "natGateway.uplinkPool", message: /several pools/ },
     { rule: "default route clash", tenant: (t) => (t.staticRoutes = [{ cidr: "0.0.0.0/0", nextHopIP: "10.10.1.3" }]), path: "staticRoutes[0].cidr", message: /clashes with the NAT gateway's default route/ },
     // NAT rules
     { rule: "DNAT internal IP outside the VPC", tenant: (t) => (t.dnatRules![0].internalIp = "10.20.0.5"), path: "dnatRules[https].internalIp", message: /outside the tenant's VPC/ },
@@ -137,7 +136,6 @@ describe("validation: bad input is refused with the field and the value", () => 
     it("refuses the same static EIP in two tenants", () => {
         const g = globex();
         g.eips![0] = { name: "out", pool: "public-a", v4ip: "203.0.113.10" };
-        g.natGateway!.uplinkPool = "public-b";
         const err = problemsOf(() => planFleet(demo.cluster, [acme(), g]));
         assert.ok(err.problems.some((p) => /also claimed by acme\/eip\/egress/.test(p.message)), err.message);
     });

@@ -2881,8 +2881,6 @@ type TenantNatGatewaySpec struct {
 	Selector []string `pulumi:"selector"`
 	// Tenant subnet the gateway's LAN side sits in.
 	Subnet string `pulumi:"subnet"`
-	// EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
-	UplinkPool *string `pulumi:"uplinkPool"`
 }
 
 // TenantNatGatewaySpecInput is an input type that accepts TenantNatGatewaySpecArgs and TenantNatGatewaySpecOutput values.
@@ -2907,8 +2905,6 @@ type TenantNatGatewaySpecArgs struct {
 	Selector []string `pulumi:"selector"`
 	// Tenant subnet the gateway's LAN side sits in.
 	Subnet string `pulumi:"subnet"`
-	// EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
-	UplinkPool *string `pulumi:"uplinkPool"`
 }
 
 func (TenantNatGatewaySpecArgs) ElementType() reflect.Type {
@@ -3013,11 +3009,6 @@ func (o TenantNatGatewaySpecOutput) Subnet() pulumi.StringOutput {
 	return o.ApplyT(func(v TenantNatGatewaySpec) string { return v.Subnet }).(pulumi.StringOutput)
 }
 
-// EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
-func (o TenantNatGatewaySpecOutput) UplinkPool() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v TenantNatGatewaySpec) *string { return v.UplinkPool }).(pulumi.StringPtrOutput)
-}
-
 type TenantNatGatewaySpecPtrOutput struct{ *pulumi.OutputState }
 
 func (TenantNatGatewaySpecPtrOutput) ElementType() reflect.Type {
@@ -3089,16 +3080,6 @@ func (o TenantNatGatewaySpecPtrOutput) Subnet() pulumi.StringPtrOutput {
 			return nil
 		}
 		return &v.Subnet
-	}).(pulumi.StringPtrOutput)
-}
-
-// EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
-func (o TenantNatGatewaySpecPtrOutput) UplinkPool() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *TenantNatGatewaySpec) *string {
-		if v == nil {
-			return nil
-		}
-		return v.UplinkPool
 	}).(pulumi.StringPtrOutput)
 }
 

@@ -414,10 +414,6 @@ export interface TenantNatGatewaySpecArgs {
      * Tenant subnet the gateway's LAN side sits in.
      */
     subnet: string;
-    /**
-     * EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
-     */
-    uplinkPool?: string;
 }
 
 export interface TenantSubnetSpecArgs {

@@ -1837,10 +1837,6 @@ class TenantNatGatewaySpecArgsDict(TypedDict):
     """
     Node selector entries (`key: value`) for the gateway pod.
     """
-    uplink_pool: NotRequired[_builtins.str]
-    """
-    EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
-    """
 
 @pulumi.input_type
 class TenantNatGatewaySpecArgs:
@@ -1849,15 +1845,13 @@ class TenantNatGatewaySpecArgs:
                  subnet: _builtins.str,
                  default_route: Optional[_builtins.bool] = None,
                  interconnect_ip: Optional[_builtins.str] = None,
-                 selector: Optional[Sequence[_builtins.str]] = None,
-                 uplink_pool: Optional[_builtins.str] = None):
+                 selector: Optional[Sequence[_builtins.str]] = None):
         """
         :param _builtins.str lan_ip: Gateway's LAN address in that subnet; not the subnet gateway.
         :param _builtins.str subnet: Tenant subnet the gateway's LAN side sits in.
         :param _builtins.bool default_route: Add the VPC default route (0.0.0.0/0 and ::/0) via `lanIp` so SNAT works (default true).
         :param _builtins.str interconnect_ip: Static interconnect address for the gateway's net1; allocated deterministically when omitted.
         :param Sequence[_builtins.str] selector: Node selector entries (`key: value`) for the gateway pod.
-        :param _builtins.str uplink_pool: EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
         """
         pulumi.set(__self__, "lan_ip", lan_ip)
         pulumi.set(__self__, "subnet", subnet)
@@ -1867,8 +1861,6 @@ class TenantNatGatewaySpecArgs:
             pulumi.set(__self__, "interconnect_ip", interconnect_ip)
         if selector is not None:
             pulumi.set(__self__, "selector", selector)
-        if uplink_pool is not None:
-            pulumi.set(__self__, "uplink_pool", uplink_pool)
 
     @_builtins.property
     @pulumi.getter(name="lanIp")
@@ -1929,18 +1921,6 @@ class TenantNatGatewaySpecArgs:
     @selector.setter
     def selector(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "selector", value)
-
-    @_builtins.property
-    @pulumi.getter(name="uplinkPool")
-    def uplink_pool(self) -> Optional[_builtins.str]:
-        """
-        EIP pool whose router receives translated traffic; required only when the tenant's EIPs span several pools.
-        """
-        return pulumi.get(self, "uplink_pool")
-
-    @uplink_pool.setter
-    def uplink_pool(self, value: Optional[_builtins.str]):
-        pulumi.set(self, "uplink_pool", value)
 
 
 class TenantSubnetSpecArgsDict(TypedDict):

@@ -4,12 +4,12 @@
  */
 import { strict as assert } from "node:assert";
 import { planCluster, planTenant, PlannedObject } from "../../../provider/core";
-import { StandInController } from "../../../localcluster/controller";
+import { KubeOvn } from "../../../localcluster/kubeovn";
 import { loadDemo } from "../../support/demo";
 import { PLURAL, getKubeOvn, ourObjects } from "./stack";
 
 /** `outputs`: the stack's outputs as plain values (acmeEips, acmeInterconnectIp, ...). */
-export async function assertDemoObjects(outputs: { [name: string]: any }, controller: StandInController): Promise<void> {
+export async function assertDemoObjects(outputs: { [name: string]: any }, controller: KubeOvn): Promise<void> {
     const specs = loadDemo();
     const cluster = planCluster(specs.cluster);
     const planned: PlannedObject[] = [...cluster.objects, ...specs.tenants.flatMap((t) => planTenant(t, cluster.info).objects)];
