@@ -52,3 +52,20 @@ export function teardownScope(objects: PlannedObject[]): ObjectRef[] {
         .filter((o) => o.kind in PHASE_OF_KIND)
         .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }));
 }
+
+/** The namespace kube-ovn-controller runs in (install.sh, both Helm charts): its NAT gateway workloads live there. */
+export const CONTROLLER_NAMESPACE = "kube-system";
+
+/**
+ * What kube-ovn-controller runs for a VpcNatGateway (vpc_nat_gateway.go genNatGwStatefulSet): the
+ * StatefulSet `vpc-nat-gw-<name>` and its one pod, in the controller's namespace, with no owner
+ * reference to the gateway. The controller deletes them when the gateway goes; a dead one leaves
+ * them running, holding the pod's addresses in the tenant's subnet.
+ */
+export function natGatewayWorkload(gateway: string): { statefulSet: ObjectRef; pod: ObjectRef } {
+    const name = `vpc-nat-gw-${gateway}`;
+    return {
+        statefulSet: { apiVersion: "apps/v1", kind: "StatefulSet", name, namespace: CONTROLLER_NAMESPACE },
+        pod: { apiVersion: "v1", kind: "Pod", name: `${name}-0`, namespace: CONTROLLER_NAMESPACE },
+    };
+}

@@ -4,11 +4,13 @@
  *   - controller healthy: it releases its finalizers itself and we only wait;
  *   - controller absent or dead: after a short grace period we remove the Kube-OVN finalizers
  *     (current and legacy strings) ourselves, and say so;
- *   - leftover IP objects keep a subnet alive: they are removed first.
+ *   - leftover IP objects keep a subnet alive: they are removed first;
+ *   - a NAT gateway's pod (which the controller runs and, dead, leaves running) is gone before the
+ *     subnets its addresses come from are deleted.
  * The only Kubernetes calls: get, list, delete and patch (see deploy/teardown-clusterrole.yaml).
  */
 import * as k8s from "@kubernetes/client-node";
-import { KUBE_OVN_FINALIZERS, ObjectRef, teardownPhases } from "../core/teardown";
+import { KUBE_OVN_FINALIZERS, ObjectRef, natGatewayWorkload, teardownPhases } from "../core/teardown";
 import { isConflict, isNotFound } from "./api-errors";
 
 export interface TeardownOptions {
@@ -100,6 +102,27 @@ export class TeardownRunner {
             throw new Error(`teardown: still present after removing Kube-OVN finalizers: ${holders.join("; ")}`);
         }
         report.deleted.push(...existing.map(label));
+        const gateways = existing.filter((o) => o.kind === "VpcNatGateway").map((o) => o.metadata?.name as string);
+        if (gateways.length > 0) await this.gatewayWorkloads(gateways, report);
+    }
+
+    /**
+     * The controller deletes each gateway's StatefulSet when the gateway goes; when it did not
+     * within the grace period, we do (saying so). Then the pods must be gone, so their addresses
+     * are released before the subnets holding them are deleted.
+     */
+    private async gatewayWorkloads(gateways: string[], report: TeardownReport): Promise<void> {
+        const workloads = gateways.map(natGatewayWorkload);
+        let sets = await this.present(workloads.map((w) => w.statefulSet));
+        sets = await this.waitGone(sets, this.grace());
+        for (const sts of sets) {
+            await this.deleteAll([sts]);
+            const line = `StatefulSet ${sts.metadata?.namespace}/${sts.metadata?.name}`;
+            report.forced.push(`${line}: deleted`);
+            this.opts.warn(`deleted ${line}: the Kube-OVN controller did not remove its NAT gateway's pod within ${this.opts.graceSeconds}s (controller absent or unhealthy)`);
+        }
+        const pods = await this.waitGone(await this.present(workloads.map((w) => w.pod)), this.opts.settleSeconds ?? 30);
+        if (pods.length > 0) throw new Error(`teardown: NAT gateway pods still present: ${pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(", ")}`);
     }
 
     /** Starts the deletion of each object; one already gone is fine. */

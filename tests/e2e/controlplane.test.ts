@@ -41,8 +41,9 @@ describe("local control plane", () => {
 
         // Served means usable, not just listed.
         const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
-        const subnets = await custom.listClusterCustomObject({ ...KUBEOVN, plural: "subnets" });
-        assert.deepEqual(subnets.items, []);
+        const subnets = (await custom.listClusterCustomObject({ ...KUBEOVN, plural: "subnets" })) as { items: { metadata: { name: string } }[] };
+        const names = subnets.items.map((s) => s.metadata.name);
+        assert.ok(names.includes("join") && names.includes("ovn-default"), `the controller's own subnets: ${names.join(", ")}`);
         const nads = await custom.listNamespacedCustomObject({
             group: "k8s.cni.cncf.io", version: "v1", namespace: "default", plural: "network-attachment-definitions",
         });
@@ -122,10 +123,11 @@ describe("local control plane", () => {
             assert.equal(vpc.metadata.name, "survivor");
         });
 
-        it("stop() leaves no etcd, kube-apiserver or kube-controller-manager process and no data behind", async () => {
-            const { dataDir, pids } = cp!;
+        it("stop() leaves no process (etcd, kube-apiserver, kube-controller-manager, OVN NB/SB, kwok, kube-ovn-controller) and no data behind", async () => {
+            const { dataDir } = cp!;
+            const pids = { ...cp!.pids, ...Object.fromEntries(cp!.kubeOvn!.pids().map((p, i) => [`kube-ovn process ${i}`, p])) };
             assert.ok(fs.existsSync(dataDir));
-            assert.equal(processesMentioning(dataDir).length, 3, "expected etcd, kube-apiserver and kube-controller-manager running");
+            assert.equal(processesMentioning(dataDir).length, 7, "expected etcd, kube-apiserver, kube-controller-manager, two ovsdb-servers, kwok and kube-ovn-controller running");
 
             await cp!.stop();
 

@@ -42,6 +42,22 @@ function warningsOf(events: any[]): string[] {
 
 const acmeKinds = (objs: string[]) => objs.filter((o) => /acme/.test(o));
 
+/** The NAT gateway's StatefulSet and pod, and the pod's IP object, where still present. */
+async function gatewayWorkloadLeft(gateway: string): Promise<string[]> {
+    const kc = kubeConfig();
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const gone = (e: unknown) => ((e as { code?: number }).code === 404 ? undefined : Promise.reject(e));
+    const name = `vpc-nat-gw-${gateway}`;
+    const left = [
+        (await apps.readNamespacedStatefulSet({ name, namespace: "kube-system" }).catch(gone)) && `StatefulSet/${name}`,
+        (await core.readNamespacedPod({ name: `${name}-0`, namespace: "kube-system" }).catch(gone)) && `Pod/${name}-0`,
+        (await custom.getClusterCustomObject({ group: "kubeovn.io", version: "v1", plural: "ips", name: `${name}-0.kube-system` }).catch(gone)) && `IP/${name}-0.kube-system`,
+    ];
+    return left.filter((x): x is string => !!x);
+}
+
 describe("safe teardown: destroy never leaves a subnet behind", function () {
     let controller: KubeOvn;
     let creds: { kubeconfig: string; token: string };
@@ -66,8 +82,9 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
             assert.ok(acmeKinds(await ourObjects()).length > 5);
             const events: any[] = [];
             await s.stack.destroy({ onEvent: (e) => events.push(e) });
-            assert.deepEqual(warningsOf(events).filter((w) => /removed finalizer/.test(w)), []);
+            assert.deepEqual(warningsOf(events).filter((w) => /removed finalizer|deleted StatefulSet/.test(w)), []);
             assert.deepEqual(acmeKinds(await ourObjects()), []);
+            assert.deepEqual(await gatewayWorkloadLeft("acme"), []);
         } finally {
             s.cleanup();
         }
@@ -100,6 +117,9 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
             assert.ok(warnings.some((w) => /Vpc\/acme/.test(w)), warnings.join("\n"));
             assert.ok(warnings.every((w) => /controller absent or unhealthy|kept subnet/.test(w)), warnings.join("\n"));
             assert.deepEqual(acmeKinds(await ourObjects()), []);
+            // The controller, dead, never deleted the NAT gateway's workload: the teardown did.
+            assert.ok(warningsOf(events).some((w) => /deleted StatefulSet kube-system\/vpc-nat-gw-acme/.test(w)), warningsOf(events).join("\n"));
+            assert.deepEqual(await gatewayWorkloadLeft("acme"), []);
             assert.ok(oursSeconds < rawSeconds, `ours ${oursSeconds}s, raw ${rawSeconds}s`);
             process.stderr.write(
                 `      [e2e] dead controller: plain pulumi-kubernetes failed after ${rawSeconds.toFixed(1)}s (delete timeout ${RAW_DELETE_TIMEOUT}, objects left Terminating); ` +

@@ -1,4 +1,4 @@
-/** A kubeconfig bound to exactly the teardown's roles (deploy/teardown-clusterrole.yaml: a ClusterRole and a Role for address claims). */
+/** A kubeconfig bound to exactly the teardown's roles (deploy/teardown-clusterrole.yaml: a ClusterRole and the Roles in kube-system). */
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,20 +23,22 @@ export async function leastPrivilegeKubeconfig(): Promise<{ kubeconfig: string; 
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(repoRoot, "deploy/teardown-clusterrole.yaml"), "utf8")).map((d) => d.toJS());
     const role = docs.find((d) => d.kind === "ClusterRole");
-    const claims = docs.find((d) => d.kind === "Role");
+    const roles = docs.filter((d) => d.kind === "Role");
     await ignoreExists(rbac.createClusterRole({ body: role }));
-    await ignoreExists(rbac.createNamespacedRole({ namespace: claims.metadata.namespace, body: claims }));
     await ignoreExists(core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name: NAME } } }));
-    await ignoreExists(
-        rbac.createNamespacedRoleBinding({
-            namespace: claims.metadata.namespace,
-            body: {
-                metadata: { name: NAME },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: claims.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
-            },
-        }),
-    );
+    for (const r of roles) {
+        await ignoreExists(rbac.createNamespacedRole({ namespace: r.metadata.namespace, body: r }));
+        await ignoreExists(
+            rbac.createNamespacedRoleBinding({
+                namespace: r.metadata.namespace,
+                body: {
+                    metadata: { name: r.metadata.name },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: r.metadata.name },
+                    subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
+                },
+            }),
+        );
+    }
     await ignoreExists(
         rbac.createClusterRoleBinding({
             body: {
