@@ -19,12 +19,16 @@ export { CLUSTER_NETWORKS } from "./controller";
 export { NODE_NAME } from "./kwok";
 
 const READY_TIMEOUT_MS = 120_000;
+/** A first start that has not brought up the default network by then is restarted (see launch). */
+const STUCK_AFTER_MS = 45_000;
+const START_ATTEMPTS = 3;
 
 /** One call kube-ovn-controller made into a NAT gateway pod (`bash /kube-ovn/nat-gateway.sh <verb> <args>`). */
 export interface GatewayCall {
     time: string;
-    /** The gateway pod, vpc-nat-gw-<gateway>-0. */
+    /** The gateway pod, vpc-nat-gw-<gateway>-0, and its uid (a gateway re-created later has another). */
     pod: string;
+    uid: string;
     verb: string;
     args: string[];
     /** False when the gateway refused it (a rule before `init`, as upstream's script refuses). */
@@ -48,8 +52,8 @@ export interface KubeOvn {
     sb: OvsdbServer;
     /** ovn-nbctl against the northbound database, e.g. ["lr-list"]; resolves with stdout. */
     nbctl(args: string[]): Promise<string>;
-    /** Every call made into NAT gateway pods so far, oldest first; only those of `gateway` when given. */
-    gatewayCalls(gateway?: string): GatewayCall[];
+    /** Every call made into NAT gateway pods so far, oldest first; only those of `gateway`, and since `since`, when given. */
+    gatewayCalls(gateway?: string, since?: Date): GatewayCall[];
     /**
      * Resolves once the controller has finished with every Kube-OVN object: nothing is being
      * deleted, every object has the status the controller writes when done (Ready, standby...), and
@@ -136,11 +140,22 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
         const launch = async (first: boolean) => {
             const at = new Date();
             controller = startController(opts.binDir, settings);
-            // At first start: its own infrastructure Ready. At a restart, whatever objects the
-            // cluster holds may keep a subnet from being Ready (that is for tests to look at): it
-            // is up once it holds the leader lease again.
-            if (first) await waitForInfrastructure(kc, controller, files.controller);
-            else await waitForLeadership(kc, controller, files.controller, at);
+            // At a restart, whatever objects the cluster holds may keep a subnet from being Ready
+            // (that is for tests to look at): it is up once it holds the leader lease again.
+            if (!first) return waitForLeadership(kc, controller, files.controller, at);
+            // At first start: its own infrastructure Ready. Under load it was once seen stuck at
+            // start (join's logical switch never created, "wait for subnets [ovn-default join]
+            // ready" for minutes); a restart, as its Deployment would do it, gets past that.
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    return await waitForInfrastructure(kc, controller, files.controller, attempt < START_ATTEMPTS ? STUCK_AFTER_MS : READY_TIMEOUT_MS);
+                } catch (err) {
+                    if (attempt >= START_ATTEMPTS || !isRunning(controller)) throw err;
+                    log(`kube-ovn-controller did not bring up its default network within ${STUCK_AFTER_MS / 1000}s; restarting it (attempt ${attempt + 1} of ${START_ATTEMPTS})`);
+                    await stopProcess(controller, 5000);
+                    controller = startController(opts.binDir, settings);
+                }
+            }
         };
         await launch(true);
         const kwokProc = kwok;
@@ -172,7 +187,8 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
                 },
             },
             nbctl: (args) => ovnctl(nbServer, args),
-            gatewayCalls: (gateway) => readGatewayCalls(files.gateway).filter((c) => !gateway || c.pod === `vpc-nat-gw-${gateway}-0`),
+            gatewayCalls: (gateway, since) =>
+                readGatewayCalls(files.gateway).filter((c) => (!gateway || c.pod === `vpc-nat-gw-${gateway}-0`) && (!since || new Date(c.time) >= since)),
             settled: (timeoutMs = 90_000) => settled(kc, () => !!controller && isRunning(controller), timeoutMs),
             stop,
             killSync,
@@ -180,7 +196,7 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
         return handle;
     } catch (err) {
         await stop().catch(killSync);
-        const detail = `\nkube-ovn-controller log:\n${tail(files.controller, 30)}\nkwok log:\n${tail(files.kwok, 10)}`;
+        const detail = `\nkube-ovn-controller errors (first 20):\n${errorLines(files.controller, 20)}\nkube-ovn-controller log:\n${tail(files.controller, 30)}\nkwok log:\n${tail(files.kwok, 10)}`;
         throw new Error(`starting Kube-OVN failed: ${err instanceof Error ? err.message : err}${detail}`);
     }
 }
@@ -192,13 +208,13 @@ async function createIfMissing(core: k8s.CoreV1Api, name: string, data: Record<s
 }
 
 /** The controller's own infrastructure: the default VPC and the join and default subnets, Ready. */
-async function waitForInfrastructure(kc: k8s.KubeConfig, proc: ChildProcess, logFile: string): Promise<void> {
+async function waitForInfrastructure(kc: k8s.KubeConfig, proc: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const get = (plural: string, name: string) =>
         custom
             .getClusterCustomObject({ group: "kubeovn.io", version: "v1", plural, name })
             .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e))) as Promise<{ status?: { standby?: boolean; conditions?: { type: string; status: string }[] } } | undefined>;
-    await waitFor("kube-ovn-controller: vpc ovn-cluster and subnets join, ovn-default Ready", READY_TIMEOUT_MS, async () => {
+    await waitFor("kube-ovn-controller: vpc ovn-cluster and subnets join, ovn-default Ready", timeoutMs, async () => {
         if (!isRunning(proc)) throw new GiveUp(`kube-ovn-controller exited (${proc.exitCode ?? proc.signalCode})`);
         const vpc = await get("vpcs", "ovn-cluster");
         if (!vpc?.status?.standby) return undefined;
@@ -219,6 +235,15 @@ async function waitForLeadership(kc: k8s.KubeConfig, proc: ChildProcess, logFile
         const renewed = lease?.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string) : undefined;
         return renewed && renewed.getTime() >= since.getTime() - 1000 ? true : undefined;
     }, () => `kube-ovn-controller log (${logFile}):\n${tail(logFile, 30)}`);
+}
+
+/** The first `n` error lines (klog `E...`) of a log, where a start-up failure usually shows first. */
+function errorLines(file: string, n: number): string {
+    try {
+        return fs.readFileSync(file, "utf8").split("\n").filter((l) => /^E\d{4} /.test(l)).slice(0, n).join("\n") || "(none)";
+    } catch {
+        return "(no log)";
+    }
 }
 
 function readGatewayCalls(file: string): GatewayCall[] {

@@ -27,7 +27,7 @@ esac
 json() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
 args="" sep=""
 for a in "$@"; do args+="$sep$(json "$a")"; sep=","; done
-printf '{"time":"%s","pod":%s,"verb":%s,"args":[%s],"ok":%s}\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$(json "$pod")" "$(json "$verb")" "$args" "$ok" >>"$KUBEOVN_GATEWAY_LOG"
+printf '{"time":"%s","pod":%s,"uid":%s,"verb":%s,"args":[%s],"ok":%s}\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$(json "$pod")" "$(json "$uid")" "$(json "$verb")" "$args" "$ok" >>"$KUBEOVN_GATEWAY_LOG"
 if [ "$ok" != true ]; then
     echo "nat gateway not initialized" >&2
     exit 1

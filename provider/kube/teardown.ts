@@ -102,6 +102,9 @@ export class TeardownRunner {
             throw new Error(`teardown: still present after removing Kube-OVN finalizers: ${holders.join("; ")}`);
         }
         report.deleted.push(...existing.map(label));
+        // The controller lets a subnet go while IP objects still name it when no pod holds their
+        // address (its IPAM never had it): such objects would outlive the subnet, finalized for good.
+        for (const s of existing.filter((o) => o.kind === "Subnet")) await this.removeSubnetIps(s.metadata?.name as string, report);
         const gateways = existing.filter((o) => o.kind === "VpcNatGateway").map((o) => o.metadata?.name as string);
         if (gateways.length > 0) await this.gatewayWorkloads(gateways, report);
     }

@@ -7,6 +7,7 @@ import { KubeOvn } from "../../localcluster/kubeovn";
 import { pluginBin, repoRoot } from "../../provider/automation/env";
 import { ClusterNetworkSpec, PlannedObject, SecurityGroupPolicy, SecurityGroupProtocol, TenantSpec, planCluster, planFleet, withServiceIps } from "../../provider/core";
 import { kubeConfig, kubeOvn } from "./support/cluster";
+import { nbNames, routerRoutes } from "./support/kube-ovn-state";
 import { DemoStack, openProgramStack, ourObjects } from "./support/stack";
 
 const demoCluster = () => YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")).resources.cluster.properties;
@@ -138,6 +139,20 @@ describe("API-server access, two peered tenants with security groups, a monitori
         const defaults = JSON.parse(ns.metadata.annotations["pulumi-kubeovn/pod-defaults"]);
         assert.deepEqual(defaults.attachments, [{ network: "kube-system/api-server-access", routes: serviceIps.map((ip) => ({ dst: `${ip}/32`, gw: "100.100.100.1" })) }]);
         assert.deepEqual(defaults.securityGroups, ["alpha-web", "alpha-monitoring"]);
+
+        // What the controller wrote to OVN: each security group's port group, and each half of the
+        // peering as a static route on its VPC's router.
+        const portGroups = await nbNames("Port_Group");
+        for (const o of planned.filter((x) => x.kind === "SecurityGroup")) {
+            const sg = await read(o);
+            assert.ok(sg.status?.portGroup && portGroups.includes(sg.status.portGroup), `${o.metadata.name}: port group ${sg.status?.portGroup} not in OVN (${portGroups.join(", ")})`);
+        }
+        for (const o of planned.filter((x) => x.kind === "Vpc")) {
+            const routes = await routerRoutes(o.metadata.name);
+            for (const r of (o.spec?.staticRoutes as { cidr: string; nextHopIP: string }[]) ?? []) {
+                assert.ok(routes.some((line) => line.startsWith(`${r.cidr} ${r.nextHopIP} `)), `${o.metadata.name}: ${r.cidr} via ${r.nextHopIP} not in OVN:\n${routes.join("\n")}`);
+            }
+        }
     });
 
     it("a second preview shows no changes", async function () {

@@ -178,13 +178,14 @@ describe("faults: a failure half-way leaves a state a re-run repairs", function 
         let steps = 0;
         const run = s.stack.destroy({
             onEvent: (e) => {
-                if (isResourceStep(e) && ++steps === 1) void controller.stop();
+                if (isResourceStep(e) && ++steps === 1) void controller.controller.kill();
             },
         });
         await run;
         assert.ok(steps > 0);
         assert.deepEqual(await ourObjects(), []);
         assert.deepEqual(await pendingOperations(s.stack), []);
-        controller = kubeOvn();
+        assert.equal(controller.controller.running, false, "the controller was killed during the destroy");
+        await controller.controller.start();
     });
 });

@@ -35,10 +35,10 @@ export async function natGatewayWiring(gateway: string): Promise<NatGatewayWirin
     return { eth0Routes: routes("ovn.kubernetes.io/routes"), otherRoutes, env };
 }
 
-/** The calls into `gateway`'s pod that succeeded, as "verb args" lines, in order. */
-export function gatewayCommands(gateway: string): string[] {
+/** The calls into `gateway`'s pod since `since` that succeeded, as "verb args" lines, in order. */
+export function gatewayCommands(gateway: string, since: Date): string[] {
     return kubeOvn()
-        .gatewayCalls(gateway)
+        .gatewayCalls(gateway, since)
         .filter((c: GatewayCall) => c.ok)
         .map((c) => [c.verb, ...c.args].join(" "));
 }
