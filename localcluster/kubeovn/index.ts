@@ -55,12 +55,15 @@ export interface KubeOvn {
     /** Every call made into NAT gateway pods so far, oldest first; only those of `gateway`, and since `since`, when given. */
     gatewayCalls(gateway?: string, since?: Date): GatewayCall[];
     /**
-     * Resolves once the controller has finished with every Kube-OVN object: nothing is being
-     * deleted, every object has the status the controller writes when done (Ready, standby...), and
-     * nothing changed for a while. Rejects after `timeoutMs` (default 90 s) naming what is not done.
-     * Returns at once while the controller is stopped (nothing would change).
+     * Resolves once the controller has finished with every Kube-OVN object: either every object
+     * has the status the controller writes when done (Ready, standby...), nothing is being deleted
+     * and nothing changed between two looks; or nothing at all changed for longer than the
+     * controller's longest retry delay (it has stopped working on them). Resolves with what is
+     * left without a final status in the second case (upstream sometimes leaves an EIP it has
+     * configured with `ready: false`). Rejects after `timeoutMs` (default 120 s) naming what is not
+     * done. Returns at once while the controller is stopped (nothing would change).
      */
-    settled(timeoutMs?: number): Promise<void>;
+    settled(timeoutMs?: number): Promise<string[]>;
     /** Pids of its processes (OVN databases, kwok, the controller), for a state file. */
     pids(): number[];
     /** Log files, for diagnosis. */
@@ -189,7 +192,7 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
             nbctl: (args) => ovnctl(nbServer, args),
             gatewayCalls: (gateway, since) =>
                 readGatewayCalls(files.gateway).filter((c) => (!gateway || c.pod === `vpc-nat-gw-${gateway}-0`) && (!since || new Date(c.time) >= since)),
-            settled: (timeoutMs = 90_000) => settled(kc, () => !!controller && isRunning(controller), timeoutMs),
+            settled: (timeoutMs = 120_000) => settled(kc, () => !!controller && isRunning(controller), timeoutMs, log),
             stop,
             killSync,
         };
@@ -256,17 +259,25 @@ function readGatewayCalls(file: string): GatewayCall[] {
     return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as GatewayCall);
 }
 
-async function settled(kc: k8s.KubeConfig, running: () => boolean, timeoutMs: number): Promise<void> {
+/** Longer than kube-ovn-controller's longest retry delay (--cust-crd-retry-max-delay, 20 s). */
+const QUIET_MS = 25_000;
+
+async function settled(kc: k8s.KubeConfig, running: () => boolean, timeoutMs: number, log: (line: string) => void): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     let previous: ClusterSnapshot | undefined;
+    let quietSince = Date.now();
     for (;;) {
-        if (!running()) return;
+        if (!running()) return [];
         const snap = await snapshotKubeOvn(kc).catch(() => undefined);
         const pending = snap ? notSettled(snap) : ["the API server did not answer"];
-        if (snap && pending.length === 0 && previous?.fingerprint === snap.fingerprint) return;
+        if (!snap || previous?.fingerprint !== snap.fingerprint) quietSince = Date.now();
+        else if (pending.length === 0) return [];
+        else if (Date.now() - quietSince >= QUIET_MS && !pending.some((p) => p.includes("being deleted"))) {
+            log(`kube-ovn-controller left these without a final status and has not touched anything for ${QUIET_MS / 1000}s: ${pending.join("; ")}`);
+            return pending;
+        }
         if (Date.now() > deadline) throw new Error(`Kube-OVN did not settle within ${timeoutMs / 1000}s: ${pending.join("; ") || "objects still changing"}`);
         previous = snap;
         await new Promise((r) => setTimeout(r, 1000));
     }
 }
-

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { planCluster, planTenant } from "../../provider/core";
-import { teardownPhases, teardownScope } from "../../provider/core/teardown";
+import { natGatewayWorkload, teardownPhases, teardownScope } from "../../provider/core/teardown";
 import { checkTeardown, diffTeardown, removedObjects } from "../../provider/kube/teardown-resource";
 import { loadDemo } from "../support/demo";
 
@@ -12,6 +12,14 @@ describe("teardown planning", () => {
     it("takes a tenant apart in the safe order: rules, EIPs, NAT gateway, subnets, VPC", () => {
         const phases = teardownPhases(objects).map((p) => [...new Set(p.map((o) => o.kind))].sort().join("+"));
         assert.deepEqual(phases, ["IptablesDnatRule+IptablesSnatRule", "IptablesEIP", "VpcNatGateway", "Subnet", "Vpc"]);
+    });
+
+    it("names the NAT gateway's workload as kube-ovn-controller does: StatefulSet vpc-nat-gw-<gateway> and its pod, in kube-system", () => {
+        const gw = plan.objects.find((o) => o.kind === "VpcNatGateway")!.metadata.name;
+        assert.deepEqual(natGatewayWorkload(gw), {
+            statefulSet: { apiVersion: "apps/v1", kind: "StatefulSet", name: "vpc-nat-gw-acme", namespace: "kube-system" },
+            pod: { apiVersion: "v1", kind: "Pod", name: "vpc-nat-gw-acme-0", namespace: "kube-system" },
+        });
     });
 
     it("covers every Kube-OVN object of the tenant and leaves namespaces to Kubernetes", () => {
