@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as k8s from "@kubernetes/client-node";
 import { describeChanges } from "../../provider/automation/changes";
 import { KubeOvn } from "../../localcluster/kubeovn";
-import { kubeOvn } from "./support/cluster";
+import { kubeConfig, kubeOvn } from "./support/cluster";
 import { assertDemoObjects } from "./support/demo-objects";
 import { gatewayCommands, natGatewayWiring, nbNames, routerRoutes } from "./support/kube-ovn-state";
 import { DemoStack, openDemoStack, ourObjects } from "./support/stack";
@@ -43,6 +44,13 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
             // noDefaultEIP: no address and no routes from IPAM on net1; its default route is the env's.
             assert.deepEqual(w.otherRoutes, {});
             assert.equal(w.env.GATEWAY_V4, cluster.interconnect.gateway);
+        }
+        // The controller's IPAM gave each gateway pod its lanIp in the tenant subnet (IP object <pod>.<namespace>).
+        const ips = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+        for (const [gateway, subnet] of [["acme", "acme-web"], ["globex", "globex-main"]]) {
+            const ip: any = await ips.getClusterCustomObject({ group: "kubeovn.io", version: "v1", plural: "ips", name: `vpc-nat-gw-${gateway}-0.kube-system` });
+            assert.deepEqual([ip.spec.subnet, ip.spec.v4IpAddress, ip.spec.podName], [subnet, "10.10.1.254", `vpc-nat-gw-${gateway}-0`]);
+            assert.ok(ip.metadata.finalizers?.includes("kubeovn.io/kube-ovn-controller"));
         }
     });
 
