@@ -192,7 +192,11 @@ export async function startKubeOvn(opts: KubeOvnOptions): Promise<KubeOvn> {
             nbctl: (args) => ovnctl(nbServer, args),
             gatewayCalls: (gateway, since) =>
                 readGatewayCalls(files.gateway).filter((c) => (!gateway || c.pod === `vpc-nat-gw-${gateway}-0`) && (!since || new Date(c.time) >= since)),
-            settled: (timeoutMs = 120_000) => settled(kc, () => !!controller && isRunning(controller), timeoutMs, log),
+            settled: (timeoutMs = 120_000) =>
+                settled(kc, () => !!controller && isRunning(controller), timeoutMs, log, async () => {
+                    if (controller) await stopProcess(controller);
+                    await launch(false);
+                }),
             stop,
             killSync,
         };
@@ -262,10 +266,11 @@ function readGatewayCalls(file: string): GatewayCall[] {
 /** Longer than kube-ovn-controller's longest retry delay (--cust-crd-retry-max-delay, 20 s). */
 const QUIET_MS = 25_000;
 
-async function settled(kc: k8s.KubeConfig, running: () => boolean, timeoutMs: number, log: (line: string) => void): Promise<string[]> {
+async function settled(kc: k8s.KubeConfig, running: () => boolean, timeoutMs: number, log: (line: string) => void, restart: () => Promise<void>): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     let previous: ClusterSnapshot | undefined;
     let quietSince = Date.now();
+    let restarted = false;
     for (;;) {
         if (!running()) return [];
         const snap = await snapshotKubeOvn(kc).catch(() => undefined);
@@ -273,8 +278,19 @@ async function settled(kc: k8s.KubeConfig, running: () => boolean, timeoutMs: nu
         if (!snap || previous?.fingerprint !== snap.fingerprint) quietSince = Date.now();
         else if (pending.length === 0) return [];
         else if (Date.now() - quietSince >= QUIET_MS && !pending.some((p) => p.includes("being deleted"))) {
-            log(`kube-ovn-controller left these without a final status and has not touched anything for ${QUIET_MS / 1000}s: ${pending.join("; ")}`);
-            return pending;
+            const what = `kube-ovn-controller left these without a final status and has not touched anything for ${QUIET_MS / 1000}s: ${pending.join("; ")}`;
+            if (restarted) {
+                log(what);
+                return pending;
+            }
+            // Seen upstream: an EIP configured in its gateway just before the gateway's `init`
+            // marks it for a redo is left ready=false (the redo's update is handled from a stale
+            // cache and never again), and the NAT rules on it wait forever. A restart, as
+            // `kubectl rollout restart` would do, handles it from scratch.
+            log(`${what}; restarting it (an upstream race, docs/upstream-behaviour.md)`);
+            await restart();
+            restarted = true;
+            quietSince = Date.now();
         }
         if (Date.now() > deadline) throw new Error(`Kube-OVN did not settle within ${timeoutMs / 1000}s: ${pending.join("; ") || "objects still changing"}`);
         previous = snap;
