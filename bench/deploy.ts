@@ -3,85 +3,115 @@
  * directly as pulumi-kubernetes resources. Both are inline TypeScript programs in the same engine.
  */
 import { TenantNetwork } from "../provider/components/TenantNetwork";
-import { TenantSpec, planTenant } from "../provider/core";
+import { type TenantSpec, planTenant } from "../provider/core";
 import { mergePlans, openRawStack } from "../tests/e2e/support/raw";
-import { InlineStack, openInlineStack, ourObjects } from "../tests/e2e/support/stack";
-import { BenchContext, FigureResult } from "./context";
+import { type InlineStack, openInlineStack, ourObjects } from "../tests/e2e/support/stack";
+import type { BenchContext, FigureResult } from "./context";
 import { median, ratio, timed } from "./stats";
 import { benchTenants } from "./workload";
 
 const quiet = { onOutput: () => undefined };
 
 interface Sample {
-    preview: number;
-    up: number;
-    destroy: number;
-    resources: number;
-    /** Kube-OVN objects and namespaces in the cluster after up (ours and the baseline must match). */
-    inCluster: string[];
+  preview: number;
+  up: number;
+  destroy: number;
+  resources: number;
+  /** Kube-OVN objects and namespaces in the cluster after up (ours and the baseline must match). */
+  inCluster: string[];
 }
 
 async function measure(ctx: BenchContext, open: () => Promise<InlineStack>): Promise<Sample> {
-    const s = await open();
-    try {
-        const preview = await timed(() => s.stack.preview(quiet));
-        const up = await timed(() => s.stack.up(quiet));
-        await ctx.controller.settled(120_000);
-        const resources = (await s.stack.exportStack()).deployment.resources?.length ?? 0;
-        const inCluster = await ourObjects();
-        const destroy = await timed(() => s.stack.destroy(quiet));
-        return { preview: preview.seconds, up: up.seconds, destroy: destroy.seconds, resources, inCluster };
-    } finally {
-        s.cleanup();
-    }
+  const s = await open();
+  try {
+    const preview = await timed(() => s.stack.preview(quiet));
+    const up = await timed(() => s.stack.up(quiet));
+    await ctx.controller.settled(120_000);
+    const resources = (await s.stack.exportStack()).deployment.resources?.length ?? 0;
+    const inCluster = await ourObjects();
+    const destroy = await timed(() => s.stack.destroy(quiet));
+    return { preview: preview.seconds, up: up.seconds, destroy: destroy.seconds, resources, inCluster };
+  } finally {
+    s.cleanup();
+  }
 }
 
 export async function deployFigure(ctx: BenchContext, count = 20): Promise<FigureResult> {
-    const tenants: TenantSpec[] = benchTenants("up", count);
-    const objects = mergePlans(tenants.map((t) => planTenant(t, ctx.info)));
-    const ours = () =>
-        openInlineStack("bench-ours", async () => {
-            for (const t of tenants) new TenantNetwork(t.tenant, { ...t, cluster: ctx.info });
-        });
-    const raw = () => openRawStack("bench-raw", objects);
-    const samples: { ours: Sample[]; raw: Sample[] } = { ours: [], raw: [] };
-    // Both programs run inside this process: an unmeasured preview of each first loads their modules
-    // (our components and the Kubernetes client; pulumi-kubernetes), which would otherwise be charged
-    // to whichever side runs first.
-    for (const open of [ours, raw]) {
-        const s = await open();
-        try {
-            await s.stack.preview(quiet);
-        } finally {
-            s.cleanup();
-        }
+  const tenants: TenantSpec[] = benchTenants("up", count);
+  const objects = mergePlans(tenants.map((t) => planTenant(t, ctx.info)));
+  const ours = () =>
+    openInlineStack("bench-ours", async () => {
+      for (const t of tenants) new TenantNetwork(t.tenant, { ...t, cluster: ctx.info });
+    });
+  const raw = () => openRawStack("bench-raw", objects);
+  const samples: { ours: Sample[]; raw: Sample[] } = { ours: [], raw: [] };
+  // Both programs run inside this process: an unmeasured preview of each first loads their modules
+  // (our components and the Kubernetes client; pulumi-kubernetes), which would otherwise be charged
+  // to whichever side runs first.
+  for (const open of [ours, raw]) {
+    const s = await open();
+    try {
+      await s.stack.preview(quiet);
+    } finally {
+      s.cleanup();
     }
-    for (let r = 0; r < ctx.runs; r++) {
-        // Alternate who goes first, so a change in the machine's load does not favour one side.
-        const order: ("ours" | "raw")[] = r % 2 === 0 ? ["ours", "raw"] : ["raw", "ours"];
-        for (const side of order) {
-            const s = await measure(ctx, side === "ours" ? ours : raw);
-            samples[side].push(s);
-            ctx.log(`deploy run ${r + 1}/${ctx.runs} ${side}: preview ${s.preview.toFixed(1)}s, up ${s.up.toFixed(1)}s, destroy ${s.destroy.toFixed(1)}s (${s.resources} resources in state)`);
-        }
+  }
+  for (let r = 0; r < ctx.runs; r++) {
+    // Alternate who goes first, so a change in the machine's load does not favour one side.
+    const order: ("ours" | "raw")[] = r % 2 === 0 ? ["ours", "raw"] : ["raw", "ours"];
+    for (const side of order) {
+      const s = await measure(ctx, side === "ours" ? ours : raw);
+      samples[side].push(s);
+      ctx.log(
+        `deploy run ${r + 1}/${ctx.runs} ${side}: preview ${s.preview.toFixed(1)}s, up ${s.up.toFixed(1)}s, destroy ${s.destroy.toFixed(1)}s (${s.resources} resources in state)`,
+      );
     }
-    const differ = [...samples.ours, ...samples.raw].find((s) => s.inCluster.join() !== samples.ours[0].inCluster.join());
-    if (differ) throw new Error(`ours and the baseline did not create the same objects: ${samples.ours[0].inCluster.length} vs ${differ.inCluster.length}`);
-    const med = (side: "ours" | "raw", k: "preview" | "up" | "destroy" | "resources") => median(samples[side].map((s) => s[k]));
-    const row = (k: "preview" | "up" | "destroy") => [`${count} tenants: ${k}`, `${med("ours", k).toFixed(1)} s`, `${med("raw", k).toFixed(1)} s`, `${ratio(med("ours", k), med("raw", k))}×`];
-    return {
-        title: `${count} tenants through the components ÷ the same objects as plain pulumi-kubernetes resources`,
-        meaning: "Wall time of preview and up (destroy shown for information) of a fresh stack, after one unmeasured preview of each program has loaded its modules in the bench process; ours includes planning, validation, reading the cluster (namespace owners, address claims) and one teardown resource per tenant (our provider plugin starts).",
-        status: "measured",
-        tenants: count,
-        kubernetesObjects: objects.length,
-        median: {
-            ours: { preview: med("ours", "preview"), up: med("ours", "up"), destroy: med("ours", "destroy"), stateResources: med("ours", "resources") },
-            raw: { preview: med("raw", "preview"), up: med("raw", "up"), destroy: med("raw", "destroy"), stateResources: med("raw", "resources") },
-        },
-        ratio: { preview: ratio(med("ours", "preview"), med("raw", "preview")), up: ratio(med("ours", "up"), med("raw", "up")) },
-        objectsInClusterAfterUp: samples.ours[0].inCluster.length,
-        samples: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map(({ inCluster, ...rest }) => ({ ...rest, objectsInCluster: inCluster.length }))])),
-        rows: [row("preview"), row("up"), row("destroy")],
-    };
+  }
+  const differ = [...samples.ours, ...samples.raw].find((s) => s.inCluster.join() !== samples.ours[0].inCluster.join());
+  if (differ)
+    throw new Error(
+      `ours and the baseline did not create the same objects: ${samples.ours[0].inCluster.length} vs ${differ.inCluster.length}`,
+    );
+  const med = (side: "ours" | "raw", k: "preview" | "up" | "destroy" | "resources") =>
+    median(samples[side].map((s) => s[k]));
+  const row = (k: "preview" | "up" | "destroy") => [
+    `${count} tenants: ${k}`,
+    `${med("ours", k).toFixed(1)} s`,
+    `${med("raw", k).toFixed(1)} s`,
+    `${ratio(med("ours", k), med("raw", k))}×`,
+  ];
+  return {
+    title: `${count} tenants through the components ÷ the same objects as plain pulumi-kubernetes resources`,
+    meaning:
+      "Wall time of preview and up (destroy shown for information) of a fresh stack, after one unmeasured preview of each program has loaded its modules in the bench process; ours includes planning, validation, reading the cluster (namespace owners, address claims) and one teardown resource per tenant (our provider plugin starts).",
+    status: "measured",
+    tenants: count,
+    kubernetesObjects: objects.length,
+    median: {
+      ours: {
+        preview: med("ours", "preview"),
+        up: med("ours", "up"),
+        destroy: med("ours", "destroy"),
+        stateResources: med("ours", "resources"),
+      },
+      raw: {
+        preview: med("raw", "preview"),
+        up: med("raw", "up"),
+        destroy: med("raw", "destroy"),
+        stateResources: med("raw", "resources"),
+      },
+    },
+    ratio: {
+      preview: ratio(med("ours", "preview"), med("raw", "preview")),
+      up: ratio(med("ours", "up"), med("raw", "up")),
+    },
+    objectsInClusterAfterUp: samples.ours[0].inCluster.length,
+    samples: Object.fromEntries(
+      Object.entries(samples).map(([k, v]) => [
+        k,
+        v.map(({ inCluster, ...rest }) => ({ ...rest, objectsInCluster: inCluster.length })),
+      ]),
+    ),
+    rows: [row("preview"), row("up"), row("destroy")],
+  };
 }

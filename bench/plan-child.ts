@@ -9,14 +9,14 @@ import { planFleet } from "../provider/core";
 import { benchCluster, benchTenants } from "./workload";
 
 function timedPlan(count: number) {
-    const tenants = benchTenants("t", count);
-    const cpu = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    const plan = planFleet(benchCluster, tenants);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const used = process.cpuUsage(cpu);
-    const eips = plan.tenants.reduce((n, t) => n + Object.keys(t.addresses.eips).length, 0);
-    return { tenants: plan.tenants.length, eips, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+  const tenants = benchTenants("t", count);
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const plan = planFleet(benchCluster, tenants);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const eips = plan.tenants.reduce((n, t) => n + Object.keys(t.addresses.eips).length, 0);
+  return { tenants: plan.tenants.length, eips, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 const WARM_REPEATS = 8;
@@ -25,8 +25,9 @@ const cold = timedPlan(count);
 const maxRssMB = process.resourceUsage().maxRSS / 1024;
 let warmSeconds = Infinity;
 for (let i = 0; i < WARM_REPEATS; i++) {
-    const warm = timedPlan(count);
-    if (warm.tenants !== cold.tenants || warm.eips !== cold.eips) throw new Error("a repeated plan differs from the first");
-    warmSeconds = Math.min(warmSeconds, warm.seconds);
+  const warm = timedPlan(count);
+  if (warm.tenants !== cold.tenants || warm.eips !== cold.eips)
+    throw new Error("a repeated plan differs from the first");
+  warmSeconds = Math.min(warmSeconds, warm.seconds);
 }
-process.stdout.write(JSON.stringify({ ...cold, maxRssMB, warmSeconds, warmRepeats: WARM_REPEATS }) + "\n");
+process.stdout.write(`${JSON.stringify({ ...cold, maxRssMB, warmSeconds, warmRepeats: WARM_REPEATS })}\n`);

@@ -6,10 +6,13 @@ const dir = path.resolve(__dirname, "..", "crds");
 
 /** The vendored files, and the name of the same file inside the toolchain's kube-ovn directory. */
 export const crdIndex = [
-    { file: path.join(dir, "kube-ovn-v1.16.2.yaml"), toolchainName: "kube-ovn-crd.yaml" },
-    { file: path.join(dir, "network-attachment-definition-v1.7.7.yaml"), toolchainName: "network-attachment-definition-crd.yaml" },
+  { file: path.join(dir, "kube-ovn-v1.16.2.yaml"), toolchainName: "kube-ovn-crd.yaml" },
+  {
+    file: path.join(dir, "network-attachment-definition-v1.7.7.yaml"),
+    toolchainName: "network-attachment-definition-crd.yaml",
+  },
 ];
 
 export function vendoredCrdFiles(): string[] {
-    return crdIndex.map((c) => c.file);
+  return crdIndex.map((c) => c.file);
 }

@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 function findRoot(from: string): string {
-    for (let dir = from; ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "package.json"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`pulumi-kubeovn: no package.json above ${from}`);
-    }
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`pulumi-kubeovn: no package.json above ${from}`);
+  }
 }
 
 export const packageRoot = findRoot(__dirname);

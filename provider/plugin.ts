@@ -11,15 +11,15 @@ import * as provider from "@pulumi/pulumi/provider";
 import { KubeovnProvider, PACKAGE_VERSION } from "./provider";
 
 export function makeProvider(engineAddress?: string): KubeovnProvider {
-    return new KubeovnProvider(PACKAGE_VERSION, () => import("./served"), engineAddress);
+  return new KubeovnProvider(PACKAGE_VERSION, () => import("./served"), engineAddress);
 }
 
 if (require.main === module) {
-    const args = process.argv.slice(2);
-    // The engine passes its own address as the first argument.
-    const engine = args.find((a) => !a.startsWith("-"));
-    provider.main(makeProvider(engine), args).catch((err) => {
-        console.error(err);
-        process.exit(1);
-    });
+  const args = process.argv.slice(2);
+  // The engine passes its own address as the first argument.
+  const engine = args.find((a) => !a.startsWith("-"));
+  provider.main(makeProvider(engine), args).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

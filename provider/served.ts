@@ -4,7 +4,7 @@
  * pulumi-kubernetes, the TypeScript-based schema inference), so the plugin loads it only when a
  * component is constructed.
  */
-import { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
+import { ComponentProvider, type ComponentResourceConstructor } from "@pulumi/pulumi/provider/experimental";
 import { ClusterNetwork, PodDefaultsWebhook, TenantNetwork } from "./index";
 import { PACKAGE_VERSION } from "./provider";
 import { packageRoot } from "./package-root";
@@ -14,5 +14,5 @@ const root = packageRoot;
 export const classes: ComponentResourceConstructor[] = [ClusterNetwork, TenantNetwork, PodDefaultsWebhook];
 
 export function componentProvider(): ComponentProvider {
-    return new ComponentProvider({ components: classes, dirname: root, name: "kubeovn", version: PACKAGE_VERSION });
+  return new ComponentProvider({ components: classes, dirname: root, name: "kubeovn", version: PACKAGE_VERSION });
 }

@@ -4,7 +4,7 @@
 // scripts are skipped: @pulumi/kubernetes' one downloads its plugin from the internet, and
 // toolchain/build.sh provides that plugin instead. Then compiles the provider (below).
 // Plain Node on purpose: it runs before any dependency exists.
-"use strict";
+
 const { execSync, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -14,20 +14,25 @@ const lock = path.join(root, "package-lock.json");
 const installed = path.join(root, "node_modules", ".package-lock.json");
 const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
 if (stale) {
-    console.error("[setup] installing dependencies (npm ci)...");
-    execSync("npm ci --ignore-scripts --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+  console.error("[setup] installing dependencies (npm ci)...");
+  execSync("npm ci --ignore-scripts --no-audit --no-fund", { cwd: root, stdio: "inherit" });
 }
 
 // The compiled provider (build/) that bin/pulumi-resource-kubeovn and bin/kubeovn-tenants run when it
 // is up to date: rebuilt when build_fresh (scripts/run-entry.sh, the one place of that rule) says no.
 const stamp = path.join(root, "build", ".stamp");
-const fresh = spawnSync("bash", ["-c", 'root="$1"; source "$1/scripts/run-entry.sh"; build_fresh', "_", root], { stdio: "inherit" }).status === 0;
+const fresh =
+  spawnSync("bash", ["-c", 'root="$1"; source "$1/scripts/run-entry.sh"; build_fresh', "_", root], { stdio: "inherit" })
+    .status === 0;
 if (!fresh) {
-    console.error("[setup] compiling the provider (tsc -p tsconfig.build.json)...");
-    const started = new Date();
-    fs.rmSync(path.join(root, "build"), { recursive: true, force: true });
-    execSync(`"${process.execPath}" "${path.join(root, "node_modules", "typescript", "bin", "tsc")}" -p tsconfig.build.json`, { cwd: root, stdio: "inherit" });
-    // Stamped with the start time: a source edited during the build makes it stale again.
-    fs.writeFileSync(stamp, "");
-    fs.utimesSync(stamp, started, started);
+  console.error("[setup] compiling the provider (tsc -p tsconfig.build.json)...");
+  const started = new Date();
+  fs.rmSync(path.join(root, "build"), { recursive: true, force: true });
+  execSync(
+    `"${process.execPath}" "${path.join(root, "node_modules", "typescript", "bin", "tsc")}" -p tsconfig.build.json`,
+    { cwd: root, stdio: "inherit" },
+  );
+  // Stamped with the start time: a source edited during the build makes it stale again.
+  fs.writeFileSync(stamp, "");
+  fs.utimesSync(stamp, started, started);
 }

@@ -6,14 +6,14 @@ import * as path from "node:path";
 import { packageRoot } from "../package-root";
 
 export interface PulumiEnvOptions {
-    /** Directory holding the file backend's state. */
-    backendDir: string;
-    /** Directory with pulumi, its language hosts and pulumi-resource-kubernetes. */
-    toolchainBin: string;
-    /** Kubeconfig of the target cluster. */
-    kubeconfig: string;
-    /** Secrets passphrase of the file backend (local stacks only). */
-    passphrase?: string;
+  /** Directory holding the file backend's state. */
+  backendDir: string;
+  /** Directory with pulumi, its language hosts and pulumi-resource-kubernetes. */
+  toolchainBin: string;
+  /** Kubeconfig of the target cluster. */
+  kubeconfig: string;
+  /** Secrets passphrase of the file backend (local stacks only). */
+  passphrase?: string;
 }
 
 export const repoRoot = packageRoot;
@@ -21,18 +21,18 @@ export const repoRoot = packageRoot;
 export const pluginBin = path.join(repoRoot, "bin");
 
 export function pulumiEnv(o: PulumiEnvOptions): { [k: string]: string } {
-    return {
-        PATH: [o.toolchainBin, pluginBin, process.env.PATH ?? ""].join(path.delimiter),
-        PULUMI_BACKEND_URL: `file://${o.backendDir}`,
-        PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? "local-demo-passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "1",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1",
-        KUBECONFIG: o.kubeconfig,
-    };
+  return {
+    PATH: [o.toolchainBin, pluginBin, process.env.PATH ?? ""].join(path.delimiter),
+    PULUMI_BACKEND_URL: `file://${o.backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? "local-demo-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "1",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1",
+    KUBECONFIG: o.kubeconfig,
+  };
 }
 
 /** Puts the environment into this process, so the Automation API's own CLI calls see it too. */
 export function applyEnv(env: { [k: string]: string }): void {
-    for (const [k, v] of Object.entries(env)) process.env[k] = v;
+  for (const [k, v] of Object.entries(env)) process.env[k] = v;
 }

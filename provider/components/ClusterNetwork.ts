@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterNetworkInfo, ClusterNetworkSpec, planCluster, withServiceIps } from "../core";
+import { type ClusterNetworkInfo, type ClusterNetworkSpec, planCluster, withServiceIps } from "../core";
 import { declareObjects } from "./declare";
-import { TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
+import { type TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
 /** The cluster network spec plus how its objects are taken apart on destroy. */
 export interface ClusterNetworkArgs extends ClusterNetworkSpec {
-    /** How the cluster network is taken apart on destroy (after every tenant): grace period and credentials. */
-    teardown?: TeardownSpec;
+  /** How the cluster network is taken apart on destroy (after every tenant): grace period and credentials. */
+  teardown?: TeardownSpec;
 }
 
 /**
@@ -16,23 +16,25 @@ export interface ClusterNetworkArgs extends ClusterNetworkSpec {
  * Export `info` for tenant stacks.
  */
 export class ClusterNetwork extends pulumi.ComponentResource {
-    /** The facts tenants consume: pass to TenantNetwork `cluster` (or export it for tenant stacks). */
-    public readonly info: pulumi.Output<ClusterNetworkInfo>;
+  /** The facts tenants consume: pass to TenantNetwork `cluster` (or export it for tenant stacks). */
+  public readonly info: pulumi.Output<ClusterNetworkInfo>;
 
-    constructor(name: string, args: ClusterNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("kubeovn:index:ClusterNetwork", name, args, opts);
-        const { teardown, ...spec } = args;
-        const plan = planCluster(spec);
-        const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown);
-        const declared = declareObjects(this, name, plan.objects);
-        declareTeardown(this, name, "cluster", plan.objects, [...declared.values()], teardown, kubeconfig);
-        if (spec.apiServerAccess) {
-            // The API server's address is a fact of the cluster, never a guess: read Service default/kubernetes.
-            const service = k8s.core.v1.Service.get(`${name}-kubernetes-service`, "default/kubernetes", { parent: this });
-            this.info = service.spec.apply((s) => withServiceIps(plan.info, s?.clusterIPs?.length ? s.clusterIPs : s?.clusterIP ? [s.clusterIP] : []));
-        } else {
-            this.info = pulumi.output(plan.info);
-        }
-        this.registerOutputs({ info: this.info });
+  constructor(name: string, args: ClusterNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubeovn:index:ClusterNetwork", name, args, opts);
+    const { teardown, ...spec } = args;
+    const plan = planCluster(spec);
+    const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown);
+    const declared = declareObjects(this, name, plan.objects);
+    declareTeardown(this, name, "cluster", plan.objects, [...declared.values()], teardown, kubeconfig);
+    if (spec.apiServerAccess) {
+      // The API server's address is a fact of the cluster, never a guess: read Service default/kubernetes.
+      const service = k8s.core.v1.Service.get(`${name}-kubernetes-service`, "default/kubernetes", { parent: this });
+      this.info = service.spec.apply((s) =>
+        withServiceIps(plan.info, s?.clusterIPs?.length ? s.clusterIPs : s?.clusterIP ? [s.clusterIP] : []),
+      );
+    } else {
+      this.info = pulumi.output(plan.info);
     }
+    this.registerOutputs({ info: this.info });
+  }
 }

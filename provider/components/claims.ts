@@ -4,8 +4,15 @@
  * any object is declared (provider/kube/claims.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AddressClaim, AddressClaims, PlanError, TenantPlan, claimsByRange, plannedClaims } from "../core";
-import { ClaimStore, KubeClaimStore, claimPlan } from "../kube/claims";
+import {
+  type AddressClaim,
+  type AddressClaims,
+  PlanError,
+  type TenantPlan,
+  claimsByRange,
+  plannedClaims,
+} from "../core";
+import { type ClaimStore, KubeClaimStore, claimPlan } from "../kube/claims";
 
 export type ClaimStoreFactory = (kubeconfig: string) => ClaimStore;
 
@@ -13,20 +20,26 @@ let storeFor: ClaimStoreFactory = (kubeconfig) => new KubeClaimStore(kubeconfig)
 
 /** Replaces where claims are kept (unit tests under Pulumi mocks use an in-memory store). */
 export function useClaimStore(factory: ClaimStoreFactory): void {
-    storeFor = factory;
+  storeFor = factory;
 }
 
-export async function tenantAddresses(component: string, kubeconfig: string, plan: (claims: AddressClaims) => TenantPlan): Promise<{ plan: TenantPlan; claims: AddressClaim[] }> {
-    const store = storeFor(kubeconfig);
-    const fail = (what: string, err: unknown): never => {
-        // A plan error (bad input, address held by another tenant) is the message itself.
-        if (err instanceof PlanError) throw err;
-        throw new Error(`${component}: cannot ${what} address claims (Leases in kube-system) with the teardown kubeconfig: ${(err as Error)?.message ?? err}`);
-    };
-    if (pulumi.runtime.isDryRun()) {
-        const known = await store.list().catch((err) => fail("read", err));
-        const p = plan(claimsByRange(known));
-        return { plan: p, claims: plannedClaims(p) };
-    }
-    return claimPlan(store, plan).catch((err) => fail("make", err));
+export async function tenantAddresses(
+  component: string,
+  kubeconfig: string,
+  plan: (claims: AddressClaims) => TenantPlan,
+): Promise<{ plan: TenantPlan; claims: AddressClaim[] }> {
+  const store = storeFor(kubeconfig);
+  const fail = (what: string, err: unknown): never => {
+    // A plan error (bad input, address held by another tenant) is the message itself.
+    if (err instanceof PlanError) throw err;
+    throw new Error(
+      `${component}: cannot ${what} address claims (Leases in kube-system) with the teardown kubeconfig: ${(err as Error)?.message ?? err}`,
+    );
+  };
+  if (pulumi.runtime.isDryRun()) {
+    const known = await store.list().catch((err) => fail("read", err));
+    const p = plan(claimsByRange(known));
+    return { plan: p, claims: plannedClaims(p) };
+  }
+  return claimPlan(store, plan).catch((err) => fail("make", err));
 }

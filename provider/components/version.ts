@@ -7,4 +7,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { packageRoot } from "../package-root";
 
-export const PACKAGE_VERSION: string = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")).version;
+export const PACKAGE_VERSION: string = JSON.parse(
+  fs.readFileSync(path.join(packageRoot, "package.json"), "utf8"),
+).version;

@@ -9,41 +9,41 @@
  * held (e.g. found in the cluster) always stays with its holder.
  */
 import { createHash } from "node:crypto";
-import { AddressRange, Cidr, Family, formatAddress, usableBounds } from "./net";
+import { type AddressRange, type Cidr, type Family, formatAddress, usableBounds } from "./net";
 
 export interface AllocationRequest {
-    /** Stable identity of the request, independent of display names. */
-    key: string;
-    /** A static address the user asked for (already validated to be inside the range). */
-    fixed?: bigint;
+  /** Stable identity of the request, independent of display names. */
+  key: string;
+  /** A static address the user asked for (already validated to be inside the range). */
+  fixed?: bigint;
 }
 
 export interface AllocationResult {
-    /** key -> address text */
-    addresses: Map<string, string>;
-    /** Keys that found no free address. */
-    exhausted: string[];
-    /** Number of addresses the range could hand out in total. */
-    capacity: bigint;
+  /** key -> address text */
+  addresses: Map<string, string>;
+  /** Keys that found no free address. */
+  exhausted: string[];
+  /** Number of addresses the range could hand out in total. */
+  capacity: bigint;
 }
 
 /** Addresses a range never hands out, plus those already held (by key). */
 export interface RangeUsage {
-    /** Excluded ranges (excludeIps, gateway). */
-    excluded: AddressRange[];
-    /** Address value -> key holding it. Only read, so one map can serve many calls. */
-    claims?: ReadonlyMap<bigint, string>;
-    /**
-     * The same claims by key (key -> address value), derived from `claims` when absent. Callers
-     * allocating many times against a growing set of claims keep it, instead of a rebuild per call.
-     */
-    holders?: ReadonlyMap<string, bigint>;
+  /** Excluded ranges (excludeIps, gateway). */
+  excluded: AddressRange[];
+  /** Address value -> key holding it. Only read, so one map can serve many calls. */
+  claims?: ReadonlyMap<bigint, string>;
+  /**
+   * The same claims by key (key -> address value), derived from `claims` when absent. Callers
+   * allocating many times against a growing set of claims keep it, instead of a rebuild per call.
+   */
+  holders?: ReadonlyMap<string, bigint>;
 }
 
 /** Position in [0, size) derived from the key; sha256 so it is spread evenly and the same everywhere. */
 export function preferredOffset(key: string, size: bigint): bigint {
-    const digest = createHash("sha256").update(key).digest();
-    return digest.readBigUInt64BE(0) % size;
+  const digest = createHash("sha256").update(key).digest();
+  return digest.readBigUInt64BE(0) % size;
 }
 
 /**
@@ -52,80 +52,80 @@ export function preferredOffset(key: string, size: bigint): bigint {
  * depend on the order the caller listed them in.
  */
 export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: RangeUsage): AllocationResult {
-    const { first, last } = usableBounds(cidr);
-    const size = last - first + 1n;
-    const family: Family = cidr.family;
-    const excluded = usage.excluded.filter((r) => r.family === family);
-    const isExcluded = (v: bigint) => excluded.some((r) => v >= r.first && v <= r.last);
-    const claimed: ReadonlyMap<bigint, string> = usage.claims ?? new Map();
-    const held = usage.holders ?? holdersOf(claimed);
-    // Taken by this call; claims are consulted in place (copying them made fleets quadratic).
-    const taken = new Map<bigint, string>();
-    const isTaken = (v: bigint) => claimed.has(v) || taken.has(v);
-    const addresses = new Map<string, string>();
-    const exhausted: string[] = [];
+  const { first, last } = usableBounds(cidr);
+  const size = last - first + 1n;
+  const family: Family = cidr.family;
+  const excluded = usage.excluded.filter((r) => r.family === family);
+  const isExcluded = (v: bigint) => excluded.some((r) => v >= r.first && v <= r.last);
+  const claimed: ReadonlyMap<bigint, string> = usage.claims ?? new Map();
+  const held = usage.holders ?? holdersOf(claimed);
+  // Taken by this call; claims are consulted in place (copying them made fleets quadratic).
+  const taken = new Map<bigint, string>();
+  const isTaken = (v: bigint) => claimed.has(v) || taken.has(v);
+  const addresses = new Map<string, string>();
+  const exhausted: string[] = [];
 
-    const ordered = [...requests].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    function rank(r: AllocationRequest): number {
-        return r.fixed !== undefined ? 0 : held.has(r.key) ? 1 : 2;
-    }
+  const ordered = [...requests].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  function rank(r: AllocationRequest): number {
+    return r.fixed !== undefined ? 0 : held.has(r.key) ? 1 : 2;
+  }
 
-    let free = size - BigInt(countExcluded(excluded, first, last)) - BigInt(claimed.size);
-    for (const req of ordered) {
-        if (req.fixed !== undefined) {
-            taken.set(req.fixed, req.key);
-            addresses.set(req.key, formatAddress(family, req.fixed));
-            continue;
-        }
-        const mine = held.get(req.key);
-        if (mine !== undefined) {
-            addresses.set(req.key, formatAddress(family, mine));
-            continue;
-        }
-        if (free <= 0n) {
-            exhausted.push(req.key);
-            continue;
-        }
-        const start = preferredOffset(req.key, size);
-        let found: bigint | undefined;
-        // Walk at most the whole range once; `free` > 0 guarantees a hit unless claims overlap exclusions.
-        for (let i = 0n; i < size; i++) {
-            const v = first + ((start + i) % size);
-            if (!isTaken(v) && !isExcluded(v)) {
-                found = v;
-                break;
-            }
-        }
-        if (found === undefined) {
-            exhausted.push(req.key);
-            continue;
-        }
-        taken.set(found, req.key);
-        free--;
-        addresses.set(req.key, formatAddress(family, found));
+  let free = size - BigInt(countExcluded(excluded, first, last)) - BigInt(claimed.size);
+  for (const req of ordered) {
+    if (req.fixed !== undefined) {
+      taken.set(req.fixed, req.key);
+      addresses.set(req.key, formatAddress(family, req.fixed));
+      continue;
     }
-    return { addresses, exhausted, capacity: size - BigInt(countExcluded(excluded, first, last)) };
+    const mine = held.get(req.key);
+    if (mine !== undefined) {
+      addresses.set(req.key, formatAddress(family, mine));
+      continue;
+    }
+    if (free <= 0n) {
+      exhausted.push(req.key);
+      continue;
+    }
+    const start = preferredOffset(req.key, size);
+    let found: bigint | undefined;
+    // Walk at most the whole range once; `free` > 0 guarantees a hit unless claims overlap exclusions.
+    for (let i = 0n; i < size; i++) {
+      const v = first + ((start + i) % size);
+      if (!isTaken(v) && !isExcluded(v)) {
+        found = v;
+        break;
+      }
+    }
+    if (found === undefined) {
+      exhausted.push(req.key);
+      continue;
+    }
+    taken.set(found, req.key);
+    free--;
+    addresses.set(req.key, formatAddress(family, found));
+  }
+  return { addresses, exhausted, capacity: size - BigInt(countExcluded(excluded, first, last)) };
 }
 
 /** key -> address of `claims`; a key listed twice keeps its last address. */
 export function holdersOf(claims: ReadonlyMap<bigint, string>): Map<string, bigint> {
-    const held = new Map<string, bigint>();
-    for (const [value, key] of claims) held.set(key, value);
-    return held;
+  const held = new Map<string, bigint>();
+  for (const [value, key] of claims) held.set(key, value);
+  return held;
 }
 
 /** How many addresses of [first, last] the (possibly overlapping) excluded ranges cover. */
 function countExcluded(ranges: AddressRange[], first: bigint, last: bigint): number {
-    const clipped = ranges
-        .map((r) => ({ a: r.first < first ? first : r.first, b: r.last > last ? last : r.last }))
-        .filter((r) => r.a <= r.b)
-        .sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
-    let total = 0n;
-    let end = first - 1n;
-    for (const r of clipped) {
-        const a = r.a > end ? r.a : end + 1n;
-        if (r.b >= a) total += r.b - a + 1n;
-        if (r.b > end) end = r.b;
-    }
-    return Number(total);
+  const clipped = ranges
+    .map((r) => ({ a: r.first < first ? first : r.first, b: r.last > last ? last : r.last }))
+    .filter((r) => r.a <= r.b)
+    .sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+  let total = 0n;
+  let end = first - 1n;
+  for (const r of clipped) {
+    const a = r.a > end ? r.a : end + 1n;
+    if (r.b >= a) total += r.b - a + 1n;
+    if (r.b > end) end = r.b;
+  }
+  return Number(total);
 }

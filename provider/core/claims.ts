@@ -7,8 +7,8 @@
  */
 import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./names";
 import { addressLabel, parseAddress } from "./net";
-import { ObjectRef } from "./teardown";
-import { AddressClaims, TenantPlan, allocationKey } from "./tenant-plan";
+import type { ObjectRef } from "./teardown";
+import { type AddressClaims, type TenantPlan, allocationKey } from "./tenant-plan";
 
 /** Claims are Leases: small, namespaced, with a holder field; kube-system is where the pools' attachments live. */
 export const CLAIM_API_VERSION = "coordination.k8s.io/v1";
@@ -21,11 +21,11 @@ export const CLAIM_ADDRESS_ANNOTATION = "pulumi-kubeovn/address";
 
 /** One address held by one holder key (`<tenant>/interconnect`, `<tenant>/eip/<name>`). */
 export interface AddressClaim {
-    range: string;
-    /** Canonical address text. */
-    address: string;
-    holder: string;
-    tenant: string;
+  range: string;
+  /** Canonical address text. */
+  address: string;
+  holder: string;
+  tenant: string;
 }
 
 /**
@@ -34,60 +34,83 @@ export interface AddressClaim {
  * share a name.
  */
 export function claimName(range: string, address: string): string {
-    const a = parseAddress(address);
-    if (!a) throw new Error(`claimName: ${JSON.stringify(address)} is not an address`);
-    return `${CLAIM_PREFIX}.${range}.${addressLabel(a)}`;
+  const a = parseAddress(address);
+  if (!a) throw new Error(`claimName: ${JSON.stringify(address)} is not an address`);
+  return `${CLAIM_PREFIX}.${range}.${addressLabel(a)}`;
 }
 
 /** Every address the plan gives the tenant, as claims, sorted by claim name. */
 export function plannedClaims(plan: TenantPlan): AddressClaim[] {
-    const t = plan.tenant;
-    const out: AddressClaim[] = [];
-    const add = (range: string, address: string | undefined, holder: string) => {
-        const a = address ? parseAddress(address) : undefined;
-        if (a) out.push({ range, address: a.text, holder, tenant: t });
-    };
-    for (const a of plan.addresses.interconnectIp ? plan.addresses.interconnectIp.split(",") : []) add(INTERCONNECT_SUBNET, a, allocationKey.interconnect(t));
-    for (const [name, e] of Object.entries(plan.addresses.eips)) {
-        add(e.pool, e.v4ip, allocationKey.eip(t, name));
-        add(e.pool, e.v6ip, allocationKey.eip(t, name));
-    }
-    return out.sort((x, y) => (claimName(x.range, x.address) < claimName(y.range, y.address) ? -1 : 1));
+  const t = plan.tenant;
+  const out: AddressClaim[] = [];
+  const add = (range: string, address: string | undefined, holder: string) => {
+    const a = address ? parseAddress(address) : undefined;
+    if (a) out.push({ range, address: a.text, holder, tenant: t });
+  };
+  for (const a of plan.addresses.interconnectIp ? plan.addresses.interconnectIp.split(",") : [])
+    add(INTERCONNECT_SUBNET, a, allocationKey.interconnect(t));
+  for (const [name, e] of Object.entries(plan.addresses.eips)) {
+    add(e.pool, e.v4ip, allocationKey.eip(t, name));
+    add(e.pool, e.v6ip, allocationKey.eip(t, name));
+  }
+  return out.sort((x, y) => (claimName(x.range, x.address) < claimName(y.range, y.address) ? -1 : 1));
 }
 
 /** The claim object for `c`, as the API server stores it. */
-export function claimObject(c: AddressClaim): { apiVersion: string; kind: string; metadata: any; spec: { holderIdentity: string } } {
-    return {
-        apiVersion: CLAIM_API_VERSION,
-        kind: CLAIM_KIND,
-        metadata: {
-            name: claimName(c.range, c.address),
-            namespace: CLAIM_NAMESPACE,
-            labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: c.tenant },
-            annotations: { [CLAIM_RANGE_ANNOTATION]: c.range, [CLAIM_ADDRESS_ANNOTATION]: c.address },
-        },
-        spec: { holderIdentity: c.holder },
-    };
+export function claimObject(c: AddressClaim): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: { holderIdentity: string };
+} {
+  return {
+    apiVersion: CLAIM_API_VERSION,
+    kind: CLAIM_KIND,
+    metadata: {
+      name: claimName(c.range, c.address),
+      namespace: CLAIM_NAMESPACE,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: c.tenant },
+      annotations: { [CLAIM_RANGE_ANNOTATION]: c.range, [CLAIM_ADDRESS_ANNOTATION]: c.address },
+    },
+    spec: { holderIdentity: c.holder },
+  };
 }
 
 /** Reads a claim object back; undefined for a Lease that is not a well-formed claim of ours. */
-export function claimFromObject(o: { metadata?: any; spec?: { holderIdentity?: string } }): AddressClaim | undefined {
-    const range = o.metadata?.annotations?.[CLAIM_RANGE_ANNOTATION];
-    const address = o.metadata?.annotations?.[CLAIM_ADDRESS_ANNOTATION];
-    const holder = o.spec?.holderIdentity;
-    if (typeof range !== "string" || typeof address !== "string" || typeof holder !== "string" || !parseAddress(address)) return undefined;
-    if (o.metadata?.name !== claimName(range, address)) return undefined;
-    return { range, address: parseAddress(address)?.text as string, holder, tenant: o.metadata?.labels?.[TENANT_LABEL] ?? "" };
+export function claimFromObject(o: {
+  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: { holderIdentity?: string };
+}): AddressClaim | undefined {
+  const range = o.metadata?.annotations?.[CLAIM_RANGE_ANNOTATION];
+  const address = o.metadata?.annotations?.[CLAIM_ADDRESS_ANNOTATION];
+  const holder = o.spec?.holderIdentity;
+  if (typeof range !== "string" || typeof address !== "string" || typeof holder !== "string" || !parseAddress(address))
+    return undefined;
+  if (o.metadata?.name !== claimName(range, address)) return undefined;
+  return {
+    range,
+    address: parseAddress(address)?.text as string,
+    holder,
+    tenant: o.metadata?.labels?.[TENANT_LABEL] ?? "",
+  };
 }
 
 /** Where the teardown finds the claim to release it. */
 export function claimRef(c: AddressClaim): ObjectRef {
-    return { apiVersion: CLAIM_API_VERSION, kind: CLAIM_KIND, name: claimName(c.range, c.address), namespace: CLAIM_NAMESPACE };
+  return {
+    apiVersion: CLAIM_API_VERSION,
+    kind: CLAIM_KIND,
+    name: claimName(c.range, c.address),
+    namespace: CLAIM_NAMESPACE,
+  };
 }
 
 /** Claims as the planner takes them: range -> address -> holder. */
 export function claimsByRange(claims: AddressClaim[]): AddressClaims {
-    const out: AddressClaims = {};
-    for (const c of claims) (out[c.range] ??= {})[c.address] = c.holder;
-    return out;
+  const out: AddressClaims = {};
+  for (const c of claims) {
+    out[c.range] ??= {};
+    out[c.range][c.address] = c.holder;
+  }
+  return out;
 }

@@ -2,20 +2,20 @@
  * Planning many tenants at once (the fleet tool, benchmarks): joint allocation so no two tenants
  * share an address, and the cross-tenant checks a single tenant cannot make.
  */
-import { ClusterFacts, checkClusterSpec, checkServiceIps } from "./cluster";
-import { PlanError, Problem, Problems } from "./errors";
+import { type ClusterFacts, checkClusterSpec, checkServiceIps } from "./cluster";
+import { PlanError, type Problem, Problems } from "./errors";
 import { INTERCONNECT_SUBNET } from "./names";
 import { overlaps } from "./net";
 import { parseNetwork } from "./network";
-import { ClusterNetworkSpec, TenantSpec } from "./spec";
+import type { ClusterNetworkSpec, TenantSpec } from "./spec";
 import { checkPeering } from "./tenant-check-access";
-import { AddressClaims, ClaimIndex, TenantPlan, allocationKey, planTenant } from "./tenant-plan";
+import { type AddressClaims, ClaimIndex, type TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {
-    facts: ClusterFacts;
-    tenants: TenantPlan[];
-    /** Every address held after this plan (input claims plus new allocations). */
-    claims: AddressClaims;
+  facts: ClusterFacts;
+  tenants: TenantPlan[];
+  /** Every address held after this plan (input claims plus new allocations). */
+  claims: AddressClaims;
 }
 
 /**
@@ -23,75 +23,95 @@ export interface FleetPlan {
  * a previous plan): their holders keep them, so adding or removing a tenant never moves another.
  * `kubernetesServiceIps` are the cluster IPs of Service default/kubernetes, for API-server access.
  */
-export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], claims: AddressClaims = {}, kubernetesServiceIps?: string[]): FleetPlan {
-    const p = new Problems();
-    const facts = checkClusterSpec(p, cluster, "cluster");
-    if (facts?.apiServer && kubernetesServiceIps) facts.apiServer.serviceIps = checkServiceIps(p, facts.apiServer, kubernetesServiceIps, "cluster.apiServerAccess");
-    const seenTenant = new Map<string, number>();
-    const namespaceOwner = new Map<string, string>();
-    tenants.forEach((t, i) => {
-        const name = t?.tenant;
-        if (seenTenant.has(name)) p.add(`tenants[${i}].tenant`, name, `is declared twice (also tenants[${seenTenant.get(name)}])`);
-        seenTenant.set(name, i);
-        (t?.namespaces ?? []).forEach((ns, j) => {
-            const owner = namespaceOwner.get(ns?.name);
-            if (owner !== undefined && owner !== name) p.add(`tenants[${name}].namespaces[${j}].name`, ns.name, `belongs to tenant ${owner}`);
-            else namespaceOwner.set(ns?.name, name);
-        });
+export function planFleet(
+  cluster: ClusterNetworkSpec,
+  tenants: TenantSpec[],
+  claims: AddressClaims = {},
+  kubernetesServiceIps?: string[],
+): FleetPlan {
+  const p = new Problems();
+  const facts = checkClusterSpec(p, cluster, "cluster");
+  if (facts?.apiServer && kubernetesServiceIps)
+    facts.apiServer.serviceIps = checkServiceIps(p, facts.apiServer, kubernetesServiceIps, "cluster.apiServerAccess");
+  const seenTenant = new Map<string, number>();
+  const namespaceOwner = new Map<string, string>();
+  tenants.forEach((t, i) => {
+    const name = t?.tenant;
+    if (seenTenant.has(name))
+      p.add(`tenants[${i}].tenant`, name, `is declared twice (also tenants[${seenTenant.get(name)}])`);
+    seenTenant.set(name, i);
+    (t?.namespaces ?? []).forEach((ns, j) => {
+      const owner = namespaceOwner.get(ns?.name);
+      if (owner !== undefined && owner !== name)
+        p.add(`tenants[${name}].namespaces[${j}].name`, ns.name, `belongs to tenant ${owner}`);
+      else namespaceOwner.set(ns?.name, name);
     });
-    // A scraper namespace carries one tenant's PodDefaults: it is nobody else's.
-    tenants.forEach((t) => {
-        const ns = t?.monitoring?.scraperNamespace;
-        const owner = ns === undefined ? undefined : namespaceOwner.get(ns);
-        if (owner !== undefined && owner !== t.tenant) p.add(`tenants[${t.tenant}].monitoring.scraperNamespace`, ns, `belongs to tenant ${owner}`);
-        else if (ns !== undefined && owner === undefined) namespaceOwner.set(ns, t.tenant);
-    });
-    checkPeeringPairs(p, tenants);
-    p.throwIfAny("the fleet");
+  });
+  // A scraper namespace carries one tenant's PodDefaults: it is nobody else's.
+  tenants.forEach((t) => {
+    const ns = t?.monitoring?.scraperNamespace;
+    const owner = ns === undefined ? undefined : namespaceOwner.get(ns);
+    if (owner !== undefined && owner !== t.tenant)
+      p.add(`tenants[${t.tenant}].monitoring.scraperNamespace`, ns, `belongs to tenant ${owner}`);
+    else if (ns !== undefined && owner === undefined) namespaceOwner.set(ns, t.tenant);
+  });
+  checkPeeringPairs(p, tenants);
+  p.throwIfAny("the fleet");
 
-    // Static addresses are held by their owners before anything is allocated.
-    const held: AddressClaims = JSON.parse(JSON.stringify(claims));
-    const hold = (range: string, address: string, key: string, path: string) => {
-        const r = (held[range] ??= {});
-        const holder = r[address];
-        // A clash inside one tenant is reported by the tenant's own checks, with better words.
-        if (holder !== undefined && holder !== key && holder.split("/")[0] !== key.split("/")[0]) p.add(path, address, `is also claimed by ${holder}`);
-        else if (holder === undefined) r[address] = key;
-    };
-    for (const t of tenants) {
-        if (t.natGateway?.interconnectIp) hold(INTERCONNECT_SUBNET, t.natGateway.interconnectIp, allocationKey.interconnect(t.tenant), `tenants[${t.tenant}].natGateway.interconnectIp`);
-        for (const e of t.eips ?? []) {
-            for (const f of ["v4ip", "v6ip"] as const) {
-                const a = e?.[f];
-                if (a) hold(e.pool, a, allocationKey.eip(t.tenant, e.name), `tenants[${t.tenant}].eips[${e.name}].${f}`);
-            }
-        }
+  // Static addresses are held by their owners before anything is allocated.
+  const held: AddressClaims = JSON.parse(JSON.stringify(claims));
+  const hold = (range: string, address: string, key: string, path: string) => {
+    held[range] ??= {};
+    const r = held[range];
+    const holder = r[address];
+    // A clash inside one tenant is reported by the tenant's own checks, with better words.
+    if (holder !== undefined && holder !== key && holder.split("/")[0] !== key.split("/")[0])
+      p.add(path, address, `is also claimed by ${holder}`);
+    else if (holder === undefined) r[address] = key;
+  };
+  for (const t of tenants) {
+    if (t.natGateway?.interconnectIp)
+      hold(
+        INTERCONNECT_SUBNET,
+        t.natGateway.interconnectIp,
+        allocationKey.interconnect(t.tenant),
+        `tenants[${t.tenant}].natGateway.interconnectIp`,
+      );
+    for (const e of t.eips ?? []) {
+      for (const f of ["v4ip", "v6ip"] as const) {
+        const a = e?.[f];
+        if (a) hold(e.pool, a, allocationKey.eip(t.tenant, e.name), `tenants[${t.tenant}].eips[${e.name}].${f}`);
+      }
     }
-    p.throwIfAny("the fleet");
+  }
+  p.throwIfAny("the fleet");
 
-    // Parsed once for the whole fleet; each tenant's addresses are added as it is planned.
-    const index = new ClaimIndex(held);
-    const claim = (range: string, address: string, key: string) => {
-        (held[range] ??= {})[address] = key;
-        index.add(range, address, key);
-    };
-    const problems: Problem[] = [];
-    const plans: TenantPlan[] = [];
-    for (const t of [...tenants].sort((a, b) => (a.tenant < b.tenant ? -1 : 1))) {
-        try {
-            const plan = planTenant(t, facts as ClusterFacts, index);
-            plans.push(plan);
-            if (plan.addresses.interconnectIp) for (const a of plan.addresses.interconnectIp.split(",")) claim(INTERCONNECT_SUBNET, a, allocationKey.interconnect(t.tenant));
-            for (const [name, e] of Object.entries(plan.addresses.eips)) {
-                for (const a of [e.v4ip, e.v6ip]) if (a) claim(e.pool, a, allocationKey.eip(t.tenant, name));
-            }
-        } catch (e) {
-            if (!(e instanceof PlanError)) throw e;
-            problems.push(...e.problems.map((x) => ({ ...x, path: `tenants[${t.tenant}].${x.path}` })));
-        }
+  // Parsed once for the whole fleet; each tenant's addresses are added as it is planned.
+  const index = new ClaimIndex(held);
+  const claim = (range: string, address: string, key: string) => {
+    held[range] ??= {};
+    held[range][address] = key;
+    index.add(range, address, key);
+  };
+  const problems: Problem[] = [];
+  const plans: TenantPlan[] = [];
+  for (const t of [...tenants].sort((a, b) => (a.tenant < b.tenant ? -1 : 1))) {
+    try {
+      const plan = planTenant(t, facts as ClusterFacts, index);
+      plans.push(plan);
+      if (plan.addresses.interconnectIp)
+        for (const a of plan.addresses.interconnectIp.split(","))
+          claim(INTERCONNECT_SUBNET, a, allocationKey.interconnect(t.tenant));
+      for (const [name, e] of Object.entries(plan.addresses.eips)) {
+        for (const a of [e.v4ip, e.v6ip]) if (a) claim(e.pool, a, allocationKey.eip(t.tenant, name));
+      }
+    } catch (e) {
+      if (!(e instanceof PlanError)) throw e;
+      problems.push(...e.problems.map((x) => ({ ...x, path: `tenants[${t.tenant}].${x.path}` })));
     }
-    if (problems.length > 0) throw new PlanError("the fleet", problems);
-    return { facts: facts as ClusterFacts, tenants: plans, claims: held };
+  }
+  if (problems.length > 0) throw new PlanError("the fleet", problems);
+  return { facts: facts as ClusterFacts, tenants: plans, claims: held };
 }
 
 /**
@@ -100,24 +120,42 @@ export function planFleet(cluster: ClusterNetworkSpec, tenants: TenantSpec[], cl
  * local one, and the routed CIDRs inside the other tenant's subnets.
  */
 function checkPeeringPairs(p: Problems, tenants: TenantSpec[]): void {
-    const byName = new Map(tenants.map((t) => [t?.tenant, t]));
-    const scratch = new Problems(); // a malformed half is reported by its tenant's own checks
-    for (const t of tenants) {
-        (t?.peerings ?? []).forEach((half) => {
-            const path = `tenants[${t.tenant}].peerings[${half?.tenant}]`;
-            const other = byName.get(half?.tenant);
-            if (!other) return; // planned in another stack
-            const mirror = (other.peerings ?? []).find((x) => x?.tenant === t.tenant);
-            if (!mirror) return p.add(`${path}.tenant`, half.tenant, `declares no peering with ${t.tenant}; add the mirror half to tenant ${half.tenant}`);
-            const a = checkPeering(scratch, path, half);
-            const b = checkPeering(scratch, path, mirror);
-            if (!a || !b) return;
-            if (a.link.text !== b.link.text) p.add(`${path}.localConnectIP`, half.localConnectIP, `is on link ${a.link.text} but tenant ${half.tenant}'s half is on ${b.link.text}`);
-            else if (a.remote.value !== b.local.value) p.add(`${path}.remoteConnectIP`, a.remote.text, `is not tenant ${half.tenant}'s localConnectIP ${b.local.text}`);
-            const subnets = (other.subnets ?? []).flatMap((s) => parseNetwork(scratch, "", s, false)?.cidrs ?? []);
-            a.remoteCidrs.forEach((c, j) => {
-                if (!subnets.some((s) => overlaps(s, c))) p.add(`${path}.remoteCidrs[${j}]`, c.text, `routes to no subnet of tenant ${half.tenant}`);
-            });
-        });
-    }
+  const byName = new Map(tenants.map((t) => [t?.tenant, t]));
+  const scratch = new Problems(); // a malformed half is reported by its tenant's own checks
+  for (const t of tenants) {
+    (t?.peerings ?? []).forEach((half) => {
+      const path = `tenants[${t.tenant}].peerings[${half?.tenant}]`;
+      const other = byName.get(half?.tenant);
+      if (!other) return; // planned in another stack
+      const mirror = (other.peerings ?? []).find((x) => x?.tenant === t.tenant);
+      if (!mirror) {
+        p.add(
+          `${path}.tenant`,
+          half.tenant,
+          `declares no peering with ${t.tenant}; add the mirror half to tenant ${half.tenant}`,
+        );
+        return;
+      }
+      const a = checkPeering(scratch, path, half);
+      const b = checkPeering(scratch, path, mirror);
+      if (!a || !b) return;
+      if (a.link.text !== b.link.text)
+        p.add(
+          `${path}.localConnectIP`,
+          half.localConnectIP,
+          `is on link ${a.link.text} but tenant ${half.tenant}'s half is on ${b.link.text}`,
+        );
+      else if (a.remote.value !== b.local.value)
+        p.add(
+          `${path}.remoteConnectIP`,
+          a.remote.text,
+          `is not tenant ${half.tenant}'s localConnectIP ${b.local.text}`,
+        );
+      const subnets = (other.subnets ?? []).flatMap((s) => parseNetwork(scratch, "", s, false)?.cidrs ?? []);
+      a.remoteCidrs.forEach((c, j) => {
+        if (!subnets.some((s) => overlaps(s, c)))
+          p.add(`${path}.remoteCidrs[${j}]`, c.text, `routes to no subnet of tenant ${half.tenant}`);
+      });
+    });
+  }
 }

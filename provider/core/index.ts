@@ -2,11 +2,28 @@
 export * from "./spec";
 export * from "./errors";
 export * from "./plan";
-export { planCluster, clusterInfo, checkClusterSpec, checkClusterInfo, withServiceIps, ClusterFacts, ClusterPlan } from "./cluster";
+export {
+  planCluster,
+  clusterInfo,
+  checkClusterSpec,
+  checkClusterInfo,
+  withServiceIps,
+  ClusterFacts,
+  ClusterPlan,
+} from "./cluster";
 export * from "./pod-defaults";
 export { planTenant, TenantPlan, TenantAddresses, AddressClaims, allocationKey } from "./tenant-plan";
 export { planFleet, FleetPlan } from "./fleet";
 export { objectNames, MANAGED_BY_LABEL, MANAGED_BY, TENANT_LABEL, INTERCONNECT_SUBNET } from "./names";
-export { planPodDefaultsWebhook, checkWebhookSpec, webhookDnsNames, WebhookPlan, WebhookObject, WebhookTls, WEBHOOK_NAME } from "./webhook-plan";
+export {
+  planPodDefaultsWebhook,
+  checkWebhookSpec,
+  webhookDnsNames,
+  WebhookPlan,
+  WebhookObject,
+  WebhookTls,
+  WebhookCode,
+  WEBHOOK_NAME,
+} from "./webhook-plan";
 export { AddressClaim, claimName, claimRef, claimsByRange, plannedClaims, CLAIM_NAMESPACE } from "./claims";
 export { checkAgainstTenants, checkNamespaceOwners } from "./cross-tenant";

@@ -4,12 +4,12 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Why `name` is not a DNS-1123 label, or undefined when it is one. */
 export function dnsLabelProblem(name: unknown, maxLength = 63): string | undefined {
-    if (typeof name !== "string" || name === "") return "must be a non-empty string";
-    if (name.length > maxLength) return `is ${name.length} characters long; at most ${maxLength} are allowed`;
-    if (!DNS1123_LABEL.test(name)) {
-        return "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)";
-    }
-    return undefined;
+  if (typeof name !== "string" || name === "") return "must be a non-empty string";
+  if (name.length > maxLength) return `is ${name.length} characters long; at most ${maxLength} are allowed`;
+  if (!DNS1123_LABEL.test(name)) {
+    return "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)";
+  }
+  return undefined;
 }
 
 /** Label on every object we create, so teardown and status find exactly ours. */
@@ -30,7 +30,7 @@ export const API_ACCESS_NETWORK = "api-server-access";
 
 /** Kube-OVN's provider name for a Subnet serving the NICs of attachment `<namespace>/<nad>` (util.IsOvnProvider form). */
 export function kubeOvnProvider(nad: string, namespace: string): string {
-    return `${nad}.${namespace}.ovn`;
+  return `${nad}.${namespace}.ovn`;
 }
 export const RESERVED_SUBNETS = new Set(["ovn-default", "join", INTERCONNECT_SUBNET]);
 
@@ -40,15 +40,15 @@ export const NAT_GATEWAY_NAME_MAX = 41;
 
 /** Cluster object names of a tenant's objects. Kube-OVN objects are cluster-scoped, hence the prefix. */
 export const objectNames = {
-    vpc: (tenant: string) => tenant,
-    subnet: (tenant: string, subnet: string) => `${tenant}-${subnet}`,
-    natGateway: (tenant: string) => tenant,
-    interconnectEip: (tenant: string) => `${tenant}-interconnect`,
-    eip: (tenant: string, eip: string) => `${tenant}-${eip}`,
-    snat: (tenant: string, rule: string) => `${tenant}-snat-${rule}`,
-    dnat: (tenant: string, rule: string) => `${tenant}-dnat-${rule}`,
-    fip: (tenant: string, rule: string) => `${tenant}-fip-${rule}`,
-    securityGroup: (tenant: string, group: string) => `${tenant}-${group}`,
-    /** The scrapers' attachment (NetworkAttachmentDefinition and Subnet) into the tenant's VPC. */
-    monitoring: (tenant: string) => `${tenant}-monitoring`,
+  vpc: (tenant: string) => tenant,
+  subnet: (tenant: string, subnet: string) => `${tenant}-${subnet}`,
+  natGateway: (tenant: string) => tenant,
+  interconnectEip: (tenant: string) => `${tenant}-interconnect`,
+  eip: (tenant: string, eip: string) => `${tenant}-${eip}`,
+  snat: (tenant: string, rule: string) => `${tenant}-snat-${rule}`,
+  dnat: (tenant: string, rule: string) => `${tenant}-dnat-${rule}`,
+  fip: (tenant: string, rule: string) => `${tenant}-fip-${rule}`,
+  securityGroup: (tenant: string, group: string) => `${tenant}-${group}`,
+  /** The scrapers' attachment (NetworkAttachmentDefinition and Subnet) into the tenant's VPC. */
+  monitoring: (tenant: string) => `${tenant}-monitoring`,
 };

@@ -8,37 +8,37 @@ import { IPv4, IPv6, IPv4CidrRange, IPv6CidrRange, Validator, collapseIPv6Number
 export type Family = 4 | 6;
 
 export interface Cidr {
-    family: Family;
-    /** Network address as a number. */
-    first: bigint;
-    /** Last address as a number. */
-    last: bigint;
-    prefix: number;
-    /** Canonical text: network address (compressed for IPv6) and prefix, e.g. 10.0.1.0/24. */
-    text: string;
-    /** True when the text the user wrote had host bits set (10.0.1.7/24). */
-    hostBitsSet: boolean;
+  family: Family;
+  /** Network address as a number. */
+  first: bigint;
+  /** Last address as a number. */
+  last: bigint;
+  prefix: number;
+  /** Canonical text: network address (compressed for IPv6) and prefix, e.g. 10.0.1.0/24. */
+  text: string;
+  /** True when the text the user wrote had host bits set (10.0.1.7/24). */
+  hostBitsSet: boolean;
 }
 
 export interface Address {
-    family: Family;
-    value: bigint;
-    text: string;
+  family: Family;
+  value: bigint;
+  text: string;
 }
 
 /** An inclusive address range, e.g. one excludeIps entry. */
 export interface AddressRange {
-    family: Family;
-    first: bigint;
-    last: bigint;
+  family: Family;
+  first: bigint;
+  last: bigint;
 }
 
 export function familyName(f: Family): string {
-    return f === 4 ? "IPv4" : "IPv6";
+  return f === 4 ? "IPv4" : "IPv6";
 }
 
 export function formatAddress(family: Family, value: bigint): string {
-    return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
+  return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
 }
 
 /**
@@ -46,110 +46,118 @@ export function formatAddress(family: Family, value: bigint): string {
  * (compressed `::` would give labels starting or ending with '-'). One address, one label.
  */
 export function addressLabel(a: Address): string {
-    // From the text: ip-num prints the number 0 as "::0" but the text "::" in full.
-    return (a.family === 4 ? a.text : new IPv6(a.text).toString()).replace(/[.:]/g, "-");
+  // From the text: ip-num prints the number 0 as "::0" but the text "::" in full.
+  return (a.family === 4 ? a.text : new IPv6(a.text).toString()).replace(/[.:]/g, "-");
 }
 
 /** Parses one address; undefined when the text is not a valid IPv4 or IPv6 address. */
 export function parseAddress(text: string): Address | undefined {
-    if (typeof text !== "string") return undefined;
-    const s = text.trim();
-    if (s !== text || s === "") return undefined;
-    if (!s.includes(":")) {
-        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s) || !Validator.isValidIPv4String(s)[0]) return undefined;
-        const ip = new IPv4(s);
-        return { family: 4, value: ip.getValue(), text: ip.toString() };
-    }
-    if (!Validator.isValidIPv6String(s)[0]) return undefined;
-    try {
-        const ip = new IPv6(s);
-        return { family: 6, value: ip.getValue(), text: formatAddress(6, ip.getValue()) };
-    } catch {
-        return undefined;
-    }
+  if (typeof text !== "string") return undefined;
+  const s = text.trim();
+  if (s !== text || s === "") return undefined;
+  if (!s.includes(":")) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s) || !Validator.isValidIPv4String(s)[0]) return undefined;
+    const ip = new IPv4(s);
+    return { family: 4, value: ip.getValue(), text: ip.toString() };
+  }
+  if (!Validator.isValidIPv6String(s)[0]) return undefined;
+  try {
+    const ip = new IPv6(s);
+    return { family: 6, value: ip.getValue(), text: formatAddress(6, ip.getValue()) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses one CIDR; undefined when the text is not a valid IPv4 or IPv6 CIDR. */
 export function parseCidr(text: string): Cidr | undefined {
-    if (typeof text !== "string") return undefined;
-    const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
-    if (!m) return undefined;
-    const addr = parseAddress(m[1]);
-    if (!addr) return undefined;
-    const prefix = Number(m[2]);
-    if (prefix > (addr.family === 4 ? 32 : 128)) return undefined;
-    const range =
-        addr.family === 4
-            ? IPv4CidrRange.fromCidr(`${addr.text}/${prefix}`)
-            : IPv6CidrRange.fromCidr(`${new IPv6(addr.value).toString()}/${prefix}`);
-    const first = range.getFirst().getValue();
-    const last = range.getLast().getValue();
-    return {
-        family: addr.family,
-        first,
-        last,
-        prefix,
-        text: `${formatAddress(addr.family, first)}/${prefix}`,
-        hostBitsSet: first !== addr.value,
-    };
+  if (typeof text !== "string") return undefined;
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const addr = parseAddress(m[1]);
+  if (!addr) return undefined;
+  const prefix = Number(m[2]);
+  if (prefix > (addr.family === 4 ? 32 : 128)) return undefined;
+  const range =
+    addr.family === 4
+      ? IPv4CidrRange.fromCidr(`${addr.text}/${prefix}`)
+      : IPv6CidrRange.fromCidr(`${new IPv6(addr.value).toString()}/${prefix}`);
+  const first = range.getFirst().getValue();
+  const last = range.getLast().getValue();
+  return {
+    family: addr.family,
+    first,
+    last,
+    prefix,
+    text: `${formatAddress(addr.family, first)}/${prefix}`,
+    hostBitsSet: first !== addr.value,
+  };
 }
 
 /**
  * Parses a Kube-OVN value that holds one item, or two of different families written "v4,v6" for
  * dual stack; undefined when any part is malformed or both are of one family.
  */
-function parseDual<T extends { family: Family }>(text: string, parse: (part: string) => T | undefined): T[] | undefined {
-    if (typeof text !== "string" || text === "") return undefined;
-    const parts = text.split(",").map(parse);
-    if (parts.some((p) => !p) || parts.length > 2) return undefined;
-    const items = parts as T[];
-    if (items.length === 2 && items[0].family === items[1].family) return undefined;
-    return items;
+function parseDual<T extends { family: Family }>(
+  text: string,
+  parse: (part: string) => T | undefined,
+): T[] | undefined {
+  if (typeof text !== "string" || text === "") return undefined;
+  const parts = text.split(",").map(parse);
+  if (parts.some((p) => !p) || parts.length > 2) return undefined;
+  const items = parts as T[];
+  if (items.length === 2 && items[0].family === items[1].family) return undefined;
+  return items;
 }
 
 /** "cidr" or "cidrV4,cidrV6". */
 export function parseCidrList(text: string): Cidr[] | undefined {
-    return parseDual(text, parseCidr);
+  return parseDual(text, parseCidr);
 }
 
 /** "address" or "addressV4,addressV6". */
 export function parseAddressList(text: string): Address[] | undefined {
-    return parseDual(text, parseAddress);
+  return parseDual(text, parseAddress);
 }
 
 /** Parses an excludeIps entry: "a" or "a..b" (same family, a <= b). */
 export function parseRange(text: string): AddressRange | undefined {
-    if (typeof text !== "string") return undefined;
-    const [a, b, extra] = text.split("..");
-    if (extra !== undefined) return undefined;
-    const first = parseAddress(a);
-    const last = b === undefined ? first : parseAddress(b);
-    if (!first || !last || first.family !== last.family || first.value > last.value) return undefined;
-    return { family: first.family, first: first.value, last: last.value };
+  if (typeof text !== "string") return undefined;
+  const [a, b, extra] = text.split("..");
+  if (extra !== undefined) return undefined;
+  const first = parseAddress(a);
+  const last = b === undefined ? first : parseAddress(b);
+  if (!first || !last || first.family !== last.family || first.value > last.value) return undefined;
+  return { family: first.family, first: first.value, last: last.value };
 }
 
 export function contains(cidr: Cidr, addr: { family: Family; value: bigint }): boolean {
-    return cidr.family === addr.family && addr.value >= cidr.first && addr.value <= cidr.last;
+  return cidr.family === addr.family && addr.value >= cidr.first && addr.value <= cidr.last;
 }
 
 export function rangeInside(range: AddressRange, cidr: Cidr): boolean {
-    return range.family === cidr.family && range.first >= cidr.first && range.last <= cidr.last;
+  return range.family === cidr.family && range.first >= cidr.first && range.last <= cidr.last;
 }
 
-export function overlaps(a: { family: Family; first: bigint; last: bigint }, b: { family: Family; first: bigint; last: bigint }): boolean {
-    return a.family === b.family && a.first <= b.last && b.first <= a.last;
+export function overlaps(
+  a: { family: Family; first: bigint; last: bigint },
+  b: { family: Family; first: bigint; last: bigint },
+): boolean {
+  return a.family === b.family && a.first <= b.last && b.first <= a.last;
 }
 
 /** Number of addresses in a CIDR a Kube-OVN subnet can hand out (IPv4 loses network and broadcast). */
 export function usableBounds(cidr: Cidr): { first: bigint; last: bigint } {
-    if (cidr.family === 4 && cidr.prefix <= 30) return { first: cidr.first + 1n, last: cidr.last - 1n };
-    if (cidr.family === 6 && cidr.prefix <= 126) return { first: cidr.first + 1n, last: cidr.last };
-    return { first: cidr.first, last: cidr.last };
+  if (cidr.family === 4 && cidr.prefix <= 30) return { first: cidr.first + 1n, last: cidr.last - 1n };
+  if (cidr.family === 6 && cidr.prefix <= 126) return { first: cidr.first + 1n, last: cidr.last };
+  return { first: cidr.first, last: cidr.last };
 }
 
 /** Prints one range the way Kube-OVN stores an excludeIps entry: "a", or "a..b". */
 export function formatRange(r: AddressRange): string {
-    return r.first === r.last ? formatAddress(r.family, r.first) : `${formatAddress(r.family, r.first)}..${formatAddress(r.family, r.last)}`;
+  return r.first === r.last
+    ? formatAddress(r.family, r.first)
+    : `${formatAddress(r.family, r.first)}..${formatAddress(r.family, r.last)}`;
 }
 
 /**
@@ -157,19 +165,21 @@ export function formatRange(r: AddressRange): string {
  * them), drops duplicates, and sorts the printed entries as strings (Go's sort.Strings).
  */
 export function mergeOverlapping(ranges: AddressRange[]): AddressRange[] {
-    const out: AddressRange[] = [];
-    for (const family of [4, 6] as Family[]) {
-        const sorted = ranges.filter((r) => r.family === family).sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
-        const merged: AddressRange[] = [];
-        for (const r of sorted) {
-            const top = merged[merged.length - 1];
-            if (top && r.first <= top.last) {
-                if (r.last > top.last) top.last = r.last;
-            } else {
-                merged.push({ ...r });
-            }
-        }
-        out.push(...merged);
+  const out: AddressRange[] = [];
+  for (const family of [4, 6] as Family[]) {
+    const sorted = ranges
+      .filter((r) => r.family === family)
+      .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+    const merged: AddressRange[] = [];
+    for (const r of sorted) {
+      const top = merged[merged.length - 1];
+      if (top && r.first <= top.last) {
+        if (r.last > top.last) top.last = r.last;
+      } else {
+        merged.push({ ...r });
+      }
     }
-    return out;
+    out.push(...merged);
+  }
+  return out;
 }

@@ -2,16 +2,18 @@
  * The form the Kube-OVN controller rewrites specs into (v1.16.2; see docs/upstream-behaviour.md).
  * We emit exactly that form, so a preview after the controller touched an object shows no change.
  */
-import { AddressRange, Cidr, formatAddress, formatRange, mergeOverlapping } from "./net";
+import { type AddressRange, type Cidr, formatAddress, formatRange, mergeOverlapping } from "./net";
 
 export function protocolOf(cidrs: Cidr[]): string {
-    if (cidrs.length === 2) return "Dual";
-    return cidrs[0].family === 4 ? "IPv4" : "IPv6";
+  if (cidrs.length === 2) return "Dual";
+  return cidrs[0].family === 4 ? "IPv4" : "IPv6";
 }
 
 /** The gateway Kube-OVN picks when none is given: the first address after the network address. */
 export function defaultGateway(cidrs: Cidr[]): string {
-    return cidrs.map((c) => formatAddress(c.family, c.prefix >= (c.family === 4 ? 31 : 127) ? c.first : c.first + 1n)).join(",");
+  return cidrs
+    .map((c) => formatAddress(c.family, c.prefix >= (c.family === 4 ? 31 : 127) ? c.first : c.first + 1n))
+    .join(",");
 }
 
 /**
@@ -19,14 +21,15 @@ export function defaultGateway(cidrs: Cidr[]): string {
  * entries merged, sorted as strings, then each gateway appended unless an entry already holds it.
  */
 export function normaliseExcludeIps(excluded: AddressRange[], gateways: { family: 4 | 6; value: bigint }[]): string[] {
-    const merged = mergeOverlapping(excluded);
-    const entries = merged.map(formatRange);
-    for (const g of gateways) {
-        if (!merged.some((r) => r.family === g.family && g.value >= r.first && g.value <= r.last)) entries.push(formatAddress(g.family, g.value));
-    }
-    return entries.sort();
+  const merged = mergeOverlapping(excluded);
+  const entries = merged.map(formatRange);
+  for (const g of gateways) {
+    if (!merged.some((r) => r.family === g.family && g.value >= r.first && g.value <= r.last))
+      entries.push(formatAddress(g.family, g.value));
+  }
+  return entries.sort();
 }
 
 export function joinCidrs(cidrs: Cidr[]): string {
-    return cidrs.map((c) => c.text).join(",");
+  return cidrs.map((c) => c.text).join(",");
 }

@@ -10,22 +10,22 @@ export const POD_DEFAULTS_ANNOTATION = "pulumi-kubeovn/pod-defaults";
 
 /** An extra NIC every pod of the namespace gets, with the routes through it. */
 export interface PodAttachment {
-    /** The NetworkAttachmentDefinition, `<namespace>/<name>`. */
-    network: string;
-    /** Routes through this NIC (Kube-OVN's `<name>.<namespace>.ovn.kubernetes.io/routes`). */
-    routes?: PodRouteSpec[];
+  /** The NetworkAttachmentDefinition, `<namespace>/<name>`. */
+  network: string;
+  /** Routes through this NIC (Kube-OVN's `<name>.<namespace>.ovn.kubernetes.io/routes`). */
+  routes?: PodRouteSpec[];
 }
 
 /** Everything a namespace's pods inherit. Empty members are omitted from the annotation. */
 export interface PodDefaults {
-    /** Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`). */
-    routes?: PodRouteSpec[];
-    /** Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes. */
-    attachments?: PodAttachment[];
-    /** Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`). */
-    securityGroups?: string[];
-    /** Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`). */
-    portSecurity?: boolean;
+  /** Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`). */
+  routes?: PodRouteSpec[];
+  /** Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes. */
+  attachments?: PodAttachment[];
+  /** Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`). */
+  securityGroups?: string[];
+  /** Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`). */
+  portSecurity?: boolean;
 }
 
 // ---------------------------------------------------------------- the merge
@@ -44,62 +44,82 @@ export const POD_PORT_SECURITY_ANNOTATION = "ovn.kubernetes.io/port_security";
  * NetworkAttachmentDefinition of type kube-ovn is `<name>.<namespace>.ovn`.
  */
 export function attachmentRoutesAnnotation(network: string): string {
-    const { namespace, name } = splitNetwork(network, "");
-    return `${name}.${namespace}.ovn.kubernetes.io/routes`;
+  const { namespace, name } = splitNetwork(network, "");
+  return `${name}.${namespace}.ovn.kubernetes.io/routes`;
 }
 
 /** The namespace annotations that carry `defaults`; none when there is nothing to inherit. */
 export function podDefaultsAnnotations(defaults: PodDefaults): { [key: string]: string } {
-    const clean = compactDefaults(defaults);
-    return Object.keys(clean).length ? { [POD_DEFAULTS_ANNOTATION]: JSON.stringify(clean) } : {};
+  const clean = compactDefaults(defaults);
+  return Object.keys(clean).length ? { [POD_DEFAULTS_ANNOTATION]: JSON.stringify(clean) } : {};
 }
 
 /** `defaults` without empty members, routes written as Kube-OVN writes them (no empty `dst`). */
 export function compactDefaults(defaults: PodDefaults): PodDefaults {
-    const out: PodDefaults = {};
-    if (defaults.routes?.length) out.routes = defaults.routes.map(routeOf);
-    if (defaults.attachments?.length) out.attachments = defaults.attachments.map((a) => (a.routes?.length ? { network: a.network, routes: a.routes.map(routeOf) } : { network: a.network }));
-    if (defaults.securityGroups?.length) out.securityGroups = [...defaults.securityGroups];
-    if (defaults.portSecurity !== undefined) out.portSecurity = defaults.portSecurity;
-    return out;
+  const out: PodDefaults = {};
+  if (defaults.routes?.length) out.routes = defaults.routes.map(routeOf);
+  if (defaults.attachments?.length)
+    out.attachments = defaults.attachments.map((a) =>
+      a.routes?.length ? { network: a.network, routes: a.routes.map(routeOf) } : { network: a.network },
+    );
+  if (defaults.securityGroups?.length) out.securityGroups = [...defaults.securityGroups];
+  if (defaults.portSecurity !== undefined) out.portSecurity = defaults.portSecurity;
+  return out;
 }
 
 const routeOf = (r: PodRouteSpec): PodRouteSpec => (r.dst ? { dst: r.dst, gw: r.gw } : { gw: r.gw });
 
 /** Reads a namespace's pod-defaults annotation; a problem when it is not valid JSON of the right shape. */
-export function readPodDefaults(annotations: { [key: string]: string } | undefined): { defaults?: PodDefaults; problem?: string } {
-    const raw = annotations?.[POD_DEFAULTS_ANNOTATION];
-    if (raw === undefined) return {};
-    let v: any;
-    try {
-        v = JSON.parse(raw);
-    } catch (e) {
-        return { problem: `namespace annotation ${POD_DEFAULTS_ANNOTATION} is not JSON: ${(e as Error).message}` };
+export function readPodDefaults(annotations: { [key: string]: string } | undefined): {
+  defaults?: PodDefaults;
+  problem?: string;
+} {
+  const raw = annotations?.[POD_DEFAULTS_ANNOTATION];
+  if (raw === undefined) return {};
+  // biome-ignore lint/suspicious/noExplicitAny: JSON from an annotation, checked field by field below.
+  let v: any;
+  try {
+    v = JSON.parse(raw);
+  } catch (e) {
+    return { problem: `namespace annotation ${POD_DEFAULTS_ANNOTATION} is not JSON: ${(e as Error).message}` };
+  }
+  const bad = (why: string) => ({ problem: `namespace annotation ${POD_DEFAULTS_ANNOTATION} ${why}` });
+  if (!v || typeof v !== "object" || Array.isArray(v)) return bad("is not a JSON object");
+  if (v.routes !== undefined && !isRouteList(v.routes)) return bad("has routes that are not a list of {dst?, gw}");
+  if (v.attachments !== undefined) {
+    if (!Array.isArray(v.attachments)) return bad("has attachments that are not a list");
+    for (const a of v.attachments) {
+      if (!a || typeof a.network !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(a.network))
+        return bad(`has an attachment whose network is not "<namespace>/<name>": ${JSON.stringify(a?.network)}`);
+      if (a.routes !== undefined && !isRouteList(a.routes))
+        return bad(`has routes of attachment ${a.network} that are not a list of {dst?, gw}`);
     }
-    const bad = (why: string) => ({ problem: `namespace annotation ${POD_DEFAULTS_ANNOTATION} ${why}` });
-    if (!v || typeof v !== "object" || Array.isArray(v)) return bad("is not a JSON object");
-    if (v.routes !== undefined && !isRouteList(v.routes)) return bad("has routes that are not a list of {dst?, gw}");
-    if (v.attachments !== undefined) {
-        if (!Array.isArray(v.attachments)) return bad("has attachments that are not a list");
-        for (const a of v.attachments) {
-            if (!a || typeof a.network !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(a.network)) return bad(`has an attachment whose network is not "<namespace>/<name>": ${JSON.stringify(a?.network)}`);
-            if (a.routes !== undefined && !isRouteList(a.routes)) return bad(`has routes of attachment ${a.network} that are not a list of {dst?, gw}`);
-        }
-    }
-    if (v.securityGroups !== undefined && !(Array.isArray(v.securityGroups) && v.securityGroups.every((s: unknown) => typeof s === "string"))) return bad("has securityGroups that are not a list of names");
-    if (v.portSecurity !== undefined && typeof v.portSecurity !== "boolean") return bad("has a portSecurity that is not a boolean");
-    return { defaults: v as PodDefaults };
+  }
+  if (
+    v.securityGroups !== undefined &&
+    !(Array.isArray(v.securityGroups) && v.securityGroups.every((s: unknown) => typeof s === "string"))
+  )
+    return bad("has securityGroups that are not a list of names");
+  if (v.portSecurity !== undefined && typeof v.portSecurity !== "boolean")
+    return bad("has a portSecurity that is not a boolean");
+  return { defaults: v as PodDefaults };
 }
 
 function isRouteList(v: unknown): v is PodRouteSpec[] {
-    return Array.isArray(v) && v.every((r) => r && typeof r === "object" && typeof r.gw === "string" && (r.dst === undefined || typeof r.dst === "string"));
+  return (
+    Array.isArray(v) &&
+    v.every(
+      (r) =>
+        r && typeof r === "object" && typeof r.gw === "string" && (r.dst === undefined || typeof r.dst === "string"),
+    )
+  );
 }
 
 /** The result of merging: the pod's new annotations and why any pod value was left as it was. */
 export interface MergedPod {
-    annotations: { [key: string]: string };
-    /** One line per pod value that could not be read and was kept untouched (its defaults were not applied). */
-    warnings: string[];
+  annotations: { [key: string]: string };
+  /** One line per pod value that could not be read and was kept untouched (its defaults were not applied). */
+  warnings: string[];
 }
 
 /**
@@ -108,90 +128,131 @@ export interface MergedPod {
  * add what is missing. Nothing is ever removed, and merging twice changes nothing more. A pod value
  * that cannot be read (malformed JSON) is kept as it is and reported in `warnings`.
  */
-export function mergePodDefaults(podAnnotations: { [key: string]: string } | undefined, defaults: PodDefaults, podNamespace: string): MergedPod {
-    const out: { [key: string]: string } = { ...(podAnnotations ?? {}) };
-    const warnings: string[] = [];
-    mergeRoutes(out, POD_ROUTES_ANNOTATION, defaults.routes, warnings);
-    if (defaults.attachments?.length) {
-        const networks = mergeNetworks(out[POD_NETWORKS_ANNOTATION], defaults.attachments.map((a) => a.network), podNamespace);
-        if (networks.problem) warnings.push(networks.problem);
-        else {
-            if (networks.value !== undefined) out[POD_NETWORKS_ANNOTATION] = networks.value;
-            for (const a of defaults.attachments) mergeRoutes(out, attachmentRoutesAnnotation(a.network), a.routes, warnings);
-        }
+export function mergePodDefaults(
+  podAnnotations: { [key: string]: string } | undefined,
+  defaults: PodDefaults,
+  podNamespace: string,
+): MergedPod {
+  const out: { [key: string]: string } = { ...(podAnnotations ?? {}) };
+  const warnings: string[] = [];
+  mergeRoutes(out, POD_ROUTES_ANNOTATION, defaults.routes, warnings);
+  if (defaults.attachments?.length) {
+    const networks = mergeNetworks(
+      out[POD_NETWORKS_ANNOTATION],
+      defaults.attachments.map((a) => a.network),
+      podNamespace,
+    );
+    if (networks.problem) warnings.push(networks.problem);
+    else {
+      if (networks.value !== undefined) out[POD_NETWORKS_ANNOTATION] = networks.value;
+      for (const a of defaults.attachments) mergeRoutes(out, attachmentRoutesAnnotation(a.network), a.routes, warnings);
     }
-    if (defaults.securityGroups?.length) {
-        const own = (out[POD_SECURITY_GROUPS_ANNOTATION] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-        const all = [...own, ...defaults.securityGroups.filter((g) => !own.includes(g))];
-        // The pod's own string stays byte-for-byte when defaults add nothing.
-        if (all.length > own.length) out[POD_SECURITY_GROUPS_ANNOTATION] = all.filter((g, i) => all.indexOf(g) === i).join(",");
-    }
-    if (defaults.portSecurity !== undefined && out[POD_PORT_SECURITY_ANNOTATION] === undefined) {
-        out[POD_PORT_SECURITY_ANNOTATION] = String(defaults.portSecurity);
-    }
-    return { annotations: out, warnings };
+  }
+  if (defaults.securityGroups?.length) {
+    const own = (out[POD_SECURITY_GROUPS_ANNOTATION] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const all = [...own, ...defaults.securityGroups.filter((g) => !own.includes(g))];
+    // The pod's own string stays byte-for-byte when defaults add nothing.
+    if (all.length > own.length)
+      out[POD_SECURITY_GROUPS_ANNOTATION] = all.filter((g, i) => all.indexOf(g) === i).join(",");
+  }
+  if (defaults.portSecurity !== undefined && out[POD_PORT_SECURITY_ANNOTATION] === undefined) {
+    out[POD_PORT_SECURITY_ANNOTATION] = String(defaults.portSecurity);
+  }
+  return { annotations: out, warnings };
 }
 
 /** Same destination, the way Kube-OVN sees it: a missing or empty dst is the default route of the gateway's family. */
 function destinationKey(r: PodRouteSpec): string {
-    const dst = (r.dst ?? "").trim();
-    if (dst === "" || dst === "0.0.0.0/0" || dst === "::/0") return r.gw.includes(":") || dst === "::/0" ? "default/6" : "default/4";
-    return dst.toLowerCase();
+  const dst = (r.dst ?? "").trim();
+  if (dst === "" || dst === "0.0.0.0/0" || dst === "::/0")
+    return r.gw.includes(":") || dst === "::/0" ? "default/6" : "default/4";
+  return dst.toLowerCase();
 }
 
-function mergeRoutes(out: { [key: string]: string }, key: string, inherited: PodRouteSpec[] | undefined, warnings: string[]): void {
-    if (!inherited?.length) return;
-    const raw = out[key];
-    let own: PodRouteSpec[] = [];
-    if (raw !== undefined && raw.trim() !== "") {
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(raw);
-        } catch (e) {
-            warnings.push(`pod annotation ${key} is not JSON (${(e as Error).message}); kept as it is, inherited routes not added`);
-            return;
-        }
-        if (!isRouteList(parsed)) {
-            warnings.push(`pod annotation ${key} is not a list of {dst?, gw}; kept as it is, inherited routes not added`);
-            return;
-        }
-        own = parsed;
+function mergeRoutes(
+  out: { [key: string]: string },
+  key: string,
+  inherited: PodRouteSpec[] | undefined,
+  warnings: string[],
+): void {
+  if (!inherited?.length) return;
+  const raw = out[key];
+  let own: PodRouteSpec[] = [];
+  if (raw !== undefined && raw.trim() !== "") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch (e) {
+      warnings.push(
+        `pod annotation ${key} is not JSON (${(e as Error).message}); kept as it is, inherited routes not added`,
+      );
+      return;
     }
-    const taken = new Set(own.map(destinationKey));
-    const added = inherited.filter((r) => !taken.has(destinationKey(r)) && taken.add(destinationKey(r))).map(routeOf);
-    if (added.length) out[key] = JSON.stringify([...own, ...added]);
+    if (!isRouteList(parsed)) {
+      warnings.push(`pod annotation ${key} is not a list of {dst?, gw}; kept as it is, inherited routes not added`);
+      return;
+    }
+    own = parsed;
+  }
+  const taken = new Set(own.map(destinationKey));
+  const added = inherited.filter((r) => !taken.has(destinationKey(r)) && taken.add(destinationKey(r))).map(routeOf);
+  if (added.length) out[key] = JSON.stringify([...own, ...added]);
 }
 
 /** `ns/name`, `name` (the pod's namespace) or either with `@interface`. */
 function splitNetwork(entry: string, podNamespace: string): { namespace: string; name: string } {
-    const ref = entry.trim().split("@")[0];
-    const slash = ref.indexOf("/");
-    return slash < 0 ? { namespace: podNamespace, name: ref } : { namespace: ref.slice(0, slash), name: ref.slice(slash + 1) };
+  const ref = entry.trim().split("@")[0];
+  const slash = ref.indexOf("/");
+  return slash < 0
+    ? { namespace: podNamespace, name: ref }
+    : { namespace: ref.slice(0, slash), name: ref.slice(slash + 1) };
 }
 
 /**
  * Adds networks to a Multus networks annotation in the form the pod uses: a comma list
  * (`ns/name`, `name`, `name@if`) or a JSON list of {name, namespace?, interface?}.
  */
-function mergeNetworks(raw: string | undefined, networks: string[], podNamespace: string): { value?: string; problem?: string } {
-    const key = (n: { namespace: string; name: string }) => `${n.namespace}/${n.name}`;
-    const trimmed = (raw ?? "").trim();
-    if (trimmed.startsWith("[")) {
-        let list: unknown;
-        try {
-            list = JSON.parse(trimmed);
-        } catch (e) {
-            return { problem: `pod annotation ${POD_NETWORKS_ANNOTATION} is not JSON (${(e as Error).message}); kept as it is, inherited attachments not added` };
-        }
-        if (!Array.isArray(list) || !list.every((n) => n && typeof n === "object" && typeof n.name === "string")) {
-            return { problem: `pod annotation ${POD_NETWORKS_ANNOTATION} is not a list of {name, namespace?}; kept as it is, inherited attachments not added` };
-        }
-        const have = new Set(list.map((n: any) => key({ namespace: n.namespace || podNamespace, name: n.name })));
-        const add = networks.map((n) => splitNetwork(n, podNamespace)).filter((n) => !have.has(key(n)) && have.add(key(n)));
-        return add.length ? { value: JSON.stringify([...list, ...add.map((n) => ({ name: n.name, namespace: n.namespace }))]) } : {};
+function mergeNetworks(
+  raw: string | undefined,
+  networks: string[],
+  podNamespace: string,
+): { value?: string; problem?: string } {
+  const key = (n: { namespace: string; name: string }) => `${n.namespace}/${n.name}`;
+  const trimmed = (raw ?? "").trim();
+  if (trimmed.startsWith("[")) {
+    let list: unknown;
+    try {
+      list = JSON.parse(trimmed);
+    } catch (e) {
+      return {
+        problem: `pod annotation ${POD_NETWORKS_ANNOTATION} is not JSON (${(e as Error).message}); kept as it is, inherited attachments not added`,
+      };
     }
-    const own = trimmed === "" ? [] : trimmed.split(",").map((s) => s.trim()).filter(Boolean);
-    const have = new Set(own.map((e) => key(splitNetwork(e, podNamespace))));
-    const add = networks.filter((n) => !have.has(key(splitNetwork(n, podNamespace))) && have.add(key(splitNetwork(n, podNamespace))));
-    return add.length ? { value: [...own, ...add].join(",") } : {};
+    if (!Array.isArray(list) || !list.every((n) => n && typeof n === "object" && typeof n.name === "string")) {
+      return {
+        problem: `pod annotation ${POD_NETWORKS_ANNOTATION} is not a list of {name, namespace?}; kept as it is, inherited attachments not added`,
+      };
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: entries of a user-written annotation; name and namespace are read as strings.
+    const have = new Set(list.map((n: any) => key({ namespace: n.namespace || podNamespace, name: n.name })));
+    const add = networks.map((n) => splitNetwork(n, podNamespace)).filter((n) => !have.has(key(n)) && have.add(key(n)));
+    return add.length
+      ? { value: JSON.stringify([...list, ...add.map((n) => ({ name: n.name, namespace: n.namespace }))]) }
+      : {};
+  }
+  const own =
+    trimmed === ""
+      ? []
+      : trimmed
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+  const have = new Set(own.map((e) => key(splitNetwork(e, podNamespace))));
+  const add = networks.filter(
+    (n) => !have.has(key(splitNetwork(n, podNamespace))) && have.add(key(splitNetwork(n, podNamespace))),
+  );
+  return add.length ? { value: [...own, ...add].join(",") } : {};
 }

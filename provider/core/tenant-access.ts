@@ -5,13 +5,13 @@
  * status), and what pods inherit goes into each namespace's PodDefaults.
  */
 import { kubeOvnAttachmentConfig } from "./cluster";
-import { Family } from "./net";
+import type { Family } from "./net";
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL, kubeOvnProvider, objectNames } from "./names";
-import { Network } from "./network";
-import { API, PlannedObject } from "./plan";
-import { PodAttachment, PodDefaults, podDefaultsAnnotations } from "./pod-defaults";
+import type { Network } from "./network";
+import { API, type PlannedObject } from "./plan";
+import { type PodAttachment, type PodDefaults, podDefaultsAnnotations } from "./pod-defaults";
 import { SecurityGroupPolicy, SecurityGroupProtocol } from "./spec";
-import { CheckedRule, TenantModel } from "./tenant-model";
+import type { CheckedRule, TenantModel } from "./tenant-model";
 
 type SgRule = { [k: string]: string | number };
 
@@ -20,51 +20,68 @@ const ipVersion = (f: Family) => (f === 4 ? "ipv4" : "ipv6");
 
 /** A SecurityGroup rule as the CRD (and upstream's Go struct) spells it. */
 function sgRule(r: CheckedRule, tenant: string): SgRule {
-    const remote: SgRule = r.rule.remoteAddress !== undefined
-        ? { remoteType: "address", remoteAddress: r.rule.remoteAddress }
-        : { remoteType: "securityGroup", remoteSecurityGroup: objectNames.securityGroup(tenant, r.rule.remoteSecurityGroup as string) };
-    return {
-        ipVersion: r.ipVersion,
-        protocol: r.rule.protocol ?? SecurityGroupProtocol.All,
-        priority: r.rule.priority,
-        ...remote,
-        ...(r.ports ? { portRangeMin: r.ports[0], portRangeMax: r.ports[1] } : {}),
-        policy: r.rule.policy,
-    };
+  const remote: SgRule =
+    r.rule.remoteAddress !== undefined
+      ? { remoteType: "address", remoteAddress: r.rule.remoteAddress }
+      : {
+          remoteType: "securityGroup",
+          remoteSecurityGroup: objectNames.securityGroup(tenant, r.rule.remoteSecurityGroup as string),
+        };
+  return {
+    ipVersion: r.ipVersion,
+    protocol: r.rule.protocol ?? SecurityGroupProtocol.All,
+    priority: r.rule.priority,
+    ...remote,
+    ...(r.ports ? { portRangeMin: r.ports[0], portRangeMax: r.ports[1] } : {}),
+    policy: r.rule.policy,
+  };
 }
 
-function addressRule(family: Family, priority: number, remoteAddress: string, policy: SecurityGroupPolicy, protocol: SecurityGroupProtocol, ports?: [number, number]): SgRule {
-    return {
-        ipVersion: ipVersion(family),
-        protocol,
-        priority,
-        remoteType: "address",
-        remoteAddress,
-        ...(ports ? { portRangeMin: ports[0], portRangeMax: ports[1] } : {}),
-        policy,
-    };
+function addressRule(
+  family: Family,
+  priority: number,
+  remoteAddress: string,
+  policy: SecurityGroupPolicy,
+  protocol: SecurityGroupProtocol,
+  ports?: [number, number],
+): SgRule {
+  return {
+    ipVersion: ipVersion(family),
+    protocol,
+    priority,
+    remoteType: "address",
+    remoteAddress,
+    ...(ports ? { portRangeMin: ports[0], portRangeMax: ports[1] } : {}),
+    policy,
+  };
 }
 
-function securityGroup(id: string, name: string, labels: { [k: string]: string }, spec: { ingressRules: SgRule[]; egressRules: SgRule[]; allowSameGroupTraffic?: boolean }, dependsOn: string[]): PlannedObject {
-    return {
-        id,
-        apiVersion: API.kubeovn,
-        kind: "SecurityGroup",
-        metadata: { name, labels },
-        // omitempty fields of SecurityGroupSpec: leave out what is empty or false.
-        spec: {
-            ...(spec.ingressRules.length ? { ingressRules: spec.ingressRules } : {}),
-            ...(spec.egressRules.length ? { egressRules: spec.egressRules } : {}),
-            ...(spec.allowSameGroupTraffic ? { allowSameGroupTraffic: true } : {}),
-        },
-        dependsOn,
-    };
+function securityGroup(
+  id: string,
+  name: string,
+  labels: { [k: string]: string },
+  spec: { ingressRules: SgRule[]; egressRules: SgRule[]; allowSameGroupTraffic?: boolean },
+  dependsOn: string[],
+): PlannedObject {
+  return {
+    id,
+    apiVersion: API.kubeovn,
+    kind: "SecurityGroup",
+    metadata: { name, labels },
+    // omitempty fields of SecurityGroupSpec: leave out what is empty or false.
+    spec: {
+      ...(spec.ingressRules.length ? { ingressRules: spec.ingressRules } : {}),
+      ...(spec.egressRules.length ? { egressRules: spec.egressRules } : {}),
+      ...(spec.allowSameGroupTraffic ? { allowSameGroupTraffic: true } : {}),
+    },
+    dependsOn,
+  };
 }
 
 /** Namespaces whose pods carry no user security group: monitoring must not close them down. */
 function monitoredWithoutGroups(model: TenantModel): string[] {
-    const grouped = new Set(model.securityGroups.flatMap((g) => g.spec.namespaces));
-    return (model.monitoring?.namespaces ?? []).filter((n) => !grouped.has(n));
+  const grouped = new Set(model.securityGroups.flatMap((g) => g.spec.namespaces));
+  return (model.monitoring?.namespaces ?? []).filter((n) => !grouped.has(n));
 }
 
 /**
@@ -72,123 +89,158 @@ function monitoredWithoutGroups(model: TenantModel): string[] {
  * with its route, and the security groups bound to the namespace. Empty members are left out.
  */
 export function namespacePodDefaults(model: TenantModel, ns: string): PodDefaults {
-    const t = model.spec.tenant;
-    const out: PodDefaults = {};
-    const api = model.apiServer;
-    if (api && model.apiServerNamespaces.has(ns)) {
-        const routes = api.serviceIps.map((ip) => ({
-            dst: `${ip.text}/${ip.family === 4 ? 32 : 128}`,
-            gw: api.net.gateways.find((g) => g.family === ip.family)?.text as string,
-        }));
-        out.attachments = [{ network: api.network, routes }];
-    }
-    const groups = model.securityGroups.filter((g) => g.spec.namespaces.includes(ns)).map((g) => objectNames.securityGroup(t, g.spec.name));
-    if (model.monitoring?.namespaces.includes(ns)) {
-        groups.push(objectNames.securityGroup(t, "monitoring"));
-        if (monitoredWithoutGroups(model).includes(ns)) groups.push(objectNames.securityGroup(t, "monitoring-open"));
-    }
-    if (groups.length) out.securityGroups = groups;
-    return out;
+  const t = model.spec.tenant;
+  const out: PodDefaults = {};
+  const api = model.apiServer;
+  if (api && model.apiServerNamespaces.has(ns)) {
+    const routes = api.serviceIps.map((ip) => ({
+      dst: `${ip.text}/${ip.family === 4 ? 32 : 128}`,
+      gw: api.net.gateways.find((g) => g.family === ip.family)?.text as string,
+    }));
+    out.attachments = [{ network: api.network, routes }];
+  }
+  const groups = model.securityGroups
+    .filter((g) => g.spec.namespaces.includes(ns))
+    .map((g) => objectNames.securityGroup(t, g.spec.name));
+  if (model.monitoring?.namespaces.includes(ns)) {
+    groups.push(objectNames.securityGroup(t, "monitoring"));
+    if (monitoredWithoutGroups(model).includes(ns)) groups.push(objectNames.securityGroup(t, "monitoring-open"));
+  }
+  if (groups.length) out.securityGroups = groups;
+  return out;
 }
 
 /** The scraper namespace's PodDefaults: a NIC in the tenant's VPC and routes to every tenant subnet through it. */
 export function scraperPodDefaults(model: TenantModel): PodDefaults {
-    const m = model.monitoring as { net: Network };
-    const t = model.spec.tenant;
-    const attachment: PodAttachment = {
-        network: `${model.spec.monitoring?.scraperNamespace}/${objectNames.monitoring(t)}`,
-        routes: [...model.subnets.values()].flatMap((s) =>
-            s.net.cidrs.flatMap((c) => {
-                const gw = m.net.gateways.find((g) => g.family === c.family);
-                return gw ? [{ dst: c.text, gw: gw.text }] : [];
-            }),
-        ),
-    };
-    return { attachments: [attachment] };
+  const m = model.monitoring as { net: Network };
+  const t = model.spec.tenant;
+  const attachment: PodAttachment = {
+    network: `${model.spec.monitoring?.scraperNamespace}/${objectNames.monitoring(t)}`,
+    routes: [...model.subnets.values()].flatMap((s) =>
+      s.net.cidrs.flatMap((c) => {
+        const gw = m.net.gateways.find((g) => g.family === c.family);
+        return gw ? [{ dst: c.text, gw: gw.text }] : [];
+      }),
+    ),
+  };
+  return { attachments: [attachment] };
 }
 
 /** The Vpc spec fields the peerings contribute: the peer router ports and the routes through them. */
-export function peeringVpcSpec(model: TenantModel): { vpcPeerings: { remoteVpc: string; localConnectIP: string }[]; routes: { cidr: string; nextHopIP: string }[] } {
-    return {
-        vpcPeerings: model.peerings.map((x) => ({ remoteVpc: objectNames.vpc(x.spec.tenant), localConnectIP: `${x.local.text}/${x.link.prefix}` })),
-        routes: model.peerings.flatMap((x) => x.remoteCidrs.map((c) => ({ cidr: c.text, nextHopIP: x.remote.text }))),
-    };
+export function peeringVpcSpec(model: TenantModel): {
+  vpcPeerings: { remoteVpc: string; localConnectIP: string }[];
+  routes: { cidr: string; nextHopIP: string }[];
+} {
+  return {
+    vpcPeerings: model.peerings.map((x) => ({
+      remoteVpc: objectNames.vpc(x.spec.tenant),
+      localConnectIP: `${x.local.text}/${x.link.prefix}`,
+    })),
+    routes: model.peerings.flatMap((x) => x.remoteCidrs.map((c) => ({ cidr: c.text, nextHopIP: x.remote.text }))),
+  };
 }
 
 /** Security groups, and the monitoring scraper's namespace, attachment and subnet. */
 export function accessObjects(model: TenantModel): PlannedObject[] {
-    const t = model.spec.tenant;
-    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: t };
-    const objects: PlannedObject[] = [];
-    for (const g of model.securityGroups) {
-        const refs = [...g.ingress, ...g.egress].map((r) => r.rule.remoteSecurityGroup).filter((n): n is string => !!n && n !== g.spec.name);
-        objects.push(
-            securityGroup(
-                `security-group/${g.spec.name}`,
-                objectNames.securityGroup(t, g.spec.name),
-                labels,
-                { ingressRules: g.ingress.map((r) => sgRule(r, t)), egressRules: g.egress.map((r) => sgRule(r, t)), allowSameGroupTraffic: g.spec.allowSameGroupTraffic },
-                // Upstream's validateSgRule fails while a referenced group does not exist.
-                [...new Set(refs)].map((n) => `security-group/${n}`),
-            ),
-        );
-    }
-
-    const m = model.monitoring;
-    if (!m) return objects;
-    const spec = model.spec.monitoring as { scraperNamespace: string; adopt?: boolean };
-    const name = objectNames.monitoring(t);
-    const provider = kubeOvnProvider(name, spec.scraperNamespace);
-    objects.push({
-        id: "monitoring/namespace",
-        apiVersion: API.core,
-        kind: "Namespace",
-        metadata: { name: spec.scraperNamespace, labels, annotations: podDefaultsAnnotations(scraperPodDefaults(model)) },
-        patch: spec.adopt === true,
-        dependsOn: [],
-    });
-    objects.push({
-        id: "monitoring/attachment",
-        apiVersion: API.nad,
-        kind: "NetworkAttachmentDefinition",
-        metadata: { name, namespace: spec.scraperNamespace, labels },
-        spec: { config: JSON.stringify(kubeOvnAttachmentConfig(provider)) },
-        dependsOn: ["monitoring/namespace"],
-    });
-    objects.push({
-        id: "monitoring/subnet",
-        apiVersion: API.kubeovn,
-        kind: "Subnet",
-        metadata: { name, labels },
-        // formatSubnet's result for an attachment subnet of a custom VPC (no namespaces: no pod takes its primary address here).
-        spec: {
-            vpc: objectNames.vpc(t),
-            protocol: m.net.protocol,
-            provider,
-            cidrBlock: m.net.cidrBlock,
-            gateway: m.net.gateway,
-            excludeIps: m.net.excludeIps,
-            private: false,
-            enableLb: true,
+  const t = model.spec.tenant;
+  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: t };
+  const objects: PlannedObject[] = [];
+  for (const g of model.securityGroups) {
+    const refs = [...g.ingress, ...g.egress]
+      .map((r) => r.rule.remoteSecurityGroup)
+      .filter((n): n is string => !!n && n !== g.spec.name);
+    objects.push(
+      securityGroup(
+        `security-group/${g.spec.name}`,
+        objectNames.securityGroup(t, g.spec.name),
+        labels,
+        {
+          ingressRules: g.ingress.map((r) => sgRule(r, t)),
+          egressRules: g.egress.map((r) => sgRule(r, t)),
+          allowSameGroupTraffic: g.spec.allowSameGroupTraffic,
         },
-        replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
-        dependsOn: ["vpc", "monitoring/attachment"],
-    });
-    const families = m.net.cidrs.map((c) => c.family);
-    // The scraper reaches the metrics ports only; everything else from its range is dropped.
-    const ingress = [
-        ...m.net.cidrs.flatMap((c) => m.ports.map((ports) => addressRule(c.family, 1, c.text, SecurityGroupPolicy.Allow, SecurityGroupProtocol.Tcp, ports))),
-        ...m.net.cidrs.map((c) => addressRule(c.family, 2, c.text, SecurityGroupPolicy.Drop, SecurityGroupProtocol.All)),
+        // Upstream's validateSgRule fails while a referenced group does not exist.
+        [...new Set(refs)].map((n) => `security-group/${n}`),
+      ),
+    );
+  }
+
+  const m = model.monitoring;
+  if (!m) return objects;
+  const spec = model.spec.monitoring as { scraperNamespace: string; adopt?: boolean };
+  const name = objectNames.monitoring(t);
+  const provider = kubeOvnProvider(name, spec.scraperNamespace);
+  objects.push({
+    id: "monitoring/namespace",
+    apiVersion: API.core,
+    kind: "Namespace",
+    metadata: { name: spec.scraperNamespace, labels, annotations: podDefaultsAnnotations(scraperPodDefaults(model)) },
+    patch: spec.adopt === true,
+    dependsOn: [],
+  });
+  objects.push({
+    id: "monitoring/attachment",
+    apiVersion: API.nad,
+    kind: "NetworkAttachmentDefinition",
+    metadata: { name, namespace: spec.scraperNamespace, labels },
+    spec: { config: JSON.stringify(kubeOvnAttachmentConfig(provider)) },
+    dependsOn: ["monitoring/namespace"],
+  });
+  objects.push({
+    id: "monitoring/subnet",
+    apiVersion: API.kubeovn,
+    kind: "Subnet",
+    metadata: { name, labels },
+    // formatSubnet's result for an attachment subnet of a custom VPC (no namespaces: no pod takes its primary address here).
+    spec: {
+      vpc: objectNames.vpc(t),
+      protocol: m.net.protocol,
+      provider,
+      cidrBlock: m.net.cidrBlock,
+      gateway: m.net.gateway,
+      excludeIps: m.net.excludeIps,
+      private: false,
+      enableLb: true,
+    },
+    replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
+    dependsOn: ["vpc", "monitoring/attachment"],
+  });
+  const families = m.net.cidrs.map((c) => c.family);
+  // The scraper reaches the metrics ports only; everything else from its range is dropped.
+  const ingress = [
+    ...m.net.cidrs.flatMap((c) =>
+      m.ports.map((ports) =>
+        addressRule(c.family, 1, c.text, SecurityGroupPolicy.Allow, SecurityGroupProtocol.Tcp, ports),
+      ),
+    ),
+    ...m.net.cidrs.map((c) => addressRule(c.family, 2, c.text, SecurityGroupPolicy.Drop, SecurityGroupProtocol.All)),
+  ];
+  objects.push(
+    securityGroup(
+      "security-group/monitoring",
+      objectNames.securityGroup(t, "monitoring"),
+      labels,
+      { ingressRules: ingress, egressRules: [] },
+      [],
+    ),
+  );
+  if (monitoredWithoutGroups(model).length > 0) {
+    // A pod bound to any group drops what no group allows (upstream's kubeovn_deny_all port group):
+    // pods with no group of their own keep all other traffic through this lowest-priority group.
+    const vpcFamilies = [
+      ...new Set([...model.subnets.values()].flatMap((s) => s.net.cidrs.map((c) => c.family)).concat(families)),
     ];
-    objects.push(securityGroup("security-group/monitoring", objectNames.securityGroup(t, "monitoring"), labels, { ingressRules: ingress, egressRules: [] }, []));
-    if (monitoredWithoutGroups(model).length > 0) {
-        // A pod bound to any group drops what no group allows (upstream's kubeovn_deny_all port group):
-        // pods with no group of their own keep all other traffic through this lowest-priority group.
-        const vpcFamilies = [...new Set([...model.subnets.values()].flatMap((s) => s.net.cidrs.map((c) => c.family)).concat(families))];
-        const open = (f: Family) => addressRule(f, 16384, anyAddress(f), SecurityGroupPolicy.Allow, SecurityGroupProtocol.All);
-        objects.push(
-            securityGroup("security-group/monitoring-open", objectNames.securityGroup(t, "monitoring-open"), labels, { ingressRules: vpcFamilies.map(open), egressRules: vpcFamilies.map(open) }, []),
-        );
-    }
-    return objects;
+    const open = (f: Family) =>
+      addressRule(f, 16384, anyAddress(f), SecurityGroupPolicy.Allow, SecurityGroupProtocol.All);
+    objects.push(
+      securityGroup(
+        "security-group/monitoring-open",
+        objectNames.securityGroup(t, "monitoring-open"),
+        labels,
+        { ingressRules: vpcFamilies.map(open), egressRules: vpcFamilies.map(open) },
+        [],
+      ),
+    );
+  }
+  return objects;
 }

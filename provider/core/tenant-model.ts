@@ -1,62 +1,62 @@
 /** What tenant validation hands the planner, and the small helpers every tenant check shares. */
-import { ApiServerFacts } from "./cluster";
-import { Problems } from "./errors";
-import { Address, Cidr, Family } from "./net";
+import type { ApiServerFacts } from "./cluster";
+import type { Problems } from "./errors";
+import type { Address, Cidr, Family } from "./net";
 import { dnsLabelProblem } from "./names";
-import { Network } from "./network";
-import { SecurityGroupRuleSpec, SecurityGroupSpec, TenantSpec, TenantSubnetSpec, VpcPeeringSpec } from "./spec";
+import type { Network } from "./network";
+import type { SecurityGroupRuleSpec, SecurityGroupSpec, TenantSpec, TenantSubnetSpec, VpcPeeringSpec } from "./spec";
 
 export interface CheckedSubnet {
-    spec: TenantSubnetSpec;
-    net: Network;
+  spec: TenantSubnetSpec;
+  net: Network;
 }
 
 /** What the planner needs beyond the spec itself, known to be consistent. */
 export interface TenantModel {
-    spec: TenantSpec;
-    subnets: Map<string, CheckedSubnet>;
-    /** Namespace -> subnet it is bound to. */
-    namespaceSubnet: Map<string, string>;
-    eipPools: Map<string, Network>;
-    /** Static addresses by EIP name and family. */
-    staticEips: Map<string, Partial<Record<Family, Address>>>;
-    lanIp?: Address;
-    interconnectIp?: Address;
-    /** The cluster's API-server attachment network, when some namespace asks for it. */
-    apiServer?: ApiServerFacts;
-    /** Namespaces whose pods get the API-server attachment. */
-    apiServerNamespaces: Set<string>;
-    securityGroups: CheckedSecurityGroup[];
-    peerings: CheckedPeering[];
-    monitoring?: CheckedMonitoring;
+  spec: TenantSpec;
+  subnets: Map<string, CheckedSubnet>;
+  /** Namespace -> subnet it is bound to. */
+  namespaceSubnet: Map<string, string>;
+  eipPools: Map<string, Network>;
+  /** Static addresses by EIP name and family. */
+  staticEips: Map<string, Partial<Record<Family, Address>>>;
+  lanIp?: Address;
+  interconnectIp?: Address;
+  /** The cluster's API-server attachment network, when some namespace asks for it. */
+  apiServer?: ApiServerFacts;
+  /** Namespaces whose pods get the API-server attachment. */
+  apiServerNamespaces: Set<string>;
+  securityGroups: CheckedSecurityGroup[];
+  peerings: CheckedPeering[];
+  monitoring?: CheckedMonitoring;
 }
 
 export interface CheckedRule {
-    rule: SecurityGroupRuleSpec;
-    ipVersion: "ipv4" | "ipv6";
-    ports?: [number, number];
+  rule: SecurityGroupRuleSpec;
+  ipVersion: "ipv4" | "ipv6";
+  ports?: [number, number];
 }
 
 export interface CheckedSecurityGroup {
-    spec: SecurityGroupSpec;
-    ingress: CheckedRule[];
-    egress: CheckedRule[];
+  spec: SecurityGroupSpec;
+  ingress: CheckedRule[];
+  egress: CheckedRule[];
 }
 
 export interface CheckedPeering {
-    spec: VpcPeeringSpec;
-    /** The link network and both router addresses on it. */
-    link: Cidr;
-    local: Address;
-    remote: Address;
-    remoteCidrs: Cidr[];
+  spec: VpcPeeringSpec;
+  /** The link network and both router addresses on it. */
+  link: Cidr;
+  local: Address;
+  remote: Address;
+  remoteCidrs: Cidr[];
 }
 
 export interface CheckedMonitoring {
-    net: Network;
-    ports: [number, number][];
-    /** Tenant namespaces whose pods are scraped. */
-    namespaces: string[];
+  net: Network;
+  ports: [number, number][];
+  /** Tenant namespaces whose pods are scraped. */
+  namespaces: string[];
 }
 
 export const SYSTEM_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
@@ -66,21 +66,27 @@ export const RESERVED_EIP_NAMES = new Set(["interconnect"]);
 
 /** A readable path segment: the item's name when it has one, else its index. */
 export function item(list: string, i: number, name: unknown): string {
-    return `${list}[${typeof name === "string" && name !== "" ? name : i}]`;
+  return `${list}[${typeof name === "string" && name !== "" ? name : i}]`;
 }
 
-export function checkNames(p: Problems, list: string, items: { name?: unknown }[] | undefined, maxLength: number, reserved = new Set<string>()): void {
-    const seen = new Set<string>();
-    (items ?? []).forEach((it, i) => {
-        const path = `${item(list, i, it?.name)}.name`;
-        const problem = dnsLabelProblem(it?.name, maxLength);
-        if (problem) p.add(path, it?.name, problem);
-        else if (reserved.has(it.name as string)) p.add(path, it.name, "is reserved");
-        else if (seen.has(it.name as string)) p.add(path, it.name, `is declared twice in ${list}`);
-        seen.add(it?.name as string);
-    });
+export function checkNames(
+  p: Problems,
+  list: string,
+  items: { name?: unknown }[] | undefined,
+  maxLength: number,
+  reserved = new Set<string>(),
+): void {
+  const seen = new Set<string>();
+  (items ?? []).forEach((it, i) => {
+    const path = `${item(list, i, it?.name)}.name`;
+    const problem = dnsLabelProblem(it?.name, maxLength);
+    if (problem) p.add(path, it?.name, problem);
+    else if (reserved.has(it.name as string)) p.add(path, it.name, "is reserved");
+    else if (seen.has(it.name as string)) p.add(path, it.name, `is declared twice in ${list}`);
+    seen.add(it?.name as string);
+  });
 }
 
 export function isPort(n: unknown): boolean {
-    return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535;
+  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535;
 }

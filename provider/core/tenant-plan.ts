@@ -1,16 +1,23 @@
 /** Tenant planning: spec + cluster facts -> validated, allocated plan of Kubernetes objects. */
-import { allocate, AllocationRequest } from "./allocate";
-import { ClusterFacts, checkClusterInfo } from "./cluster";
+import { allocate, type AllocationRequest } from "./allocate";
+import { type ClusterFacts, checkClusterInfo } from "./cluster";
 import { Problems } from "./errors";
-import { Address, Family, familyName, parseAddress } from "./net";
-import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL, WAIT_FOR_ANNOTATION, objectNames } from "./names";
-import { Network, cidrOfFamily } from "./network";
-import { API, PlannedObject } from "./plan";
-import { PodDefaults, compactDefaults, podDefaultsAnnotations } from "./pod-defaults";
-import { ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, TenantSpec } from "./spec";
+import { type Address, type Family, familyName, parseAddress } from "./net";
+import {
+  INTERCONNECT_SUBNET,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  TENANT_LABEL,
+  WAIT_FOR_ANNOTATION,
+  objectNames,
+} from "./names";
+import { type Network, cidrOfFamily } from "./network";
+import { API, type PlannedObject } from "./plan";
+import { type PodDefaults, compactDefaults, podDefaultsAnnotations } from "./pod-defaults";
+import { type ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, type TenantSpec } from "./spec";
 import { accessObjects, namespacePodDefaults, peeringVpcSpec, scraperPodDefaults } from "./tenant-access";
 import { checkTenant } from "./tenant-check";
-import { TenantModel } from "./tenant-model";
+import type { TenantModel } from "./tenant-model";
 
 /**
  * Addresses already held in a range, e.g. read from the cluster or from the rest of a fleet:
@@ -23,62 +30,75 @@ export type AddressClaims = { [range: string]: { [address: string]: string } };
  * adds each tenant's addresses to it, so planning a tenant does not re-read every claim before it.
  */
 export class ClaimIndex {
-    private readonly ranges = new Map<string, { claims: Map<bigint, string>; holders: Map<string, bigint> }>();
+  private readonly ranges = new Map<string, { claims: Map<bigint, string>; holders: Map<string, bigint> }>();
 
-    constructor(claims: AddressClaims = {}) {
-        for (const [range, held] of Object.entries(claims)) for (const [address, holder] of Object.entries(held)) this.add(range, address, holder);
-    }
+  constructor(claims: AddressClaims = {}) {
+    for (const [range, held] of Object.entries(claims))
+      for (const [address, holder] of Object.entries(held)) this.add(range, address, holder);
+  }
 
-    /** Records that `holder` holds `address` (text) in `range`; unparsable text is ignored, as it cannot collide. */
-    add(range: string, address: string, holder: string): void {
-        const a = parseAddress(address);
-        if (!a) return;
-        const u = this.usage(range, a.family);
-        u.claims.set(a.value, holder);
-        u.holders.set(holder, a.value);
-    }
+  /** Records that `holder` holds `address` (text) in `range`; unparsable text is ignored, as it cannot collide. */
+  add(range: string, address: string, holder: string): void {
+    const a = parseAddress(address);
+    if (!a) return;
+    const u = this.usage(range, a.family);
+    u.claims.set(a.value, holder);
+    u.holders.set(holder, a.value);
+  }
 
-    /** The claims of one range and family, by address value and by holder. */
-    usage(range: string, family: Family): { claims: Map<bigint, string>; holders: Map<string, bigint> } {
-        const id = `${range}/${family}`;
-        let u = this.ranges.get(id);
-        if (!u) this.ranges.set(id, (u = { claims: new Map(), holders: new Map() }));
-        return u;
+  /** The claims of one range and family, by address value and by holder. */
+  usage(range: string, family: Family): { claims: Map<bigint, string>; holders: Map<string, bigint> } {
+    const id = `${range}/${family}`;
+    let u = this.ranges.get(id);
+    if (!u) {
+      u = { claims: new Map(), holders: new Map() };
+      this.ranges.set(id, u);
     }
+    return u;
+  }
 }
 
 export interface TenantAddresses {
-    /** The NAT gateway's interconnect address(es), `v4[,v6]`; empty without a NAT gateway. */
-    interconnectIp: string;
-    /** EIP name -> its pool and addresses. */
-    eips: { [name: string]: { pool: string; v4ip?: string; v6ip?: string } };
+  /** The NAT gateway's interconnect address(es), `v4[,v6]`; empty without a NAT gateway. */
+  interconnectIp: string;
+  /** EIP name -> its pool and addresses. */
+  eips: { [name: string]: { pool: string; v4ip?: string; v6ip?: string } };
 }
 
 export interface TenantPlan {
-    tenant: string;
-    objects: PlannedObject[];
-    addresses: TenantAddresses;
-    /** What the pods of each tenant namespace inherit, by namespace (also recorded on the Namespace). */
-    podDefaults: { [namespace: string]: PodDefaults };
+  tenant: string;
+  objects: PlannedObject[];
+  addresses: TenantAddresses;
+  /** What the pods of each tenant namespace inherit, by namespace (also recorded on the Namespace). */
+  podDefaults: { [namespace: string]: PodDefaults };
 }
 
 export const allocationKey = {
-    interconnect: (tenant: string) => `${tenant}/interconnect`,
-    eip: (tenant: string, eip: string) => `${tenant}/eip/${eip}`,
+  interconnect: (tenant: string) => `${tenant}/interconnect`,
+  eip: (tenant: string, eip: string) => `${tenant}/eip/${eip}`,
 };
 
 /** Plans one tenant; throws a PlanError that lists every problem, before anything is created. */
-export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | ClusterFacts, claims: AddressClaims | ClaimIndex = {}): TenantPlan {
-    const p = new Problems();
-    const facts = "pools" in cluster ? cluster : checkClusterInfo(p, cluster);
-    const model = checkTenant(p, spec, facts);
-    const subject = `tenant ${typeof spec?.tenant === "string" ? JSON.stringify(spec.tenant) : "(unnamed)"}`;
-    p.throwIfAny(subject);
-    const index = claims instanceof ClaimIndex ? claims : new ClaimIndex(claims);
-    const addresses = allocateTenant(p, model as TenantModel, facts as ClusterFacts, index);
-    p.throwIfAny(subject);
-    const podDefaults = tenantPodDefaults(model as TenantModel);
-    return { tenant: spec.tenant, objects: tenantObjects(model as TenantModel, facts as ClusterFacts, addresses, podDefaults), addresses, podDefaults };
+export function planTenant(
+  spec: TenantSpec,
+  cluster: ClusterNetworkInfo | ClusterFacts,
+  claims: AddressClaims | ClaimIndex = {},
+): TenantPlan {
+  const p = new Problems();
+  const facts = "pools" in cluster ? cluster : checkClusterInfo(p, cluster);
+  const model = checkTenant(p, spec, facts);
+  const subject = `tenant ${typeof spec?.tenant === "string" ? JSON.stringify(spec.tenant) : "(unnamed)"}`;
+  p.throwIfAny(subject);
+  const index = claims instanceof ClaimIndex ? claims : new ClaimIndex(claims);
+  const addresses = allocateTenant(p, model as TenantModel, facts as ClusterFacts, index);
+  p.throwIfAny(subject);
+  const podDefaults = tenantPodDefaults(model as TenantModel);
+  return {
+    tenant: spec.tenant,
+    objects: tenantObjects(model as TenantModel, addresses, podDefaults),
+    addresses,
+    podDefaults,
+  };
 }
 
 /**
@@ -86,234 +106,312 @@ export function planTenant(spec: TenantSpec, cluster: ClusterNetworkInfo | Clust
  * plus what API-server access, security groups and monitoring give it; the scraper namespace too.
  */
 function tenantPodDefaults(model: TenantModel): { [namespace: string]: PodDefaults } {
-    const out: { [namespace: string]: PodDefaults } = Object.fromEntries(
-        model.spec.namespaces.map((ns) => [ns.name, compactDefaults({ routes: ns.routes, ...namespacePodDefaults(model, ns.name) })]),
-    );
-    const scraper = model.spec.monitoring?.scraperNamespace;
-    if (model.monitoring && scraper) out[scraper] = compactDefaults(scraperPodDefaults(model));
-    return out;
+  const out: { [namespace: string]: PodDefaults } = Object.fromEntries(
+    model.spec.namespaces.map((ns) => [
+      ns.name,
+      compactDefaults({ routes: ns.routes, ...namespacePodDefaults(model, ns.name) }),
+    ]),
+  );
+  const scraper = model.spec.monitoring?.scraperNamespace;
+  if (model.monitoring && scraper) out[scraper] = compactDefaults(scraperPodDefaults(model));
+  return out;
 }
 
 /** One range and family's requests, served together so a tenant's own addresses never collide. */
 interface Group {
-    range: string;
-    net: Network;
-    family: Family;
-    requests: { key: string; fixed?: Address; path: string; assign: (address: string) => void }[];
+  range: string;
+  net: Network;
+  family: Family;
+  requests: { key: string; fixed?: Address; path: string; assign: (address: string) => void }[];
 }
 
 function allocateTenant(p: Problems, model: TenantModel, cluster: ClusterFacts, claims: ClaimIndex): TenantAddresses {
-    const { spec } = model;
-    const t = spec.tenant;
-    const result: TenantAddresses = { interconnectIp: "", eips: {} };
-    const groups = new Map<string, Group>();
-    const want = (range: string, net: Network, family: Family, key: string, fixed: Address | undefined, path: string, assign: (a: string) => void) => {
-        const id = `${range}/${family}`;
-        const g = groups.get(id) ?? { range, net, family, requests: [] };
-        g.requests.push({ key, fixed, path, assign });
-        groups.set(id, g);
-    };
+  const { spec } = model;
+  const t = spec.tenant;
+  const result: TenantAddresses = { interconnectIp: "", eips: {} };
+  const groups = new Map<string, Group>();
+  const want = (
+    range: string,
+    net: Network,
+    family: Family,
+    key: string,
+    fixed: Address | undefined,
+    path: string,
+    assign: (a: string) => void,
+  ) => {
+    const id = `${range}/${family}`;
+    const g = groups.get(id) ?? { range, net, family, requests: [] };
+    g.requests.push({ key, fixed, path, assign });
+    groups.set(id, g);
+  };
 
-    const ic: string[] = [];
-    if (spec.natGateway) {
-        const fams = cluster.interconnect.cidrs.map((c) => c.family).filter((f) => !model.interconnectIp || f === model.interconnectIp.family);
-        for (const f of fams) want(INTERCONNECT_SUBNET, cluster.interconnect, f, allocationKey.interconnect(t), model.interconnectIp, "natGateway.interconnectIp", (a) => ic.push(a));
+  const ic: string[] = [];
+  if (spec.natGateway) {
+    const fams = cluster.interconnect.cidrs
+      .map((c) => c.family)
+      .filter((f) => !model.interconnectIp || f === model.interconnectIp.family);
+    for (const f of fams)
+      want(
+        INTERCONNECT_SUBNET,
+        cluster.interconnect,
+        f,
+        allocationKey.interconnect(t),
+        model.interconnectIp,
+        "natGateway.interconnectIp",
+        (a) => ic.push(a),
+      );
+  }
+  for (const e of spec.eips ?? []) {
+    const pool = model.eipPools.get(e.pool) as Network;
+    const statics = model.staticEips.get(e.name) ?? {};
+    const entry: { pool: string; v4ip?: string; v6ip?: string } = { pool: e.pool };
+    result.eips[e.name] = entry;
+    // An EIP with a static address gets only that family; otherwise every family of the pool.
+    const families =
+      Object.keys(statics).length > 0
+        ? (Object.keys(statics).map(Number) as Family[])
+        : pool.cidrs.map((c) => c.family);
+    for (const f of families) {
+      const field = f === 4 ? "v4ip" : "v6ip";
+      want(
+        e.pool,
+        pool,
+        f,
+        allocationKey.eip(t, e.name),
+        statics[f],
+        `eips[${e.name}].${field}`,
+        (a) => (entry[field] = a),
+      );
     }
-    for (const e of spec.eips ?? []) {
-        const pool = model.eipPools.get(e.pool) as Network;
-        const statics = model.staticEips.get(e.name) ?? {};
-        const entry: { pool: string; v4ip?: string; v6ip?: string } = { pool: e.pool };
-        result.eips[e.name] = entry;
-        // An EIP with a static address gets only that family; otherwise every family of the pool.
-        const families = Object.keys(statics).length > 0 ? (Object.keys(statics).map(Number) as Family[]) : pool.cidrs.map((c) => c.family);
-        for (const f of families) {
-            const field = f === 4 ? "v4ip" : "v6ip";
-            want(e.pool, pool, f, allocationKey.eip(t, e.name), statics[f], `eips[${e.name}].${field}`, (a) => (entry[field] = a));
-        }
-    }
+  }
 
-    for (const g of groups.values()) {
-        const cidr = cidrOfFamily(g.net, g.family);
-        if (!cidr) continue;
-        const { claims: held, holders } = claims.usage(g.range, g.family);
-        const requests: AllocationRequest[] = [];
-        for (const r of g.requests) {
-            const holder = r.fixed && held.get(r.fixed.value);
-            if (r.fixed && holder !== undefined && holder !== r.key) p.add(r.path, r.fixed.text, `is already held by ${holder}`);
-            else requests.push({ key: r.key, fixed: r.fixed?.value });
-        }
-        const excluded = g.net.excluded.concat(g.net.gateways.map((a) => ({ family: a.family, first: a.value, last: a.value })));
-        const out = allocate(cidr, requests, { excluded, claims: held, holders });
-        for (const r of g.requests) {
-            const a = out.addresses.get(r.key);
-            if (a) r.assign(a);
-            else if (out.exhausted.includes(r.key)) {
-                p.add(r.path, undefined, `cannot be allocated: ${g.range} (${cidr.text}) has no free ${familyName(g.family)} address left (capacity ${out.capacity})`);
-            }
-        }
+  for (const g of groups.values()) {
+    const cidr = cidrOfFamily(g.net, g.family);
+    if (!cidr) continue;
+    const { claims: held, holders } = claims.usage(g.range, g.family);
+    const requests: AllocationRequest[] = [];
+    for (const r of g.requests) {
+      const holder = r.fixed && held.get(r.fixed.value);
+      if (r.fixed && holder !== undefined && holder !== r.key)
+        p.add(r.path, r.fixed.text, `is already held by ${holder}`);
+      else requests.push({ key: r.key, fixed: r.fixed?.value });
     }
-    result.interconnectIp = ic.join(",");
-    return result;
+    const excluded = g.net.excluded.concat(
+      g.net.gateways.map((a) => ({ family: a.family, first: a.value, last: a.value })),
+    );
+    const out = allocate(cidr, requests, { excluded, claims: held, holders });
+    for (const r of g.requests) {
+      const a = out.addresses.get(r.key);
+      if (a) r.assign(a);
+      else if (out.exhausted.includes(r.key)) {
+        p.add(
+          r.path,
+          undefined,
+          `cannot be allocated: ${g.range} (${cidr.text}) has no free ${familyName(g.family)} address left (capacity ${out.capacity})`,
+        );
+      }
+    }
+  }
+  result.interconnectIp = ic.join(",");
+  return result;
 }
 
-function tenantObjects(model: TenantModel, cluster: ClusterFacts, addresses: TenantAddresses, podDefaults: { [namespace: string]: PodDefaults }): PlannedObject[] {
-    const { spec } = model;
-    const t = spec.tenant;
-    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: t };
-    const objects: PlannedObject[] = [];
-    const nsIds = spec.namespaces.map((n) => `namespace/${n.name}`);
+function tenantObjects(
+  model: TenantModel,
+  addresses: TenantAddresses,
+  podDefaults: { [namespace: string]: PodDefaults },
+): PlannedObject[] {
+  const { spec } = model;
+  const t = spec.tenant;
+  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: t };
+  const objects: PlannedObject[] = [];
+  const nsIds = spec.namespaces.map((n) => `namespace/${n.name}`);
 
-    for (const ns of spec.namespaces) {
-        const annotations = podDefaultsAnnotations(podDefaults[ns.name] ?? {});
-        objects.push({
-            id: `namespace/${ns.name}`,
-            apiVersion: API.core,
-            kind: "Namespace",
-            metadata: { name: ns.name, labels: { ...(ns.labels ?? {}), ...labels }, ...(Object.keys(annotations).length ? { annotations } : {}) },
-            patch: ns.adopt === true,
-            dependsOn: [],
-        });
-    }
-
-    const vpcName = objectNames.vpc(t);
+  for (const ns of spec.namespaces) {
+    const annotations = podDefaultsAnnotations(podDefaults[ns.name] ?? {});
     objects.push({
-        id: "vpc",
-        apiVersion: API.kubeovn,
-        kind: "Vpc",
-        metadata: { name: vpcName, labels },
-        // The controller rewrites the Vpc with its Go types (pkg/controller/vpc.go formatVpc): empty
-        // lists vanish, a zero priority vanishes, static routes gain empty ecmpMode/bfdId/routeTable.
-        spec: nonEmpty({
-            namespaces: spec.namespaces.map((n) => n.name),
-            staticRoutes: staticRoutes(model),
-            vpcPeerings: peeringVpcSpec(model).vpcPeerings,
-            policyRoutes: (spec.policyRoutes ?? []).map((r) => ({
-                ...(r.priority !== 0 ? { priority: r.priority } : {}),
-                match: r.match,
-                action: r.action,
-                ...(r.action === PolicyRouteAction.Reroute ? { nextHopIP: r.nextHopIP } : {}),
-            })),
-        }),
-        dependsOn: nsIds,
+      id: `namespace/${ns.name}`,
+      apiVersion: API.core,
+      kind: "Namespace",
+      metadata: {
+        name: ns.name,
+        labels: { ...(ns.labels ?? {}), ...labels },
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+      },
+      patch: ns.adopt === true,
+      dependsOn: [],
     });
+  }
 
-    for (const s of spec.subnets) {
-        const { net } = model.subnets.get(s.name) as { net: Network };
-        objects.push({
-            id: `subnet/${s.name}`,
-            apiVersion: API.kubeovn,
-            kind: "Subnet",
-            // `up` waits until the controller reports the subnet Ready, so whatever depends on the
-            // tenant (workloads) starts only then: pods created earlier take addresses from the
-            // default subnet and keep them.
-            metadata: { name: objectNames.subnet(t, s.name), labels, annotations: { [WAIT_FOR_ANNOTATION]: "condition=Ready" } },
-            // formatSubnet's result; empty lists are left out as the controller's Go-typed write drops them.
-            spec: nonEmpty({
-                vpc: vpcName,
-                protocol: net.protocol,
-                provider: "ovn",
-                cidrBlock: net.cidrBlock,
-                gateway: net.gateway,
-                excludeIps: net.excludeIps,
-                namespaces: s.namespaces,
-                private: s.private ?? false,
-                allowSubnets: s.allowSubnets ?? [],
-                enableLb: s.enableLb ?? true,
-            }),
-            replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
-            dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
-        });
-    }
+  const vpcName = objectNames.vpc(t);
+  objects.push({
+    id: "vpc",
+    apiVersion: API.kubeovn,
+    kind: "Vpc",
+    metadata: { name: vpcName, labels },
+    // The controller rewrites the Vpc with its Go types (pkg/controller/vpc.go formatVpc): empty
+    // lists vanish, a zero priority vanishes, static routes gain empty ecmpMode/bfdId/routeTable.
+    spec: nonEmpty({
+      namespaces: spec.namespaces.map((n) => n.name),
+      staticRoutes: staticRoutes(model),
+      vpcPeerings: peeringVpcSpec(model).vpcPeerings,
+      policyRoutes: (spec.policyRoutes ?? []).map((r) => ({
+        ...(r.priority !== 0 ? { priority: r.priority } : {}),
+        match: r.match,
+        action: r.action,
+        ...(r.action === PolicyRouteAction.Reroute ? { nextHopIP: r.nextHopIP } : {}),
+      })),
+    }),
+    dependsOn: nsIds,
+  });
 
-    objects.push(...accessObjects(model));
-
-    const gw = spec.natGateway;
-    if (!gw) return objects;
-    const gwName = objectNames.natGateway(t);
+  for (const s of spec.subnets) {
+    const { net } = model.subnets.get(s.name) as { net: Network };
     objects.push({
-        id: "nat-gateway",
-        apiVersion: API.kubeovn,
-        kind: "VpcNatGateway",
-        metadata: { name: gwName, labels },
-        spec: {
-            vpc: vpcName,
-            subnet: objectNames.subnet(t, gw.subnet),
-            lanIp: gw.lanIp,
-            externalSubnets: [INTERCONNECT_SUBNET],
-            noDefaultEIP: true,
-            selector: gw.selector ?? [],
-            // No spec.routes: upstream v1.16.2 gives them to eth0, the VPC side (vpc_nat_gateway.go
-            // genNatGwStatefulSet), where a next hop outside the VPC is unreachable. Translated
-            // traffic leaves net1 through the interconnect network's gateway (env GATEWAY_V4/V6,
-            // the onlink default route nat-gateway.sh adds with the first EIP).
-        },
-        // Upstream ignores changes to these after creation (pkg/controller/vpc_nat_gateway.go).
-        replaceOnChanges: ["spec.vpc", "spec.subnet", "spec.lanIp"],
-        dependsOn: [`subnet/${gw.subnet}`],
+      id: `subnet/${s.name}`,
+      apiVersion: API.kubeovn,
+      kind: "Subnet",
+      // `up` waits until the controller reports the subnet Ready, so whatever depends on the
+      // tenant (workloads) starts only then: pods created earlier take addresses from the
+      // default subnet and keep them.
+      metadata: {
+        name: objectNames.subnet(t, s.name),
+        labels,
+        annotations: { [WAIT_FOR_ANNOTATION]: "condition=Ready" },
+      },
+      // formatSubnet's result; empty lists are left out as the controller's Go-typed write drops them.
+      spec: nonEmpty({
+        vpc: vpcName,
+        protocol: net.protocol,
+        provider: "ovn",
+        cidrBlock: net.cidrBlock,
+        gateway: net.gateway,
+        excludeIps: net.excludeIps,
+        namespaces: s.namespaces,
+        private: s.private ?? false,
+        allowSubnets: s.allowSubnets ?? [],
+        enableLb: s.enableLb ?? true,
+      }),
+      replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
+      dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
     });
+  }
 
-    const eip = (id: string, name: string, subnet: string, v4?: string, v6?: string): PlannedObject => ({
-        id,
-        apiVersion: API.kubeovn,
-        kind: "IptablesEIP",
-        metadata: { name, labels },
-        spec: { natGwDp: gwName, externalSubnet: subnet, ...(v4 ? { v4ip: v4 } : {}), ...(v6 ? { v6ip: v6 } : {}) },
-        // An EIP's spec is frozen once it is Ready upstream: any change is a replacement.
-        replaceOnChanges: ["spec"],
-        dependsOn: ["nat-gateway"],
-    });
-    const [icV4, icV6] = splitFamilies(addresses.interconnectIp);
-    objects.push(eip("eip/interconnect", objectNames.interconnectEip(t), INTERCONNECT_SUBNET, icV4, icV6));
-    for (const e of spec.eips ?? []) {
-        const a = addresses.eips[e.name];
-        objects.push(eip(`eip/${e.name}`, objectNames.eip(t, e.name), e.pool, a.v4ip, a.v6ip));
-    }
+  objects.push(...accessObjects(model));
 
-    const rule = (id: string, kind: string, name: string, eipName: string, ruleSpec: { [k: string]: unknown }): PlannedObject => ({
-        id,
-        apiVersion: API.kubeovn,
-        kind,
-        metadata: { name, labels },
-        spec: { eip: objectNames.eip(t, eipName), ...ruleSpec },
-        replaceOnChanges: ["spec.eip"],
-        dependsOn: [`eip/${eipName}`],
-    });
-    for (const r of spec.snatRules ?? []) objects.push(rule(`snat/${r.name}`, "IptablesSnatRule", objectNames.snat(t, r.name), r.eip, { internalCIDR: r.internalCIDR }));
-    for (const r of spec.dnatRules ?? []) {
-        objects.push(
-            rule(`dnat/${r.name}`, "IptablesDnatRule", objectNames.dnat(t, r.name), r.eip, {
-                protocol: r.protocol,
-                externalPort: String(r.externalPort),
-                internalIp: r.internalIp,
-                internalPort: String(r.internalPort),
-            }),
-        );
-    }
-    for (const r of spec.floatingIps ?? []) objects.push(rule(`fip/${r.name}`, "IptablesFIPRule", objectNames.fip(t, r.name), r.eip, { internalIp: r.internalIp }));
-    return objects;
+  const gw = spec.natGateway;
+  if (!gw) return objects;
+  const gwName = objectNames.natGateway(t);
+  objects.push({
+    id: "nat-gateway",
+    apiVersion: API.kubeovn,
+    kind: "VpcNatGateway",
+    metadata: { name: gwName, labels },
+    spec: {
+      vpc: vpcName,
+      subnet: objectNames.subnet(t, gw.subnet),
+      lanIp: gw.lanIp,
+      externalSubnets: [INTERCONNECT_SUBNET],
+      noDefaultEIP: true,
+      selector: gw.selector ?? [],
+      // No spec.routes: upstream v1.16.2 gives them to eth0, the VPC side (vpc_nat_gateway.go
+      // genNatGwStatefulSet), where a next hop outside the VPC is unreachable. Translated
+      // traffic leaves net1 through the interconnect network's gateway (env GATEWAY_V4/V6,
+      // the onlink default route nat-gateway.sh adds with the first EIP).
+    },
+    // Upstream ignores changes to these after creation (pkg/controller/vpc_nat_gateway.go).
+    replaceOnChanges: ["spec.vpc", "spec.subnet", "spec.lanIp"],
+    dependsOn: [`subnet/${gw.subnet}`],
+  });
+
+  const eip = (id: string, name: string, subnet: string, v4?: string, v6?: string): PlannedObject => ({
+    id,
+    apiVersion: API.kubeovn,
+    kind: "IptablesEIP",
+    metadata: { name, labels },
+    spec: { natGwDp: gwName, externalSubnet: subnet, ...(v4 ? { v4ip: v4 } : {}), ...(v6 ? { v6ip: v6 } : {}) },
+    // An EIP's spec is frozen once it is Ready upstream: any change is a replacement.
+    replaceOnChanges: ["spec"],
+    dependsOn: ["nat-gateway"],
+  });
+  const [icV4, icV6] = splitFamilies(addresses.interconnectIp);
+  objects.push(eip("eip/interconnect", objectNames.interconnectEip(t), INTERCONNECT_SUBNET, icV4, icV6));
+  for (const e of spec.eips ?? []) {
+    const a = addresses.eips[e.name];
+    objects.push(eip(`eip/${e.name}`, objectNames.eip(t, e.name), e.pool, a.v4ip, a.v6ip));
+  }
+
+  const rule = (
+    id: string,
+    kind: string,
+    name: string,
+    eipName: string,
+    ruleSpec: { [k: string]: unknown },
+  ): PlannedObject => ({
+    id,
+    apiVersion: API.kubeovn,
+    kind,
+    metadata: { name, labels },
+    spec: { eip: objectNames.eip(t, eipName), ...ruleSpec },
+    replaceOnChanges: ["spec.eip"],
+    dependsOn: [`eip/${eipName}`],
+  });
+  for (const r of spec.snatRules ?? [])
+    objects.push(
+      rule(`snat/${r.name}`, "IptablesSnatRule", objectNames.snat(t, r.name), r.eip, { internalCIDR: r.internalCIDR }),
+    );
+  for (const r of spec.dnatRules ?? []) {
+    objects.push(
+      rule(`dnat/${r.name}`, "IptablesDnatRule", objectNames.dnat(t, r.name), r.eip, {
+        protocol: r.protocol,
+        externalPort: String(r.externalPort),
+        internalIp: r.internalIp,
+        internalPort: String(r.internalPort),
+      }),
+    );
+  }
+  for (const r of spec.floatingIps ?? [])
+    objects.push(
+      rule(`fip/${r.name}`, "IptablesFIPRule", objectNames.fip(t, r.name), r.eip, { internalIp: r.internalIp }),
+    );
+  return objects;
 }
 
 /** Drops empty lists, which the controller's write removes. */
 function nonEmpty(spec: { [k: string]: unknown }): { [k: string]: unknown } {
-    return Object.fromEntries(Object.entries(spec).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
 }
 
-type StaticRoute = { cidr: string; nextHopIP: string; policy: string; ecmpMode: string; bfdId: string; routeTable: string };
+type StaticRoute = {
+  cidr: string;
+  nextHopIP: string;
+  policy: string;
+  ecmpMode: string;
+  bfdId: string;
+  routeTable: string;
+};
 
 function staticRoutes(model: TenantModel): StaticRoute[] {
-    const { spec } = model;
-    const route = (cidr: string, nextHopIP: string, policy: string): StaticRoute => ({ cidr, nextHopIP, policy, ecmpMode: "", bfdId: "", routeTable: "" });
-    const routes = (spec.staticRoutes ?? []).map((r) => route(r.cidr, r.nextHopIP, r.policy ?? RoutePolicy.Destination));
-    for (const r of peeringVpcSpec(model).routes) routes.push(route(r.cidr, r.nextHopIP, RoutePolicy.Destination));
-    const gw = spec.natGateway;
-    if (gw && gw.defaultRoute !== false && model.lanIp) {
-        // checkTenant refuses a user default route that would clash with this one.
-        routes.push(route(model.lanIp.family === 4 ? "0.0.0.0/0" : "::/0", model.lanIp.text, RoutePolicy.Destination));
-    }
-    return routes;
+  const { spec } = model;
+  const route = (cidr: string, nextHopIP: string, policy: string): StaticRoute => ({
+    cidr,
+    nextHopIP,
+    policy,
+    ecmpMode: "",
+    bfdId: "",
+    routeTable: "",
+  });
+  const routes = (spec.staticRoutes ?? []).map((r) => route(r.cidr, r.nextHopIP, r.policy ?? RoutePolicy.Destination));
+  for (const r of peeringVpcSpec(model).routes) routes.push(route(r.cidr, r.nextHopIP, RoutePolicy.Destination));
+  const gw = spec.natGateway;
+  if (gw && gw.defaultRoute !== false && model.lanIp) {
+    // checkTenant refuses a user default route that would clash with this one.
+    routes.push(route(model.lanIp.family === 4 ? "0.0.0.0/0" : "::/0", model.lanIp.text, RoutePolicy.Destination));
+  }
+  return routes;
 }
 
 function splitFamilies(text: string): [string | undefined, string | undefined] {
-    const parts = text ? text.split(",").map(parseAddress) : [];
-    return [parts.find((a) => a?.family === 4)?.text, parts.find((a) => a?.family === 6)?.text];
+  const parts = text ? text.split(",").map(parseAddress) : [];
+  return [parts.find((a) => a?.family === 4)?.text, parts.find((a) => a?.family === 6)?.text];
 }

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { PlanError, Problems } from "./errors";
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL, dnsLabelProblem } from "./names";
-import { PodDefaultsWebhookSpec, WebhookFailurePolicy } from "./spec";
+import { type PodDefaultsWebhookSpec, WebhookFailurePolicy } from "./spec";
 
 export const WEBHOOK_NAME = "pulumi-kubeovn-pod-defaults";
 const APP = "pod-defaults-webhook";
@@ -14,189 +14,305 @@ const PORT = 8443;
 
 /** A Kubernetes object of the webhook: apiVersion, kind, metadata and the kind's own top-level fields. */
 export interface WebhookObject {
-    /** Stable logical id; it names the Pulumi resource. */
-    id: string;
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; labels?: { [k: string]: string } };
-    [field: string]: unknown;
+  /** Stable logical id; it names the Pulumi resource. */
+  id: string;
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: { [k: string]: string } };
+  [field: string]: unknown;
 }
 
 export interface WebhookTls<S> {
-    /** Base64 of the PEM CA (the webhook configuration's caBundle). */
-    caBundle: S;
-    /** PEM serving certificate and key (in-cluster only). */
-    cert?: S;
-    key?: S;
-    /** Changes whenever the certificate does, so the webhook pods restart onto a new one. */
-    revision?: S;
+  /** Base64 of the PEM CA (the webhook configuration's caBundle). */
+  caBundle: S;
+  /** PEM serving certificate and key (in-cluster only). */
+  cert?: S;
+  key?: S;
+  /** Changes whenever the certificate does, so the webhook pods restart onto a new one. */
+  revision?: S;
 }
 
 export interface WebhookPlan {
-    /** False when the webhook is served at `url` and only registered here. */
-    inCluster: boolean;
-    namespace: string;
-    /** Names the serving certificate must carry (in-cluster). */
-    dnsNames: string[];
-    certificateValidityDays: number;
-    objects: WebhookObject[];
+  /** False when the webhook is served at `url` and only registered here. */
+  inCluster: boolean;
+  namespace: string;
+  /** Names the serving certificate must carry (in-cluster). */
+  dnsNames: string[];
+  certificateValidityDays: number;
+  objects: WebhookObject[];
 }
 
 export interface WebhookSettings {
-    inCluster: boolean;
-    namespace: string;
-    image: string;
-    replicas: number;
-    failurePolicy: WebhookFailurePolicy;
-    timeoutSeconds: number;
-    certificateValidityDays: number;
-    url?: string;
+  inCluster: boolean;
+  namespace: string;
+  image: string;
+  replicas: number;
+  failurePolicy: WebhookFailurePolicy;
+  timeoutSeconds: number;
+  certificateValidityDays: number;
+  url?: string;
 }
 
 /** Validates the spec, collecting every problem; throws a PlanError naming each field and value. */
 export function checkWebhookSpec(spec: PodDefaultsWebhookSpec | undefined): WebhookSettings {
-    const s = spec ?? {};
-    const p = new Problems();
-    const namespace = s.namespace ?? "pulumi-kubeovn";
-    const nsProblem = dnsLabelProblem(namespace);
-    if (nsProblem) p.add("namespace", s.namespace, nsProblem);
-    const image = s.image ?? "node:20-alpine";
-    if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) p.add("image", s.image, "must be a container image reference");
-    const replicas = s.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1) p.add("replicas", s.replicas, "must be a whole number of at least 1");
-    const failurePolicy = s.failurePolicy ?? WebhookFailurePolicy.Fail;
-    if (!Object.values(WebhookFailurePolicy).includes(failurePolicy)) p.add("failurePolicy", s.failurePolicy, `must be one of ${Object.values(WebhookFailurePolicy).join(", ")}`);
-    const timeoutSeconds = s.timeoutSeconds ?? 5;
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30) p.add("timeoutSeconds", s.timeoutSeconds, "must be a whole number of seconds from 1 to 30 (the API server's limit)");
-    const certificateValidityDays = s.certificateValidityDays ?? 825;
-    if (!Number.isInteger(certificateValidityDays) || certificateValidityDays <= 30) p.add("certificateValidityDays", s.certificateValidityDays, "must be a whole number of days above 30 (renewal starts 30 days before expiry)");
-    if (s.url !== undefined) {
-        let u: URL | undefined;
-        try {
-            u = new URL(s.url);
-        } catch {
-            u = undefined;
-        }
-        if (!u || u.protocol !== "https:") p.add("url", s.url, "must be an https:// URL");
-        else if (u.username || u.password || u.hash || u.search) p.add("url", s.url, "must not carry user info, a query or a fragment (the API server refuses them)");
-        if (typeof s.caBundle !== "string" || !s.caBundle.includes("-----BEGIN CERTIFICATE-----")) p.add("caBundle", s.caBundle, "must be the PEM CA certificate that signed the webhook's serving certificate (required with url)");
-    } else if (s.caBundle !== undefined) {
-        p.add("caBundle", "(set)", "is only used with url; the in-cluster webhook generates its own CA");
+  const s = spec ?? {};
+  const p = new Problems();
+  const namespace = s.namespace ?? "pulumi-kubeovn";
+  const nsProblem = dnsLabelProblem(namespace);
+  if (nsProblem) p.add("namespace", s.namespace, nsProblem);
+  const image = s.image ?? "node:20-alpine";
+  if (typeof image !== "string" || image.trim() === "" || /\s/.test(image))
+    p.add("image", s.image, "must be a container image reference");
+  const replicas = s.replicas ?? 2;
+  if (!Number.isInteger(replicas) || replicas < 1)
+    p.add("replicas", s.replicas, "must be a whole number of at least 1");
+  const failurePolicy = s.failurePolicy ?? WebhookFailurePolicy.Fail;
+  if (!Object.values(WebhookFailurePolicy).includes(failurePolicy))
+    p.add("failurePolicy", s.failurePolicy, `must be one of ${Object.values(WebhookFailurePolicy).join(", ")}`);
+  const timeoutSeconds = s.timeoutSeconds ?? 5;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30)
+    p.add(
+      "timeoutSeconds",
+      s.timeoutSeconds,
+      "must be a whole number of seconds from 1 to 30 (the API server's limit)",
+    );
+  const certificateValidityDays = s.certificateValidityDays ?? 825;
+  if (!Number.isInteger(certificateValidityDays) || certificateValidityDays <= 30)
+    p.add(
+      "certificateValidityDays",
+      s.certificateValidityDays,
+      "must be a whole number of days above 30 (renewal starts 30 days before expiry)",
+    );
+  if (s.url !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = new URL(s.url);
+    } catch {
+      u = undefined;
     }
-    p.throwIfAny("PodDefaultsWebhook");
-    return { inCluster: s.url === undefined, namespace, image, replicas, failurePolicy, timeoutSeconds, certificateValidityDays, url: s.url };
+    if (u?.protocol !== "https:") p.add("url", s.url, "must be an https:// URL");
+    else if (u.username || u.password || u.hash || u.search)
+      p.add("url", s.url, "must not carry user info, a query or a fragment (the API server refuses them)");
+    if (typeof s.caBundle !== "string" || !s.caBundle.includes("-----BEGIN CERTIFICATE-----"))
+      p.add(
+        "caBundle",
+        s.caBundle,
+        "must be the PEM CA certificate that signed the webhook's serving certificate (required with url)",
+      );
+  } else if (s.caBundle !== undefined) {
+    p.add("caBundle", "(set)", "is only used with url; the in-cluster webhook generates its own CA");
+  }
+  p.throwIfAny("PodDefaultsWebhook");
+  return {
+    inCluster: s.url === undefined,
+    namespace,
+    image,
+    replicas,
+    failurePolicy,
+    timeoutSeconds,
+    certificateValidityDays,
+    url: s.url,
+  };
 }
 
 /** The names the in-cluster webhook's serving certificate needs: its Service's DNS name. */
 export function webhookDnsNames(namespace: string): string[] {
-    return [`${APP}.${namespace}.svc`];
+  return [`${APP}.${namespace}.svc`];
 }
 
 /**
  * Plans the webhook. `code` is the webhook's JavaScript (bundle key -> text, with the path each key
  * is mounted at), needed in-cluster only.
  */
-export function planPodDefaultsWebhook<S>(spec: PodDefaultsWebhookSpec | undefined, tls: WebhookTls<S>, code?: { files: { [key: string]: string }; paths: { [key: string]: string }; main: string }): WebhookPlan {
-    const s = checkWebhookSpec(spec);
-    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, "app.kubernetes.io/name": APP };
-    const objects: WebhookObject[] = [];
-    const ns = s.namespace;
-    if (s.inCluster) {
-        if (!code || tls.cert === undefined || tls.key === undefined) throw new PlanError("PodDefaultsWebhook", [{ path: "tls", value: undefined, message: "the in-cluster webhook needs its code and a serving certificate" }]);
-        const codeHash = createHash("sha256").update(JSON.stringify(code.files)).digest("hex").slice(0, 16);
-        objects.push(
-            // The webhook's own namespace never carries the tenant label, so its pods are out of scope.
-            { id: "namespace", apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels } },
-            { id: "service-account", apiVersion: "v1", kind: "ServiceAccount", metadata: { name: APP, namespace: ns, labels } },
-            { id: "cluster-role", apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: `${WEBHOOK_NAME}-reader`, labels }, rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }] },
-            {
-                id: "cluster-role-binding",
-                apiVersion: "rbac.authorization.k8s.io/v1",
-                kind: "ClusterRoleBinding",
-                metadata: { name: `${WEBHOOK_NAME}-reader`, labels },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `${WEBHOOK_NAME}-reader` },
-                subjects: [{ kind: "ServiceAccount", name: APP, namespace: ns }],
+/** The webhook server's code, shipped in a ConfigMap: file contents and paths by ConfigMap key, and the entry file. */
+export interface WebhookCode {
+  files: { [key: string]: string };
+  paths: { [key: string]: string };
+  main: string;
+}
+
+export function planPodDefaultsWebhook<S>(
+  spec: PodDefaultsWebhookSpec | undefined,
+  tls: WebhookTls<S>,
+  code?: WebhookCode,
+): WebhookPlan {
+  const s = checkWebhookSpec(spec);
+  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, "app.kubernetes.io/name": APP };
+  const objects: WebhookObject[] = [];
+  const ns = s.namespace;
+  if (s.inCluster) {
+    if (!code || tls.cert === undefined || tls.key === undefined)
+      throw new PlanError("PodDefaultsWebhook", [
+        { path: "tls", value: undefined, message: "the in-cluster webhook needs its code and a serving certificate" },
+      ]);
+    const codeHash = createHash("sha256").update(JSON.stringify(code.files)).digest("hex").slice(0, 16);
+    objects.push(
+      // The webhook's own namespace never carries the tenant label, so its pods are out of scope.
+      { id: "namespace", apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels } },
+      {
+        id: "service-account",
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: APP, namespace: ns, labels },
+      },
+      {
+        id: "cluster-role",
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: `${WEBHOOK_NAME}-reader`, labels },
+        rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }],
+      },
+      {
+        id: "cluster-role-binding",
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: `${WEBHOOK_NAME}-reader`, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `${WEBHOOK_NAME}-reader` },
+        subjects: [{ kind: "ServiceAccount", name: APP, namespace: ns }],
+      },
+      {
+        id: "code",
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `${APP}-code`, namespace: ns, labels },
+        data: code.files,
+      },
+      {
+        id: "tls",
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: `${APP}-tls`, namespace: ns, labels },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": tls.cert, "tls.key": tls.key },
+      },
+      {
+        id: "deployment",
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: APP, namespace: ns, labels },
+        spec: {
+          replicas: s.replicas,
+          selector: { matchLabels: { "app.kubernetes.io/name": APP } },
+          template: {
+            metadata: {
+              labels,
+              // A new code or certificate restarts the pods onto it.
+              annotations: {
+                "pulumi-kubeovn/code": codeHash,
+                ...(tls.revision !== undefined ? { "pulumi-kubeovn/certificate": tls.revision } : {}),
+              },
             },
-            { id: "code", apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${APP}-code`, namespace: ns, labels }, data: code.files },
-            { id: "tls", apiVersion: "v1", kind: "Secret", metadata: { name: `${APP}-tls`, namespace: ns, labels }, type: "kubernetes.io/tls", stringData: { "tls.crt": tls.cert, "tls.key": tls.key } },
-            {
-                id: "deployment",
-                apiVersion: "apps/v1",
-                kind: "Deployment",
-                metadata: { name: APP, namespace: ns, labels },
-                spec: {
-                    replicas: s.replicas,
-                    selector: { matchLabels: { "app.kubernetes.io/name": APP } },
-                    template: {
-                        metadata: {
-                            labels,
-                            // A new code or certificate restarts the pods onto it.
-                            annotations: { "pulumi-kubeovn/code": codeHash, ...(tls.revision !== undefined ? { "pulumi-kubeovn/certificate": tls.revision } : {}) },
-                        },
-                        spec: {
-                            serviceAccountName: APP,
-                            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-                            affinity: {
-                                podAntiAffinity: {
-                                    preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": APP } } } }],
-                                },
-                            },
-                            containers: [
-                                {
-                                    name: "webhook",
-                                    image: s.image,
-                                    command: ["node", `/app/${code.main}`],
-                                    env: [{ name: "PORT", value: String(PORT) }, { name: "TLS_DIR", value: "/tls" }],
-                                    ports: [{ name: "https", containerPort: PORT }],
-                                    readinessProbe: { httpGet: { path: "/healthz", port: PORT, scheme: "HTTPS" }, periodSeconds: 5 },
-                                    livenessProbe: { httpGet: { path: "/healthz", port: PORT, scheme: "HTTPS" }, periodSeconds: 20 },
-                                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                                    volumeMounts: [{ name: "code", mountPath: "/app", readOnly: true }, { name: "tls", mountPath: "/tls", readOnly: true }],
-                                },
-                            ],
-                            volumes: [
-                                { name: "code", configMap: { name: `${APP}-code`, items: Object.keys(code.files).sort().map((key) => ({ key, path: code.paths[key] })) } },
-                                { name: "tls", secret: { secretName: `${APP}-tls` } },
-                            ],
-                        },
+            spec: {
+              serviceAccountName: APP,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 1000,
+                runAsGroup: 1000,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              affinity: {
+                podAntiAffinity: {
+                  preferredDuringSchedulingIgnoredDuringExecution: [
+                    {
+                      weight: 100,
+                      podAffinityTerm: {
+                        topologyKey: "kubernetes.io/hostname",
+                        labelSelector: { matchLabels: { "app.kubernetes.io/name": APP } },
+                      },
                     },
+                  ],
                 },
+              },
+              containers: [
+                {
+                  name: "webhook",
+                  image: s.image,
+                  command: ["node", `/app/${code.main}`],
+                  env: [
+                    { name: "PORT", value: String(PORT) },
+                    { name: "TLS_DIR", value: "/tls" },
+                  ],
+                  ports: [{ name: "https", containerPort: PORT }],
+                  readinessProbe: { httpGet: { path: "/healthz", port: PORT, scheme: "HTTPS" }, periodSeconds: 5 },
+                  livenessProbe: { httpGet: { path: "/healthz", port: PORT, scheme: "HTTPS" }, periodSeconds: 20 },
+                  resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                  },
+                  volumeMounts: [
+                    { name: "code", mountPath: "/app", readOnly: true },
+                    { name: "tls", mountPath: "/tls", readOnly: true },
+                  ],
+                },
+              ],
+              volumes: [
+                {
+                  name: "code",
+                  configMap: {
+                    name: `${APP}-code`,
+                    items: Object.keys(code.files)
+                      .sort()
+                      .map((key) => ({ key, path: code.paths[key] })),
+                  },
+                },
+                { name: "tls", secret: { secretName: `${APP}-tls` } },
+              ],
             },
-            {
-                id: "service",
-                apiVersion: "v1",
-                kind: "Service",
-                metadata: { name: APP, namespace: ns, labels },
-                spec: { selector: { "app.kubernetes.io/name": APP }, ports: [{ name: "https", port: 443, targetPort: PORT }] },
-            },
-        );
-        if (s.replicas > 1) {
-            objects.push({ id: "disruption-budget", apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: APP, namespace: ns, labels }, spec: { minAvailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": APP } } } });
-        }
+          },
+        },
+      },
+      {
+        id: "service",
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: APP, namespace: ns, labels },
+        spec: { selector: { "app.kubernetes.io/name": APP }, ports: [{ name: "https", port: 443, targetPort: PORT }] },
+      },
+    );
+    if (s.replicas > 1) {
+      objects.push({
+        id: "disruption-budget",
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: APP, namespace: ns, labels },
+        spec: { minAvailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": APP } } },
+      });
     }
-    const clientConfig = s.inCluster ? { service: { namespace: ns, name: APP, path: "/mutate-pods", port: 443 }, caBundle: tls.caBundle } : { url: s.url, caBundle: tls.caBundle };
-    objects.push({
-        id: "webhook-configuration",
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "MutatingWebhookConfiguration",
-        metadata: { name: WEBHOOK_NAME, labels },
-        webhooks: [
-            {
-                name: "pod-defaults.pulumi-kubeovn.io",
-                admissionReviewVersions: ["v1"],
-                sideEffects: "None",
-                failurePolicy: s.failurePolicy,
-                timeoutSeconds: s.timeoutSeconds,
-                // The merge is idempotent, so a second call after other webhooks changed the pod is safe.
-                reinvocationPolicy: "IfNeeded",
-                matchPolicy: "Equivalent",
-                rules: [{ operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], scope: "Namespaced" }],
-                // Tenant namespaces only: failurePolicy Fail never blocks kube-system or the webhook's own pods.
-                namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] },
-                clientConfig,
-            },
+  }
+  const clientConfig = s.inCluster
+    ? { service: { namespace: ns, name: APP, path: "/mutate-pods", port: 443 }, caBundle: tls.caBundle }
+    : { url: s.url, caBundle: tls.caBundle };
+  objects.push({
+    id: "webhook-configuration",
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+    metadata: { name: WEBHOOK_NAME, labels },
+    webhooks: [
+      {
+        name: "pod-defaults.pulumi-kubeovn.io",
+        admissionReviewVersions: ["v1"],
+        sideEffects: "None",
+        failurePolicy: s.failurePolicy,
+        timeoutSeconds: s.timeoutSeconds,
+        // The merge is idempotent, so a second call after other webhooks changed the pod is safe.
+        reinvocationPolicy: "IfNeeded",
+        matchPolicy: "Equivalent",
+        rules: [
+          { operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["pods"], scope: "Namespaced" },
         ],
-    });
-    return { inCluster: s.inCluster, namespace: ns, dnsNames: webhookDnsNames(ns), certificateValidityDays: s.certificateValidityDays, objects };
+        // Tenant namespaces only: failurePolicy Fail never blocks kube-system or the webhook's own pods.
+        namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] },
+        clientConfig,
+      },
+    ],
+  });
+  return {
+    inCluster: s.inCluster,
+    namespace: ns,
+    dnsNames: webhookDnsNames(ns),
+    certificateValidityDays: s.certificateValidityDays,
+    objects,
+  };
 }

@@ -9,17 +9,25 @@
 import * as fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { PlanError } from "../core";
-import { ApplyResult, DEFAULT_CONCURRENCY, StackStatus, applyFleet, destroyStack, fleetStatus, planFleetStacks } from "./operations";
-import { Progress, createProgress } from "./progress";
+import {
+  type ApplyResult,
+  DEFAULT_CONCURRENCY,
+  type StackStatus,
+  applyFleet,
+  destroyStack,
+  fleetStatus,
+  planFleetStacks,
+} from "./operations";
+import { type Progress, createProgress } from "./progress";
 import { EXIT, exitCode, renderJson, renderMarkdown } from "./report";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const warn = (line = "") => process.stderr.write(`${line}\n`);
 
 function positiveInt(v: string): number {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
-    return n;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
 }
 
 /**
@@ -27,128 +35,164 @@ function positiveInt(v: string): number {
  * Second: exit at once, saying how to clear locks a killed operation may leave.
  */
 function interruptible(): AbortSignal {
-    const ctl = new AbortController();
-    let count = 0;
-    const onSignal = (forward: boolean) => {
-        count++;
-        if (count === 1) {
-            warn("\nInterrupted: cancelling the running Pulumi operations (Ctrl-C again to quit at once)...");
-            // Ctrl-C on a terminal reaches the whole process group, Pulumi CLIs included; a second
-            // SIGINT from us would make them quit at once instead of stopping cleanly.
-            if (forward) ctl.abort();
-            return;
-        }
-        warn("\nQuitting. A stack whose operation was cut off may stay locked; for each, run:");
-        warn("  pulumi cancel --yes --stack organization/<project>/<stack>   then   kubeovn-tenants apply <stack>");
-        process.exit(130);
-    };
-    process.on("SIGINT", () => onSignal(!process.stdin.isTTY));
-    process.on("SIGTERM", () => onSignal(true));
-    return ctl.signal;
+  const ctl = new AbortController();
+  let count = 0;
+  const onSignal = (forward: boolean) => {
+    count++;
+    if (count === 1) {
+      warn("\nInterrupted: cancelling the running Pulumi operations (Ctrl-C again to quit at once)...");
+      // Ctrl-C on a terminal reaches the whole process group, Pulumi CLIs included; a second
+      // SIGINT from us would make them quit at once instead of stopping cleanly.
+      if (forward) ctl.abort();
+      return;
+    }
+    warn("\nQuitting. A stack whose operation was cut off may stay locked; for each, run:");
+    warn("  pulumi cancel --yes --stack organization/<project>/<stack>   then   kubeovn-tenants apply <stack>");
+    process.exit(130);
+  };
+  process.on("SIGINT", () => onSignal(!process.stdin.isTTY));
+  process.on("SIGTERM", () => onSignal(true));
+  return ctl.signal;
 }
 
 function writeOut(file: string | undefined, text: string): void {
-    if (file === "-") process.stdout.write(text);
-    else if (file) fs.writeFileSync(file, text);
+  if (file === "-") process.stdout.write(text);
+  else if (file) fs.writeFileSync(file, text);
 }
 
 export function buildCli(): Command {
-    const program = new Command("kubeovn-tenants")
-        .description("Tenant networks on Kube-OVN, one Pulumi stack per tenant, from one fleet file")
-        .option("-f, --file <fleet.yaml>", "fleet file", "fleet.yaml")
-        .option("-c, --concurrency <n>", "stacks worked on at the same time", positiveInt, DEFAULT_CONCURRENCY)
-        .showHelpAfterError();
+  const program = new Command("kubeovn-tenants")
+    .description("Tenant networks on Kube-OVN, one Pulumi stack per tenant, from one fleet file")
+    .option("-f, --file <fleet.yaml>", "fleet file", "fleet.yaml")
+    .option("-c, --concurrency <n>", "stacks worked on at the same time", positiveInt, DEFAULT_CONCURRENCY)
+    .showHelpAfterError();
 
-    // plan and apply select stacks the same way, and run them with the same settings.
-    const selecting = (name: string, description: string) =>
-        program
-            .command(name)
-            .description(description)
-            .argument("[tenants...]", "only these tenants (default: the cluster network and every tenant)")
-            .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file");
-    const run = (tenants: string[], o: { changedOnly?: string }, progress: Progress) => {
-        const g = program.opts();
-        return { tenants, changedOnly: o.changedOnly, concurrency: g.concurrency as number, progress, signal: interruptible() };
+  // plan and apply select stacks the same way, and run them with the same settings.
+  const selecting = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument("[tenants...]", "only these tenants (default: the cluster network and every tenant)")
+      .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file");
+  const run = (tenants: string[], o: { changedOnly?: string }, progress: Progress) => {
+    const g = program.opts();
+    return {
+      tenants,
+      changedOnly: o.changedOnly,
+      concurrency: g.concurrency as number,
+      progress,
+      signal: interruptible(),
     };
+  };
 
-    selecting("plan", "preview tenant stacks and report the changes in network terms")
-        .option("--markdown <file>", "write the Markdown report here ('-' for stdout)")
-        .option("--json <file>", "write the JSON report here ('-' for stdout)")
-        .option("--allow-disruptive", "exit 2 rather than 3 when changes are disruptive")
-        .action(async (tenants: string[], o) => {
-            const progress = createProgress();
-            const report = await planFleetStacks(program.opts().file, run(tenants, o, progress));
-            progress.close();
-            const md = renderMarkdown(report);
-            writeOut(o.markdown ?? (o.json ? undefined : "-"), md);
-            writeOut(o.json, renderJson(report, o.allowDisruptive));
-            process.exitCode = exitCode(report, o.allowDisruptive);
-        });
-
-    selecting("apply", "run `up` on the stacks whose preview shows changes").action(async (tenants: string[], o) => {
-        const progress = createProgress();
-        const results = await applyFleet(program.opts().file, run(tenants, o, progress));
-        progress.close();
-        printApply(results);
-        process.exitCode = results.some((r) => r.result === "failed" || r.result === "skipped") ? EXIT.errors : 0;
+  selecting("plan", "preview tenant stacks and report the changes in network terms")
+    .option("--markdown <file>", "write the Markdown report here ('-' for stdout)")
+    .option("--json <file>", "write the JSON report here ('-' for stdout)")
+    .option("--allow-disruptive", "exit 2 rather than 3 when changes are disruptive")
+    .action(async (tenants: string[], o) => {
+      const progress = createProgress();
+      const report = await planFleetStacks(program.opts().file, run(tenants, o, progress));
+      progress.close();
+      const md = renderMarkdown(report);
+      writeOut(o.markdown ?? (o.json ? undefined : "-"), md);
+      writeOut(o.json, renderJson(report, o.allowDisruptive));
+      process.exitCode = exitCode(report, o.allowDisruptive);
     });
 
-    program
-        .command("destroy")
-        .description("destroy one tenant's stack (or `cluster` once no tenant remains)")
-        .argument("<stack>", "tenant name, or cluster")
-        .option("--keep-stack", "keep the empty stack (default: remove it)")
-        .action(async (name: string, o) => {
-            const progress = createProgress();
-            const { releasedClaims } = await destroyStack(program.opts().file, name, { keepStack: o.keepStack, progress, signal: interruptible() });
-            progress.close();
-            say(`${name}: destroyed${o.keepStack ? "" : " and its stack removed"}.`);
-            if (releasedClaims.length) say(`${name}: released address claims no teardown held: ${releasedClaims.join(", ")}.`);
-        });
+  selecting("apply", "run `up` on the stacks whose preview shows changes").action(async (tenants: string[], o) => {
+    const progress = createProgress();
+    const results = await applyFleet(program.opts().file, run(tenants, o, progress));
+    progress.close();
+    printApply(results);
+    process.exitCode = results.some((r) => r.result === "failed" || r.result === "skipped") ? EXIT.errors : 0;
+  });
 
-    program
-        .command("status")
-        .description("stacks, their last update, and drift between the stacks and the cluster")
-        .option("--no-drift", "skip the refresh preview that detects drift")
-        .option("--json <file>", "write the status as JSON here ('-' for stdout)")
-        .action(async (o) => {
-            const g = program.opts();
-            const status = await fleetStatus(g.file, { drift: o.drift, concurrency: g.concurrency, progress: createProgress(), signal: interruptible() });
-            if (o.json) writeOut(o.json, JSON.stringify(status, null, 2) + "\n");
-            if (o.json !== "-") printStatus(status);
-            process.exitCode = status.some((s) => s.error) ? EXIT.errors : 0;
-        });
-    return program;
+  program
+    .command("destroy")
+    .description("destroy one tenant's stack (or `cluster` once no tenant remains)")
+    .argument("<stack>", "tenant name, or cluster")
+    .option("--keep-stack", "keep the empty stack (default: remove it)")
+    .action(async (name: string, o) => {
+      const progress = createProgress();
+      const { releasedClaims } = await destroyStack(program.opts().file, name, {
+        keepStack: o.keepStack,
+        progress,
+        signal: interruptible(),
+      });
+      progress.close();
+      say(`${name}: destroyed${o.keepStack ? "" : " and its stack removed"}.`);
+      if (releasedClaims.length)
+        say(`${name}: released address claims no teardown held: ${releasedClaims.join(", ")}.`);
+    });
+
+  program
+    .command("status")
+    .description("stacks, their last update, and drift between the stacks and the cluster")
+    .option("--no-drift", "skip the refresh preview that detects drift")
+    .option("--json <file>", "write the status as JSON here ('-' for stdout)")
+    .action(async (o) => {
+      const g = program.opts();
+      const status = await fleetStatus(g.file, {
+        drift: o.drift,
+        concurrency: g.concurrency,
+        progress: createProgress(),
+        signal: interruptible(),
+      });
+      if (o.json) writeOut(o.json, `${JSON.stringify(status, null, 2)}\n`);
+      if (o.json !== "-") printStatus(status);
+      process.exitCode = status.some((s) => s.error) ? EXIT.errors : 0;
+    });
+  return program;
 }
 
 function printApply(results: ApplyResult[]): void {
-    say("\nSummary:");
-    for (const r of results) {
-        const detail = r.changes ? Object.entries(r.changes).map(([k, v]) => `${v} ${k}`).join(", ") : r.error ? r.error : "";
-        say(`  ${r.stack.padEnd(20)} ${r.result}${detail ? `: ${detail}` : ""}`);
-    }
-    const failed = results.filter((r) => r.result === "failed" || r.result === "skipped").length;
-    say(`${results.filter((r) => r.result === "updated").length} updated, ${results.filter((r) => r.result === "unchanged").length} unchanged, ${failed} failed or skipped.`);
+  say("\nSummary:");
+  for (const r of results) {
+    const detail = r.changes
+      ? Object.entries(r.changes)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(", ")
+      : r.error
+        ? r.error
+        : "";
+    say(`  ${r.stack.padEnd(20)} ${r.result}${detail ? `: ${detail}` : ""}`);
+  }
+  const failed = results.filter((r) => r.result === "failed" || r.result === "skipped").length;
+  say(
+    `${results.filter((r) => r.result === "updated").length} updated, ${results.filter((r) => r.result === "unchanged").length} unchanged, ${failed} failed or skipped.`,
+  );
 }
 
 function printStatus(status: StackStatus[]): void {
-    say(`${"STACK".padEnd(20)} ${"ROLE".padEnd(8)} ${"RESOURCES".padEnd(10)} ${"LAST UPDATE".padEnd(40)} DRIFT`);
-    for (const s of status) {
-        const last = s.lastUpdate ? `${s.lastUpdate.time} ${s.lastUpdate.result}` : "never";
-        const drift = s.error ? `error: ${s.error.split("\n")[0]}` : s.drift === undefined ? "-" : s.drift.length === 0 ? "none" : s.drift.map((d) => `${d.op} ${d.name}`).join(", ");
-        const note = !s.inFile ? "  (not in the fleet file: `destroy` it)" : s.resources === undefined ? "  (no stack yet: `apply` creates it)" : "";
-        say(`${s.stack.padEnd(20)} ${s.role.padEnd(8)} ${String(s.resources ?? "-").padEnd(10)} ${last.padEnd(40)} ${drift}${note}`);
-    }
+  say(`${"STACK".padEnd(20)} ${"ROLE".padEnd(8)} ${"RESOURCES".padEnd(10)} ${"LAST UPDATE".padEnd(40)} DRIFT`);
+  for (const s of status) {
+    const last = s.lastUpdate ? `${s.lastUpdate.time} ${s.lastUpdate.result}` : "never";
+    const drift = s.error
+      ? `error: ${s.error.split("\n")[0]}`
+      : s.drift === undefined
+        ? "-"
+        : s.drift.length === 0
+          ? "none"
+          : s.drift.map((d) => `${d.op} ${d.name}`).join(", ");
+    const note = !s.inFile
+      ? "  (not in the fleet file: `destroy` it)"
+      : s.resources === undefined
+        ? "  (no stack yet: `apply` creates it)"
+        : "";
+    say(
+      `${s.stack.padEnd(20)} ${s.role.padEnd(8)} ${String(s.resources ?? "-").padEnd(10)} ${last.padEnd(40)} ${drift}${note}`,
+    );
+  }
 }
 
 /** Runs the CLI; bad input (the fleet file) is reported with every problem and exit code 1. */
 export async function main(argv = process.argv): Promise<void> {
-    try {
-        await buildCli().parseAsync(argv);
-    } catch (e) {
-        warn(e instanceof PlanError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`);
-        process.exitCode = EXIT.errors;
-    }
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (e) {
+    warn(e instanceof PlanError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = EXIT.errors;
+  }
 }
 
 if (require.main === module) void main();

@@ -1,6 +1,16 @@
 /** The fleet: one Pulumi stack per tenant from one fleet file (the kubeovn-tenants CLI and its API). */
 export { Fleet, loadFleet, parseFleet, diffFleets, FleetDiff } from "./fleet-file";
-export { planFleetStacks, applyFleet, destroyStack, fleetStatus, mapBounded, ApplyResult, StackStatus, SelectOptions, RunOptions } from "./operations";
+export {
+  planFleetStacks,
+  applyFleet,
+  destroyStack,
+  fleetStatus,
+  mapBounded,
+  ApplyResult,
+  StackStatus,
+  SelectOptions,
+  RunOptions,
+} from "./operations";
 export { FleetReport, StackReport, exitCode, renderMarkdown, renderJson, EXIT } from "./report";
 export { NetworkChange, describeNetworkChanges } from "./network-terms";
 export { Topology, buildTopology, renderMermaid } from "./topology";

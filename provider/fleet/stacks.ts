@@ -11,38 +11,53 @@
  * PULUMI_BACKEND_URL selects, PULUMI_CONFIG_PASSPHRASE(_FILE) for passphrase-encrypted stacks.
  */
 import * as path from "node:path";
-import { CommandError, ConcurrentUpdateError, LocalWorkspace, PulumiCommand, PulumiFn, Stack, StackSummary } from "@pulumi/pulumi/automation";
+import {
+  CommandError,
+  ConcurrentUpdateError,
+  LocalWorkspace,
+  PulumiCommand,
+  type PulumiFn,
+  type Stack,
+  type StackSummary,
+} from "@pulumi/pulumi/automation";
 import { ClusterNetwork } from "../components/ClusterNetwork";
 import { TenantNetwork } from "../components/TenantNetwork";
-import { ClusterNetworkSpec, TenantSpec, planCluster } from "../core";
+import { type ClusterNetworkSpec, type TenantSpec, planCluster } from "../core";
 import { pluginBin } from "../automation/env";
-import { Fleet } from "./fleet-file";
+import type { Fleet } from "./fleet-file";
 
 export const CLUSTER_STACK = "cluster";
 
 export interface StackRef {
-    /** Stack name: tenant name, or `cluster`. */
-    name: string;
-    role: "cluster" | "tenant";
-    project: string;
+  /** Stack name: tenant name, or `cluster`. */
+  name: string;
+  role: "cluster" | "tenant";
+  project: string;
 }
 
 export const clusterProject = (fleet: Fleet) => `${fleet.project}-cluster`;
 
 export function stackRefs(fleet: Fleet, tenants: string[], withCluster: boolean): StackRef[] {
-    const refs: StackRef[] = withCluster ? [{ name: CLUSTER_STACK, role: "cluster", project: clusterProject(fleet) }] : [];
-    return refs.concat(tenants.map((t) => ({ name: t, role: "tenant", project: fleet.project })));
+  const refs: StackRef[] = withCluster
+    ? [{ name: CLUSTER_STACK, role: "cluster", project: clusterProject(fleet) }]
+    : [];
+  return refs.concat(tenants.map((t) => ({ name: t, role: "tenant", project: fleet.project })));
 }
 
 function tenantProgram(spec: TenantSpec, cluster: ClusterNetworkSpec): PulumiFn {
-    return async () => {
-        const net = new TenantNetwork(spec.tenant, { ...spec, cluster: planCluster(cluster).info });
-        return { vpcName: net.vpcName, subnetNames: net.subnetNames, interconnectIp: net.interconnectIp, eipAddresses: net.eipAddresses };
+  return async () => {
+    const net = new TenantNetwork(spec.tenant, { ...spec, cluster: planCluster(cluster).info });
+    return {
+      vpcName: net.vpcName,
+      subnetNames: net.subnetNames,
+      interconnectIp: net.interconnectIp,
+      eipAddresses: net.eipAddresses,
     };
+  };
 }
 
 function clusterProgram(spec: ClusterNetworkSpec): PulumiFn {
-    return async () => ({ info: new ClusterNetwork("cluster", spec).info });
+  return async () => ({ info: new ClusterNetwork("cluster", spec).info });
 }
 
 /** A do-nothing program: enough to destroy, refresh or inspect a stack whose tenant left the file. */
@@ -50,11 +65,13 @@ const emptyProgram: PulumiFn = async () => ({});
 
 /** Environment of the Pulumi CLI runs: the user's, plus our provider plugin on PATH and no update checks. */
 export function workspaceEnv(): { [k: string]: string } {
-    return {
-        PATH: [pluginBin, ...(process.env.PATH ?? "").split(path.delimiter).filter((d) => d && d !== pluginBin)].join(path.delimiter),
-        PULUMI_SKIP_UPDATE_CHECK: "1",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1",
-    };
+  return {
+    PATH: [pluginBin, ...(process.env.PATH ?? "").split(path.delimiter).filter((d) => d && d !== pluginBin)].join(
+      path.delimiter,
+    ),
+    PULUMI_SKIP_UPDATE_CHECK: "1",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1",
+  };
 }
 
 /**
@@ -63,65 +80,85 @@ export function workspaceEnv(): { [k: string]: string } {
  */
 const commands = new Map<string, Promise<PulumiCommand>>();
 function pulumiCommand(): Promise<PulumiCommand> {
-    const key = process.env.PATH ?? "";
-    if (!commands.has(key)) commands.set(key, PulumiCommand.get({ skipVersionCheck: true }).catch((e) => { commands.delete(key); throw e; }));
-    return commands.get(key)!;
+  const key = process.env.PATH ?? "";
+  if (!commands.has(key))
+    commands.set(
+      key,
+      PulumiCommand.get({ skipVersionCheck: true }).catch((e) => {
+        commands.delete(key);
+        throw e;
+      }),
+    );
+  return commands.get(key)!;
 }
 
 /** Opens (creating if asked) the stack `ref` with the program the fleet file gives it. */
 export async function openStack(fleet: Fleet, ref: StackRef, opts: { create: boolean }): Promise<Stack> {
-    const spec = ref.role === "tenant" ? fleet.tenants.find((t) => t.tenant === ref.name) : undefined;
-    const program = ref.role === "cluster" ? clusterProgram(fleet.cluster) : spec ? tenantProgram(spec, fleet.cluster) : emptyProgram;
-    const args = { stackName: ref.name, projectName: ref.project, program };
-    const envVars = workspaceEnv();
-    // The engine finds `pulumi-resource-kubeovn` on PATH; inline programs resolve plugins in this process.
-    process.env.PATH = envVars.PATH;
-    const ws = { envVars, pulumiCommand: await pulumiCommand() };
-    return opts.create ? LocalWorkspace.createOrSelectStack(args, ws) : LocalWorkspace.selectStack(args, ws);
+  const spec = ref.role === "tenant" ? fleet.tenants.find((t) => t.tenant === ref.name) : undefined;
+  const program =
+    ref.role === "cluster" ? clusterProgram(fleet.cluster) : spec ? tenantProgram(spec, fleet.cluster) : emptyProgram;
+  const args = { stackName: ref.name, projectName: ref.project, program };
+  const envVars = workspaceEnv();
+  // The engine finds `pulumi-resource-kubeovn` on PATH; inline programs resolve plugins in this process.
+  process.env.PATH = envVars.PATH;
+  const ws = { envVars, pulumiCommand: await pulumiCommand() };
+  return opts.create ? LocalWorkspace.createOrSelectStack(args, ws) : LocalWorkspace.selectStack(args, ws);
 }
 
 /** Every stack of a project on the current backend. */
 export async function listStacks(project: string): Promise<StackSummary[]> {
-    const ws = await LocalWorkspace.create({ projectSettings: { name: project, runtime: "nodejs" }, envVars: workspaceEnv(), pulumiCommand: await pulumiCommand() });
-    return ws.listStacks();
+  const ws = await LocalWorkspace.create({
+    projectSettings: { name: project, runtime: "nodejs" },
+    envVars: workspaceEnv(),
+    pulumiCommand: await pulumiCommand(),
+  });
+  return ws.listStacks();
 }
 
 /** Whether a stack exists on the backend. */
 export async function stackExists(ref: StackRef): Promise<boolean> {
-    return (await listStacks(ref.project)).some((s) => s.name === ref.name || s.name.endsWith(`/${ref.name}`));
+  return (await listStacks(ref.project)).some((s) => s.name === ref.name || s.name.endsWith(`/${ref.name}`));
 }
 
 export function isLockError(e: unknown): boolean {
-    return e instanceof ConcurrentUpdateError || /\blocked by\b|currently locked|conflict: Another update is currently in progress/i.test(String((e as Error)?.message ?? e));
+  return (
+    e instanceof ConcurrentUpdateError ||
+    /\blocked by\b|currently locked|conflict: Another update is currently in progress/i.test(
+      String((e as Error)?.message ?? e),
+    )
+  );
 }
 
 /** The command that removes a stack's lock; works from any directory (organization: the file backend's, or yours on Pulumi Cloud). */
 export function cancelCommand(ref: StackRef): string {
-    return `pulumi cancel --yes --stack organization/${ref.project}/${ref.name}`;
+  return `pulumi cancel --yes --stack organization/${ref.project}/${ref.name}`;
 }
 
 /** How to get a stack out of a lock a crashed run left behind. */
 export function lockGuidance(ref: StackRef): string {
-    return [
-        `stack ${ref.project}/${ref.name} is locked by another update.`,
-        "If another kubeovn-tenants or pulumi run is still working on it, wait for it. If that run crashed or was killed:",
-        `  ${cancelCommand(ref)}   # removes the lock (on Pulumi Cloud: your organization)`,
-        `  kubeovn-tenants apply ${ref.role === "cluster" ? "" : ref.name}   # then finish the interrupted update`,
-    ].join("\n");
+  return [
+    `stack ${ref.project}/${ref.name} is locked by another update.`,
+    "If another kubeovn-tenants or pulumi run is still working on it, wait for it. If that run crashed or was killed:",
+    `  ${cancelCommand(ref)}   # removes the lock (on Pulumi Cloud: your organization)`,
+    `  kubeovn-tenants apply ${ref.role === "cluster" ? "" : ref.name}   # then finish the interrupted update`,
+  ].join("\n");
 }
 
 /** The useful part of an Automation API error: the engine's diagnostics, not the whole command line. */
 export function errorMessage(e: unknown, ref: StackRef): string {
-    if (isLockError(e)) return lockGuidance(ref);
-    const text = e instanceof Error ? e.message : String(e);
-    return (e instanceof CommandError && (engineDiagnostics(text) || errorLines(text))) || text.slice(0, 4000);
+  if (isLockError(e)) return lockGuidance(ref);
+  const text = e instanceof Error ? e.message : String(e);
+  return (e instanceof CommandError && (engineDiagnostics(text) || errorLines(text))) || text.slice(0, 4000);
 }
 
 /** The distinct `error:` lines of a run that failed before the engine printed diagnostics (e.g. the program threw). */
 export function errorLines(output: string): string {
-    const lines = [...new Set([...output.matchAll(/^error: (.+)$/gm)].map((m) => m[1].trim()))];
-    // "Unhandled exception: Error: X" and "X" say the same: keep the longer.
-    return lines.filter((l) => !lines.some((o) => o !== l && o.includes(l))).join("\n").slice(0, 4000);
+  const lines = [...new Set([...output.matchAll(/^error: (.+)$/gm)].map((m) => m[1].trim()))];
+  // "Unhandled exception: Error: X" and "X" say the same: keep the longer.
+  return lines
+    .filter((l) => !lines.some((o) => o !== l && o.includes(l)))
+    .join("\n")
+    .slice(0, 4000);
 }
 
 /**
@@ -129,15 +166,20 @@ export function errorLines(output: string): string {
  * warnings and the generic "update failed".
  */
 export function engineDiagnostics(output: string): string {
-    const start = output.indexOf("\nDiagnostics:\n");
-    if (start < 0) return "";
-    const lines: string[] = [];
-    let resource = "";
-    for (const l of output.slice(start + 14).split("\n")) {
-        if (/^\S/.test(l)) break; // Outputs:, Resources:, Duration: end the section
-        const head = /^ {2}(\S.*):$/.exec(l);
-        if (head) resource = head[1];
-        else if (/^ {4}\S/.test(l) && !/^\s*warning:/.test(l) && !/^\s*error: (update|preview|destroy|refresh) failed$/.test(l)) lines.push(`${resource}: ${l.trim()}`);
-    }
-    return lines.join("\n").slice(0, 4000);
+  const start = output.indexOf("\nDiagnostics:\n");
+  if (start < 0) return "";
+  const lines: string[] = [];
+  let resource = "";
+  for (const l of output.slice(start + 14).split("\n")) {
+    if (/^\S/.test(l)) break; // Outputs:, Resources:, Duration: end the section
+    const head = /^ {2}(\S.*):$/.exec(l);
+    if (head) resource = head[1];
+    else if (
+      /^ {4}\S/.test(l) &&
+      !/^\s*warning:/.test(l) &&
+      !/^\s*error: (update|preview|destroy|refresh) failed$/.test(l)
+    )
+      lines.push(`${resource}: ${l.trim()}`);
+  }
+  return lines.join("\n").slice(0, 4000);
 }

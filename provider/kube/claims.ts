@@ -6,17 +6,25 @@
  * The only Kubernetes calls: create, get and list of Leases in kube-system.
  */
 import * as k8s from "@kubernetes/client-node";
-import { AddressClaim, CLAIM_NAMESPACE, claimFromObject, claimName, claimObject, claimsByRange, plannedClaims } from "../core/claims";
+import {
+  type AddressClaim,
+  CLAIM_NAMESPACE,
+  claimFromObject,
+  claimName,
+  claimObject,
+  claimsByRange,
+  plannedClaims,
+} from "../core/claims";
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "../core/names";
-import { AddressClaims, TenantPlan } from "../core/tenant-plan";
+import type { AddressClaims, TenantPlan } from "../core/tenant-plan";
 import { isConflict, isNotFound } from "./api-errors";
 
 /** Where claims live. The Kubernetes one is below; tests use an in-memory one. */
 export interface ClaimStore {
-    /** Every claim there is now. */
-    list(): Promise<AddressClaim[]>;
-    /** Creates `c` unless the address is already claimed; returns who holds the address afterwards. */
-    claim(c: AddressClaim): Promise<string>;
+  /** Every claim there is now. */
+  list(): Promise<AddressClaim[]>;
+  /** Creates `c` unless the address is already claimed; returns who holds the address afterwards. */
+  claim(c: AddressClaim): Promise<string>;
 }
 
 /**
@@ -30,74 +38,85 @@ const MAX_ROUNDS = 100;
  * of those addresses first, re-reads the claims and plans again. Claims already held by the same
  * holder are kept, so running again (or after a lost round) is harmless.
  */
-export async function claimPlan(store: ClaimStore, plan: (claims: AddressClaims) => TenantPlan): Promise<{ plan: TenantPlan; claims: AddressClaim[] }> {
-    let known = await store.list();
-    for (let round = 1; ; round++) {
-        const p = plan(claimsByRange(known));
-        const wanted = plannedClaims(p);
-        const refused: AddressClaim[] = [];
-        for (const c of wanted) {
-            const holder = await store.claim(c);
-            if (holder !== c.holder) refused.push({ ...c, holder, tenant: "" });
-        }
-        if (refused.length === 0) return { plan: p, claims: wanted };
-        if (round >= MAX_ROUNDS) {
-            throw new Error(`address claims: still losing races after ${MAX_ROUNDS} rounds (last: ${refused.map((r) => `${r.range} ${r.address} held by ${r.holder}`).join(", ")})`);
-        }
-        // A fresh list: it holds the refusals and whatever else others claimed meanwhile.
-        const fresh = await store.list();
-        const seen = new Set(fresh.map((c) => claimName(c.range, c.address)));
-        known = [...fresh, ...refused.filter((r) => !seen.has(claimName(r.range, r.address)))];
+export async function claimPlan(
+  store: ClaimStore,
+  plan: (claims: AddressClaims) => TenantPlan,
+): Promise<{ plan: TenantPlan; claims: AddressClaim[] }> {
+  let known = await store.list();
+  for (let round = 1; ; round++) {
+    const p = plan(claimsByRange(known));
+    const wanted = plannedClaims(p);
+    const refused: AddressClaim[] = [];
+    for (const c of wanted) {
+      const holder = await store.claim(c);
+      if (holder !== c.holder) refused.push({ ...c, holder, tenant: "" });
     }
+    if (refused.length === 0) return { plan: p, claims: wanted };
+    if (round >= MAX_ROUNDS) {
+      throw new Error(
+        `address claims: still losing races after ${MAX_ROUNDS} rounds (last: ${refused.map((r) => `${r.range} ${r.address} held by ${r.holder}`).join(", ")})`,
+      );
+    }
+    // A fresh list: it holds the refusals and whatever else others claimed meanwhile.
+    const fresh = await store.list();
+    const seen = new Set(fresh.map((c) => claimName(c.range, c.address)));
+    known = [...fresh, ...refused.filter((r) => !seen.has(claimName(r.range, r.address)))];
+  }
 }
 
 /** Claims as Leases in kube-system, through the API server. */
 export class KubeClaimStore implements ClaimStore {
-    private readonly api: k8s.CoordinationV1Api;
+  private readonly api: k8s.CoordinationV1Api;
 
-    constructor(kubeconfig: string) {
-        const kc = new k8s.KubeConfig();
-        kc.loadFromString(kubeconfig);
-        this.api = kc.makeApiClient(k8s.CoordinationV1Api);
-    }
+  constructor(kubeconfig: string) {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(kubeconfig);
+    this.api = kc.makeApiClient(k8s.CoordinationV1Api);
+  }
 
-    async list(): Promise<AddressClaim[]> {
-        const leases = await this.api.listNamespacedLease({ namespace: CLAIM_NAMESPACE, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
-        return leases.items.map(claimFromObject).filter((c): c is AddressClaim => c !== undefined);
-    }
+  async list(): Promise<AddressClaim[]> {
+    const leases = await this.api.listNamespacedLease({
+      namespace: CLAIM_NAMESPACE,
+      labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+    });
+    return leases.items.map(claimFromObject).filter((c): c is AddressClaim => c !== undefined);
+  }
 
-    /**
-     * Deletes every claim of `tenant`; returns the names deleted. For claims no Teardown will release:
-     * a first `up` that failed after claiming but before its Teardown resource existed.
-     */
-    async releaseTenant(tenant: string): Promise<string[]> {
-        const leases = await this.api.listNamespacedLease({ namespace: CLAIM_NAMESPACE, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${TENANT_LABEL}=${tenant}` });
-        const names = leases.items.map((l) => l.metadata?.name as string);
-        for (const name of names) {
-            await this.api.deleteNamespacedLease({ namespace: CLAIM_NAMESPACE, name }).catch((err) => {
-                if (!isNotFound(err)) throw err;
-            });
-        }
-        return names;
+  /**
+   * Deletes every claim of `tenant`; returns the names deleted. For claims no Teardown will release:
+   * a first `up` that failed after claiming but before its Teardown resource existed.
+   */
+  async releaseTenant(tenant: string): Promise<string[]> {
+    const leases = await this.api.listNamespacedLease({
+      namespace: CLAIM_NAMESPACE,
+      labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${TENANT_LABEL}=${tenant}`,
+    });
+    const names = leases.items.map((l) => l.metadata?.name as string);
+    for (const name of names) {
+      await this.api.deleteNamespacedLease({ namespace: CLAIM_NAMESPACE, name }).catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
     }
+    return names;
+  }
 
-    async claim(c: AddressClaim): Promise<string> {
-        const name = claimName(c.range, c.address);
-        // A claim released between our refused create and our read: try again (a few times at most).
-        for (let attempt = 0; attempt < 5; attempt++) {
-            try {
-                await this.api.createNamespacedLease({ namespace: CLAIM_NAMESPACE, body: claimObject(c) as k8s.V1Lease });
-                return c.holder;
-            } catch (err) {
-                if (!isConflict(err)) throw err;
-            }
-            try {
-                const held = await this.api.readNamespacedLease({ namespace: CLAIM_NAMESPACE, name });
-                return held.spec?.holderIdentity ?? "(unknown holder)";
-            } catch (err) {
-                if (!isNotFound(err)) throw err;
-            }
-        }
-        throw new Error(`address claims: ${name} keeps appearing and disappearing`);
+  async claim(c: AddressClaim): Promise<string> {
+    const name = claimName(c.range, c.address);
+    // A claim released between our refused create and our read: try again (a few times at most).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.api.createNamespacedLease({ namespace: CLAIM_NAMESPACE, body: claimObject(c) as k8s.V1Lease });
+        return c.holder;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+      try {
+        const held = await this.api.readNamespacedLease({ namespace: CLAIM_NAMESPACE, name });
+        return held.spec?.holderIdentity ?? "(unknown holder)";
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     }
+    throw new Error(`address claims: ${name} keeps appearing and disappearing`);
+  }
 }

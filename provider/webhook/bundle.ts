@@ -9,21 +9,35 @@ import ts from "typescript";
 import { packageRoot } from "../package-root";
 
 /** Sources, relative to provider/. */
-const SOURCES = ["core/pod-defaults.ts", "webhook/admission.ts", "webhook/namespaces.ts", "webhook/server.ts", "webhook/main.ts"];
+const SOURCES = [
+  "core/pod-defaults.ts",
+  "webhook/admission.ts",
+  "webhook/namespaces.ts",
+  "webhook/server.ts",
+  "webhook/main.ts",
+];
 
 /** Path of the entry point inside the bundle. */
 export const BUNDLE_MAIN = "webhook/main.js";
 
 /** The webhook's files: path inside the bundle (e.g. `webhook/main.js`) -> JavaScript. */
 export function webhookBundle(): { [file: string]: string } {
-    const root = path.join(packageRoot, "provider");
-    const out: { [file: string]: string } = {};
-    for (const src of SOURCES) {
-        const text = fs.readFileSync(path.join(root, src), "utf8");
-        const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, removeComments: true }, fileName: src });
-        out[src.replace(/\.ts$/, ".js")] = js.outputText;
-    }
-    return out;
+  const root = path.join(packageRoot, "provider");
+  const out: { [file: string]: string } = {};
+  for (const src of SOURCES) {
+    const text = fs.readFileSync(path.join(root, src), "utf8");
+    const js = ts.transpileModule(text, {
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        removeComments: true,
+      },
+      fileName: src,
+    });
+    out[src.replace(/\.ts$/, ".js")] = js.outputText;
+  }
+  return out;
 }
 
 /** ConfigMap keys cannot hold `/`: `webhook/main.js` is stored under `webhook_main.js`. */

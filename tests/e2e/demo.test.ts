@@ -1,178 +1,234 @@
 import { strict as assert } from "node:assert";
 import * as k8s from "@kubernetes/client-node";
 import { describeChanges } from "../../provider/automation/changes";
-import { KubeOvn } from "../../localcluster/kubeovn";
+import type { KubeOvn } from "../../localcluster/kubeovn";
 import { kubeConfig, kubeOvn } from "./support/cluster";
 import { assertDemoObjects } from "./support/demo-objects";
 import { gatewayCommands, natGatewayWiring, nbNames, routerRoutes } from "./support/kube-ovn-state";
-import { DemoStack, openDemoStack, ourObjects } from "./support/stack";
+import { type DemoStack, openDemoStack, ourObjects } from "./support/stack";
 import { loadDemo } from "../support/demo";
 
 describe("the demo on the real engine, API server and kube-ovn-controller", function () {
-    let demo: DemoStack;
-    let controller: KubeOvn;
-    let outputs: { [k: string]: any };
-    // Gateways of the same names may have lived in this cluster before (other tests): only this stack's calls count.
-    let since: Date;
+  let demo: DemoStack;
+  let controller: KubeOvn;
+  let outputs: { [k: string]: any };
+  // Gateways of the same names may have lived in this cluster before (other tests): only this stack's calls count.
+  let since: Date;
 
-    before(async function () {
-        controller = kubeOvn();
-        since = new Date();
-        demo = await openDemoStack("demo");
-    });
+  before(async function () {
+    controller = kubeOvn();
+    since = new Date();
+    demo = await openDemoStack("demo");
+  });
 
-    after(async function () {
-        await controller?.controller.start(); // back for the next test, had this one stopped it
-        demo?.cleanup();
-    });
+  after(async function () {
+    await controller?.controller.start(); // back for the next test, had this one stopped it
+    demo?.cleanup();
+  });
 
-    it("up creates exactly the planned objects, with the planned specs", async function () {
-        const result = await demo.stack.up({ onOutput: () => undefined });
-        assert.equal(result.summary.result, "succeeded");
-        outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
-        await assertDemoObjects(outputs, controller);
-    });
+  it("up creates exactly the planned objects, with the planned specs", async function () {
+    const result = await demo.stack.up({ onOutput: () => undefined });
+    assert.equal(result.summary.result, "succeeded");
+    outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+    await assertDemoObjects(outputs, controller);
+  });
 
-    it("each NAT gateway's pod: eth0 routes stay inside the VPC, net1's default route is the interconnect gateway", async function () {
-        const { cluster } = loadDemo();
-        for (const [gateway, subnetGateway] of [["acme", "10.10.1.1"], ["globex", "10.10.1.1"]]) {
-            const w = await natGatewayWiring(gateway);
-            // Upstream hands VpcNatGateway.spec.routes to eth0: a default route there would send
-            // translated traffic into the VPC (or, with a next hop outside it, be dropped by the CNI).
-            assert.deepEqual(w.eth0Routes.filter((r) => r.dst === "0.0.0.0/0" || r.dst === "::/0"), [], `${gateway} eth0 routes: ${JSON.stringify(w.eth0Routes)}`);
-            assert.ok(w.eth0Routes.length > 0 && w.eth0Routes.every((r) => r.gw === subnetGateway), JSON.stringify(w.eth0Routes));
-            // noDefaultEIP: no address and no routes from IPAM on net1; its default route is the env's.
-            assert.deepEqual(w.otherRoutes, {});
-            assert.equal(w.env.GATEWAY_V4, cluster.interconnect.gateway);
-        }
-        // The controller's IPAM gave each gateway pod its lanIp in the tenant subnet (IP object <pod>.<namespace>).
-        const ips = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
-        for (const [gateway, subnet] of [["acme", "acme-web"], ["globex", "globex-main"]]) {
-            const ip: any = await ips.getClusterCustomObject({ group: "kubeovn.io", version: "v1", plural: "ips", name: `vpc-nat-gw-${gateway}-0.kube-system` });
-            assert.deepEqual([ip.spec.subnet, ip.spec.v4IpAddress, ip.spec.podName], [subnet, "10.10.1.254", `vpc-nat-gw-${gateway}-0`]);
-            assert.ok(ip.metadata.finalizers?.includes("kubeovn.io/kube-ovn-controller"));
-        }
-    });
+  it("each NAT gateway's pod: eth0 routes stay inside the VPC, net1's default route is the interconnect gateway", async function () {
+    const { cluster } = loadDemo();
+    for (const [gateway, subnetGateway] of [
+      ["acme", "10.10.1.1"],
+      ["globex", "10.10.1.1"],
+    ]) {
+      const w = await natGatewayWiring(gateway);
+      // Upstream hands VpcNatGateway.spec.routes to eth0: a default route there would send
+      // translated traffic into the VPC (or, with a next hop outside it, be dropped by the CNI).
+      assert.deepEqual(
+        w.eth0Routes.filter((r) => r.dst === "0.0.0.0/0" || r.dst === "::/0"),
+        [],
+        `${gateway} eth0 routes: ${JSON.stringify(w.eth0Routes)}`,
+      );
+      assert.ok(
+        w.eth0Routes.length > 0 && w.eth0Routes.every((r) => r.gw === subnetGateway),
+        JSON.stringify(w.eth0Routes),
+      );
+      // noDefaultEIP: no address and no routes from IPAM on net1; its default route is the env's.
+      assert.deepEqual(w.otherRoutes, {});
+      assert.equal(w.env.GATEWAY_V4, cluster.interconnect.gateway);
+    }
+    // The controller's IPAM gave each gateway pod its lanIp in the tenant subnet (IP object <pod>.<namespace>).
+    const ips = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+    for (const [gateway, subnet] of [
+      ["acme", "acme-web"],
+      ["globex", "globex-main"],
+    ]) {
+      const ip: any = await ips.getClusterCustomObject({
+        group: "kubeovn.io",
+        version: "v1",
+        plural: "ips",
+        name: `vpc-nat-gw-${gateway}-0.kube-system`,
+      });
+      assert.deepEqual(
+        [ip.spec.subnet, ip.spec.v4IpAddress, ip.spec.podName],
+        [subnet, "10.10.1.254", `vpc-nat-gw-${gateway}-0`],
+      );
+      assert.ok(ip.metadata.finalizers?.includes("kubeovn.io/kube-ovn-controller"));
+    }
+  });
 
-    it("each gateway pod was initialised, then given exactly its tenant's EIPs and rules", async function () {
-        await controller.settled();
-        const web = outputs.acmeEips.web;
-        const acme = gatewayCommands("acme", since);
-        const rules = (cmds: string[]) => cmds.filter((c) => !/^(init|get-iptables-version)/.test(c));
-        assert.equal(acme[0], "init", acme.join("\n"));
-        assert.deepEqual(new Set(rules(acme)), new Set([
-            `eip-add ${outputs.acmeInterconnectIp}/24`,
-            "eip-add 203.0.113.10/24",
-            `eip-add ${web}/24`,
-            "snat-add 203.0.113.10,10.10.1.0/24,--random-fully",
-            "snat-add 203.0.113.10,10.10.2.0/24,--random-fully",
-            `dnat-add ${web},443,tcp,10.10.1.10,8443`,
-            "subnet-route-add 10.10.2.0/24,10.10.1.1",
-        ]), acme.join("\n"));
-        const globex = gatewayCommands("globex", since);
-        assert.equal(globex[0], "init", globex.join("\n"));
-        const g = outputs.globexEips;
-        assert.deepEqual(new Set(rules(globex)), new Set([
-            `eip-add ${outputs.globexInterconnectIp}/24`,
-            `eip-add ${g.out}/24`,
-            `eip-add ${g.db}/24`,
-            `snat-add ${g.out},10.10.1.0/24,--random-fully`,
-            `floating-ip-add ${g.db},10.10.1.20`,
-        ]), globex.join("\n"));
-    });
+  it("each gateway pod was initialised, then given exactly its tenant's EIPs and rules", async function () {
+    await controller.settled();
+    const web = outputs.acmeEips.web;
+    const acme = gatewayCommands("acme", since);
+    const rules = (cmds: string[]) => cmds.filter((c) => !/^(init|get-iptables-version)/.test(c));
+    assert.equal(acme[0], "init", acme.join("\n"));
+    assert.deepEqual(
+      new Set(rules(acme)),
+      new Set([
+        `eip-add ${outputs.acmeInterconnectIp}/24`,
+        "eip-add 203.0.113.10/24",
+        `eip-add ${web}/24`,
+        "snat-add 203.0.113.10,10.10.1.0/24,--random-fully",
+        "snat-add 203.0.113.10,10.10.2.0/24,--random-fully",
+        `dnat-add ${web},443,tcp,10.10.1.10,8443`,
+        "subnet-route-add 10.10.2.0/24,10.10.1.1",
+      ]),
+      acme.join("\n"),
+    );
+    const globex = gatewayCommands("globex", since);
+    assert.equal(globex[0], "init", globex.join("\n"));
+    const g = outputs.globexEips;
+    assert.deepEqual(
+      new Set(rules(globex)),
+      new Set([
+        `eip-add ${outputs.globexInterconnectIp}/24`,
+        `eip-add ${g.out}/24`,
+        `eip-add ${g.db}/24`,
+        `snat-add ${g.out},10.10.1.0/24,--random-fully`,
+        `floating-ip-add ${g.db},10.10.1.20`,
+      ]),
+      globex.join("\n"),
+    );
+  });
 
-    it("OVN northbound: a logical router per VPC with its static routes, a logical switch per subnet", async function () {
-        const routers = await nbNames("Logical_Router");
-        for (const r of ["acme", "globex", "ovn-cluster"]) assert.ok(routers.includes(r), routers.join(", "));
-        const switches = await nbNames("Logical_Switch");
-        for (const s of ["acme-web", "acme-app", "globex-main", "join", "ovn-default"]) assert.ok(switches.includes(s), switches.join(", "));
-        // The VPC default route through the NAT gateway's LAN address, and globex's own static route.
-        assert.ok((await routerRoutes("acme")).includes("0.0.0.0/0 10.10.1.254 dst-ip"));
-        const globex = await routerRoutes("globex");
-        assert.ok(globex.includes("0.0.0.0/0 10.10.1.254 dst-ip") && globex.includes("10.99.0.0/16 10.10.1.200 dst-ip"), globex.join("\n"));
-    });
+  it("OVN northbound: a logical router per VPC with its static routes, a logical switch per subnet", async function () {
+    const routers = await nbNames("Logical_Router");
+    for (const r of ["acme", "globex", "ovn-cluster"]) assert.ok(routers.includes(r), routers.join(", "));
+    const switches = await nbNames("Logical_Switch");
+    for (const s of ["acme-web", "acme-app", "globex-main", "join", "ovn-default"])
+      assert.ok(switches.includes(s), switches.join(", "));
+    // The VPC default route through the NAT gateway's LAN address, and globex's own static route.
+    assert.ok((await routerRoutes("acme")).includes("0.0.0.0/0 10.10.1.254 dst-ip"));
+    const globex = await routerRoutes("globex");
+    assert.ok(
+      globex.includes("0.0.0.0/0 10.10.1.254 dst-ip") && globex.includes("10.99.0.0/16 10.10.1.200 dst-ip"),
+      globex.join("\n"),
+    );
+  });
 
-    it("a preview after the controller rewrote the objects shows no changes", async function () {
-        await controller.settled();
-        const changes = await demo.preview();
-        assert.deepEqual(describeChanges(changes), []);
-    });
+  it("a preview after the controller rewrote the objects shows no changes", async function () {
+    await controller.settled();
+    const changes = await demo.preview();
+    assert.deepEqual(describeChanges(changes), []);
+  });
 
-    it("adding a DNAT rule previews as exactly one create (and the teardown's inventory growing)", async function () {
-        const acme = demo.program.resources.acme.properties;
-        acme.dnatRules.push({ name: "ssh", eip: "web", protocol: "tcp", externalPort: 2222, internalIp: "10.10.1.11", internalPort: 22 });
-        demo.write();
-        const changes = await demo.preview();
-        assert.deepEqual(
-            changes.map((c) => [c.op, c.name, c.type]),
-            [
-                ["create", "acme-dnat-ssh", "kubernetes:kubeovn.io/v1:IptablesDnatRule"],
-                ["update", "acme-teardown", "kubeovn:index:Teardown"],
-            ],
-            describeChanges(changes).join("\n"),
-        );
-        acme.dnatRules.pop();
-        demo.write();
+  it("adding a DNAT rule previews as exactly one create (and the teardown's inventory growing)", async function () {
+    const acme = demo.program.resources.acme.properties;
+    acme.dnatRules.push({
+      name: "ssh",
+      eip: "web",
+      protocol: "tcp",
+      externalPort: 2222,
+      internalIp: "10.10.1.11",
+      internalPort: 22,
     });
+    demo.write();
+    const changes = await demo.preview();
+    assert.deepEqual(
+      changes.map((c) => [c.op, c.name, c.type]),
+      [
+        ["create", "acme-dnat-ssh", "kubernetes:kubeovn.io/v1:IptablesDnatRule"],
+        ["update", "acme-teardown", "kubeovn:index:Teardown"],
+      ],
+      describeChanges(changes).join("\n"),
+    );
+    acme.dnatRules.pop();
+    demo.write();
+  });
 
-    it("changing a namespace route previews as exactly one update of that namespace's annotation", async function () {
-        const acme = demo.program.resources.acme.properties;
-        acme.namespaces[0].routes[0].gw = "10.10.1.252";
-        demo.write();
-        const changes = await demo.preview();
-        assert.deepEqual(changes.map((c) => [c.op, c.name]), [["update", "acme-namespace-acme-web"]], describeChanges(changes).join("\n"));
-        const paths = Object.keys(changes[0].diffs);
-        assert.ok(paths.length > 0 && paths.every((p) => p.startsWith("metadata.annotations")), paths.join(", "));
-        acme.namespaces[0].routes[0].gw = "10.10.1.253";
-        demo.write();
-    });
+  it("changing a namespace route previews as exactly one update of that namespace's annotation", async function () {
+    const acme = demo.program.resources.acme.properties;
+    acme.namespaces[0].routes[0].gw = "10.10.1.252";
+    demo.write();
+    const changes = await demo.preview();
+    assert.deepEqual(
+      changes.map((c) => [c.op, c.name]),
+      [["update", "acme-namespace-acme-web"]],
+      describeChanges(changes).join("\n"),
+    );
+    const paths = Object.keys(changes[0].diffs);
+    assert.ok(paths.length > 0 && paths.every((p) => p.startsWith("metadata.annotations")), paths.join(", "));
+    acme.namespaces[0].routes[0].gw = "10.10.1.253";
+    demo.write();
+  });
 
-    it("changing a NAT gateway's lanIp previews as a replacement, not a silent update", async function () {
-        const globex = demo.program.resources.globex.properties;
-        globex.natGateway.lanIp = "10.10.1.250";
-        demo.write();
-        const changes = await demo.preview();
-        // The gateway is replaced; the VPC's default route follows the new lanIp; the teardown's
-        // inventory is unchanged (same objects).
-        assert.deepEqual(
-            changes.map((c) => [c.op, c.name, Object.keys(c.diffs).join(",")]),
-            [
-                ["update", "globex-vpc", "spec.staticRoutes[1].nextHopIP"],
-                ["replace", "globex-nat-gateway", "spec.lanIp"],
-            ],
-            describeChanges(changes).join("\n"),
-        );
-        globex.natGateway.lanIp = "10.10.1.254";
-        demo.write();
-    });
+  it("changing a NAT gateway's lanIp previews as a replacement, not a silent update", async function () {
+    const globex = demo.program.resources.globex.properties;
+    globex.natGateway.lanIp = "10.10.1.250";
+    demo.write();
+    const changes = await demo.preview();
+    // The gateway is replaced; the VPC's default route follows the new lanIp; the teardown's
+    // inventory is unchanged (same objects).
+    assert.deepEqual(
+      changes.map((c) => [c.op, c.name, Object.keys(c.diffs).join(",")]),
+      [
+        ["update", "globex-vpc", "spec.staticRoutes[1].nextHopIP"],
+        ["replace", "globex-nat-gateway", "spec.lanIp"],
+      ],
+      describeChanges(changes).join("\n"),
+    );
+    globex.natGateway.lanIp = "10.10.1.254";
+    demo.write();
+  });
 
-    it("destroy takes every rule and EIP out of the gateways, and leaves nothing of ours in the cluster or OVN", async function () {
-        const destroyed = new Date();
-        const result = await demo.stack.destroy({ onOutput: () => undefined });
-        assert.equal(result.summary.result, "succeeded");
-        assert.deepEqual(await ourObjects(), []);
-        // The teardown takes rules, then EIPs, out while the gateway pod still runs: the -del twins.
-        const web = outputs.acmeEips.web;
-        const acme = gatewayCommands("acme", destroyed);
-        assert.deepEqual(new Set(acme), new Set([
-            "snat-del 203.0.113.10,10.10.1.0/24",
-            "snat-del 203.0.113.10,10.10.2.0/24",
-            `dnat-del ${web},443,tcp`,
-            `eip-del ${outputs.acmeInterconnectIp}/24`,
-            "eip-del 203.0.113.10/24",
-            `eip-del ${web}/24`,
-        ]), acme.join("\n"));
-        const g = outputs.globexEips;
-        const globex = gatewayCommands("globex", destroyed);
-        assert.deepEqual(new Set(globex), new Set([
-            `floating-ip-del ${g.db}`,
-            `snat-del ${g.out},10.10.1.0/24`,
-            `eip-del ${outputs.globexInterconnectIp}/24`,
-            `eip-del ${g.out}/24`,
-            `eip-del ${g.db}/24`,
-        ]), globex.join("\n"));
-        await controller.settled();
-        const routers = await nbNames("Logical_Router");
-        assert.deepEqual(routers.filter((r) => r === "acme" || r === "globex"), [], routers.join(", "));
-    });
+  it("destroy takes every rule and EIP out of the gateways, and leaves nothing of ours in the cluster or OVN", async function () {
+    const destroyed = new Date();
+    const result = await demo.stack.destroy({ onOutput: () => undefined });
+    assert.equal(result.summary.result, "succeeded");
+    assert.deepEqual(await ourObjects(), []);
+    // The teardown takes rules, then EIPs, out while the gateway pod still runs: the -del twins.
+    const web = outputs.acmeEips.web;
+    const acme = gatewayCommands("acme", destroyed);
+    assert.deepEqual(
+      new Set(acme),
+      new Set([
+        "snat-del 203.0.113.10,10.10.1.0/24",
+        "snat-del 203.0.113.10,10.10.2.0/24",
+        `dnat-del ${web},443,tcp`,
+        `eip-del ${outputs.acmeInterconnectIp}/24`,
+        "eip-del 203.0.113.10/24",
+        `eip-del ${web}/24`,
+      ]),
+      acme.join("\n"),
+    );
+    const g = outputs.globexEips;
+    const globex = gatewayCommands("globex", destroyed);
+    assert.deepEqual(
+      new Set(globex),
+      new Set([
+        `floating-ip-del ${g.db}`,
+        `snat-del ${g.out},10.10.1.0/24`,
+        `eip-del ${outputs.globexInterconnectIp}/24`,
+        `eip-del ${g.out}/24`,
+        `eip-del ${g.db}/24`,
+      ]),
+      globex.join("\n"),
+    );
+    await controller.settled();
+    const routers = await nbNames("Logical_Router");
+    assert.deepEqual(
+      routers.filter((r) => r === "acme" || r === "globex"),
+      [],
+      routers.join(", "),
+    );
+  });
 });

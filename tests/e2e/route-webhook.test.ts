@@ -5,14 +5,14 @@ import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import * as k8sPulumi from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PodDefaultsWebhook, TenantNetwork, podDefaultsTransform } from "../../provider";
 import { ChangeCollector } from "../../provider/automation/changes";
 import { pulumiEnv } from "../../provider/automation/env";
-import { TenantSpec, planCluster, planPodDefaultsWebhook, planTenant } from "../../provider/core";
+import { type TenantSpec, planCluster, planPodDefaultsWebhook, planTenant } from "../../provider/core";
 import { BUNDLE_MAIN, bundleKey, webhookBundle } from "../../provider/webhook/bundle";
 import { namespaceReader } from "../../provider/webhook/namespaces";
-import { WebhookServer, startWebhookServer } from "../../provider/webhook/server";
+import { type WebhookServer, startWebhookServer } from "../../provider/webhook/server";
 import { createServingCertificate } from "../../provider/webhook/tls";
 import { clone, loadDemo } from "../support/demo";
 import { getCluster, kubeConfig } from "./support/cluster";
@@ -22,155 +22,215 @@ const ACME_WEB_ROUTES = [{ dst: "192.168.0.0/16", gw: "10.10.1.253" }];
 
 /** An inline TypeScript program on its own file backend (TenantNetwork's Teardown comes from our plugin on PATH). */
 async function inlineStack(name: string, program: () => Promise<void>): Promise<{ stack: Stack; cleanup(): void }> {
-    const backend = fs.mkdtempSync(path.join(os.tmpdir(), `kubeovn-${name}-`));
-    const envVars = pulumiEnv({ backendDir: backend, toolchainBin: process.env.KUBEOVN_BIN_DIR as string, kubeconfig: getCluster().kubeconfigPath });
-    process.env.PULUMI_CONFIG_PASSPHRASE = envVars.PULUMI_CONFIG_PASSPHRASE;
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: `kubeovn-${name}`, program }, { envVars });
-    return { stack, cleanup: () => fs.rmSync(backend, { recursive: true, force: true }) };
+  const backend = fs.mkdtempSync(path.join(os.tmpdir(), `kubeovn-${name}-`));
+  const envVars = pulumiEnv({
+    backendDir: backend,
+    toolchainBin: process.env.KUBEOVN_BIN_DIR as string,
+    kubeconfig: getCluster().kubeconfigPath,
+  });
+  process.env.PULUMI_CONFIG_PASSPHRASE = envVars.PULUMI_CONFIG_PASSPHRASE;
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: name, projectName: `kubeovn-${name}`, program },
+    { envVars },
+  );
+  return { stack, cleanup: () => fs.rmSync(backend, { recursive: true, force: true }) };
 }
 
 /** Creates objects as they are planned, the way kubectl create -f would. */
-async function createAll(objects: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }[]): Promise<void> {
-    const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
-    for (const o of objects) await api.create(o as k8s.KubernetesObject);
+async function createAll(
+  objects: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }[],
+): Promise<void> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
+  for (const o of objects) await api.create(o as k8s.KubernetesObject);
 }
 
 const pod = (name: string, annotations?: { [k: string]: string }): k8s.V1Pod => ({
-    metadata: { name, ...(annotations ? { annotations } : {}) },
-    spec: { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] },
+  metadata: { name, ...(annotations ? { annotations } : {}) },
+  spec: { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] },
 });
 
 describe("routes every pod inherits: the pod-defaults webhook", function () {
-    const demo = loadDemo();
-    const acme = demo.tenants.find((t) => t.tenant === "acme") as TenantSpec;
-    const acmePlan = planTenant(acme, planCluster(demo.cluster).info);
-    let core: k8s.CoreV1Api;
-    let server: WebhookServer | undefined;
-    let registration: { stack: Stack; cleanup(): void };
+  const demo = loadDemo();
+  const acme = demo.tenants.find((t) => t.tenant === "acme") as TenantSpec;
+  const acmePlan = planTenant(acme, planCluster(demo.cluster).info);
+  let core: k8s.CoreV1Api;
+  let server: WebhookServer | undefined;
+  let registration: { stack: Stack; cleanup(): void };
 
-    before(async function () {
-        core = kubeConfig().makeApiClient(k8s.CoreV1Api);
-        // The tenant's namespaces exactly as the planner declares them: tenant label and pod-defaults annotation.
-        await createAll(acmePlan.objects.filter((o) => o.kind === "Namespace"));
-        // The webhook's identity and RBAC exactly as the component plans them; the server reads namespaces with its token.
-        const rbac = planPodDefaultsWebhook({}, { caBundle: "", cert: "", key: "" }, { files: {}, paths: {}, main: "" }).objects.filter((o) => ["namespace", "service-account", "cluster-role", "cluster-role-binding"].includes(o.id));
-        await createAll(rbac);
-        const sa = rbac.find((o) => o.id === "service-account")!.metadata;
-        const token = (await core.createNamespacedServiceAccountToken({ name: sa.name, namespace: sa.namespace as string, body: { spec: { expirationSeconds: 3600 } } as k8s.AuthenticationV1TokenRequest })).status?.token as string;
+  before(async function () {
+    core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+    // The tenant's namespaces exactly as the planner declares them: tenant label and pod-defaults annotation.
+    await createAll(acmePlan.objects.filter((o) => o.kind === "Namespace"));
+    // The webhook's identity and RBAC exactly as the component plans them; the server reads namespaces with its token.
+    const rbac = planPodDefaultsWebhook(
+      {},
+      { caBundle: "", cert: "", key: "" },
+      { files: {}, paths: {}, main: "" },
+    ).objects.filter((o) => ["namespace", "service-account", "cluster-role", "cluster-role-binding"].includes(o.id));
+    await createAll(rbac);
+    const sa = rbac.find((o) => o.id === "service-account")!.metadata;
+    const token = (
+      await core.createNamespacedServiceAccountToken({
+        name: sa.name,
+        namespace: sa.namespace as string,
+        body: { spec: { expirationSeconds: 3600 } } as k8s.AuthenticationV1TokenRequest,
+      })
+    ).status?.token as string;
 
-        const tls = createServingCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: 31 });
-        const cp = getCluster();
-        server = await startWebhookServer({ host: "127.0.0.1", cert: tls.cert, key: tls.key, readNamespace: namespaceReader({ server: cp.server, token, ca: Buffer.from(cp.caData, "base64").toString() }) });
-        // Registered through the component, in its url mode.
-        const url = server.url;
-        registration = await inlineStack("webhook", async () => {
-            const w = new PodDefaultsWebhook("pod-defaults", { url, caBundle: tls.caCert, timeoutSeconds: 2 });
-            return { failurePolicy: w.failurePolicy } as any;
-        });
-        const up = await registration.stack.up();
-        assert.equal(up.outputs.failurePolicy.value, "Fail");
+    const tls = createServingCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: 31 });
+    const cp = getCluster();
+    server = await startWebhookServer({
+      host: "127.0.0.1",
+      cert: tls.cert,
+      key: tls.key,
+      readNamespace: namespaceReader({ server: cp.server, token, ca: Buffer.from(cp.caData, "base64").toString() }),
     });
-
-    after(async function () {
-        await server?.close();
-        if (registration) {
-            await registration.stack.destroy();
-            registration.cleanup();
-        }
+    // Registered through the component, in its url mode.
+    const url = server.url;
+    registration = await inlineStack("webhook", async () => {
+      const w = new PodDefaultsWebhook("pod-defaults", { url, caBundle: tls.caCert, timeoutSeconds: 2 });
+      return { failurePolicy: w.failurePolicy } as any;
     });
+    const up = await registration.stack.up();
+    assert.equal(up.outputs.failurePolicy.value, "Fail");
+  });
 
-    it("registers a webhook scoped to tenant namespaces, failing closed", async function () {
-        const adm = kubeConfig().makeApiClient(k8s.AdmissionregistrationV1Api);
-        const mwc = await adm.readMutatingWebhookConfiguration({ name: "pulumi-kubeovn-pod-defaults" });
-        const w = mwc.webhooks?.[0];
-        assert.equal(w?.failurePolicy, "Fail");
-        assert.equal(w?.timeoutSeconds, 2);
-        assert.deepEqual(JSON.parse(JSON.stringify(w?.namespaceSelector)), { matchExpressions: [{ key: "pulumi-kubeovn/tenant", operator: "Exists" }] });
-    });
+  after(async function () {
+    await server?.close();
+    if (registration) {
+      await registration.stack.destroy();
+      registration.cleanup();
+    }
+  });
 
-    it("the in-cluster objects (code ConfigMap, TLS Secret, Deployment, Service, budget, registration) pass the API server's dry run", async function () {
-        const files = webhookBundle();
-        const code = { files: Object.fromEntries(Object.entries(files).map(([f, js]) => [bundleKey(f), js])), paths: Object.fromEntries(Object.keys(files).map((f) => [bundleKey(f), f])), main: BUNDLE_MAIN };
-        const tls = createServingCertificate({ dnsNames: ["pod-defaults-webhook.pulumi-kubeovn.svc"], validityDays: 31 });
-        const plan = planPodDefaultsWebhook({}, { caBundle: Buffer.from(tls.caCert).toString("base64"), cert: tls.cert, key: tls.key, revision: tls.notAfter }, code);
-        const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
-        // Namespace, account and RBAC exist already (created in before()); the registration under another name, as one is live.
-        const rest = plan.objects.filter((o) => !["namespace", "service-account", "cluster-role", "cluster-role-binding"].includes(o.id));
-        assert.equal(rest.length, 6);
-        for (const o of rest) {
-            const obj = o.id === "webhook-configuration" ? { ...o, metadata: { ...o.metadata, name: "dry-run-check" } } : o;
-            const { id: _id, ...manifest } = obj;
-            const out = await api.create(manifest as k8s.KubernetesObject, undefined, "All");
-            assert.equal(out.kind, o.kind);
-        }
+  it("registers a webhook scoped to tenant namespaces, failing closed", async function () {
+    const adm = kubeConfig().makeApiClient(k8s.AdmissionregistrationV1Api);
+    const mwc = await adm.readMutatingWebhookConfiguration({ name: "pulumi-kubeovn-pod-defaults" });
+    const w = mwc.webhooks?.[0];
+    assert.equal(w?.failurePolicy, "Fail");
+    assert.equal(w?.timeoutSeconds, 2);
+    assert.deepEqual(JSON.parse(JSON.stringify(w?.namespaceSelector)), {
+      matchExpressions: [{ key: "pulumi-kubeovn/tenant", operator: "Exists" }],
     });
+  });
 
-    it("a pod created in a tenant namespace comes back with the namespace's routes", async function () {
-        const created = await core.createNamespacedPod({ namespace: "acme-web", body: pod("plain", { "app.example/keep": "yes" }) });
-        assert.deepEqual(JSON.parse(created.metadata?.annotations?.[ROUTES] ?? "null"), ACME_WEB_ROUTES);
-        assert.equal(created.metadata?.annotations?.["app.example/keep"], "yes", "the pod's own annotations stay");
-        const read = await core.readNamespacedPod({ namespace: "acme-web", name: "plain" });
-        assert.deepEqual(JSON.parse(read.metadata?.annotations?.[ROUTES] ?? "null"), ACME_WEB_ROUTES, "stored, not only answered");
-    });
+  it("the in-cluster objects (code ConfigMap, TLS Secret, Deployment, Service, budget, registration) pass the API server's dry run", async function () {
+    const files = webhookBundle();
+    const code = {
+      files: Object.fromEntries(Object.entries(files).map(([f, js]) => [bundleKey(f), js])),
+      paths: Object.fromEntries(Object.keys(files).map((f) => [bundleKey(f), f])),
+      main: BUNDLE_MAIN,
+    };
+    const tls = createServingCertificate({ dnsNames: ["pod-defaults-webhook.pulumi-kubeovn.svc"], validityDays: 31 });
+    const plan = planPodDefaultsWebhook(
+      {},
+      { caBundle: Buffer.from(tls.caCert).toString("base64"), cert: tls.cert, key: tls.key, revision: tls.notAfter },
+      code,
+    );
+    const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
+    // Namespace, account and RBAC exist already (created in before()); the registration under another name, as one is live.
+    const rest = plan.objects.filter(
+      (o) => !["namespace", "service-account", "cluster-role", "cluster-role-binding"].includes(o.id),
+    );
+    assert.equal(rest.length, 6);
+    for (const o of rest) {
+      const obj = o.id === "webhook-configuration" ? { ...o, metadata: { ...o.metadata, name: "dry-run-check" } } : o;
+      const { id: _id, ...manifest } = obj;
+      const out = await api.create(manifest as k8s.KubernetesObject, undefined, "All");
+      assert.equal(out.kind, o.kind);
+    }
+  });
 
-    it("a pod with its own route for the same destination keeps its own, and gets the others", async function () {
-        const own = [{ dst: "192.168.0.0/16", gw: "10.10.1.9" }];
-        const same = await core.createNamespacedPod({ namespace: "acme-web", body: pod("own-route", { [ROUTES]: JSON.stringify(own) }) });
-        assert.deepEqual(JSON.parse(same.metadata?.annotations?.[ROUTES] ?? "null"), own);
-        const other = [{ dst: "172.16.0.0/12", gw: "10.10.1.9" }];
-        const more = await core.createNamespacedPod({ namespace: "acme-web", body: pod("other-route", { [ROUTES]: JSON.stringify(other) }) });
-        assert.deepEqual(JSON.parse(more.metadata?.annotations?.[ROUTES] ?? "null"), [...other, ...ACME_WEB_ROUTES]);
+  it("a pod created in a tenant namespace comes back with the namespace's routes", async function () {
+    const created = await core.createNamespacedPod({
+      namespace: "acme-web",
+      body: pod("plain", { "app.example/keep": "yes" }),
     });
+    assert.deepEqual(JSON.parse(created.metadata?.annotations?.[ROUTES] ?? "null"), ACME_WEB_ROUTES);
+    assert.equal(created.metadata?.annotations?.["app.example/keep"], "yes", "the pod's own annotations stay");
+    const read = await core.readNamespacedPod({ namespace: "acme-web", name: "plain" });
+    assert.deepEqual(
+      JSON.parse(read.metadata?.annotations?.[ROUTES] ?? "null"),
+      ACME_WEB_ROUTES,
+      "stored, not only answered",
+    );
+  });
 
-    it("pods outside tenant namespaces, and in tenant namespaces with nothing to inherit, are untouched", async function () {
-        const outside = await core.createNamespacedPod({ namespace: "default", body: pod("outside") });
-        assert.equal(outside.metadata?.annotations, undefined);
-        const app = await core.createNamespacedPod({ namespace: "acme-app", body: pod("app") });
-        assert.equal(app.metadata?.annotations?.[ROUTES], undefined);
+  it("a pod with its own route for the same destination keeps its own, and gets the others", async function () {
+    const own = [{ dst: "192.168.0.0/16", gw: "10.10.1.9" }];
+    const same = await core.createNamespacedPod({
+      namespace: "acme-web",
+      body: pod("own-route", { [ROUTES]: JSON.stringify(own) }),
     });
+    assert.deepEqual(JSON.parse(same.metadata?.annotations?.[ROUTES] ?? "null"), own);
+    const other = [{ dst: "172.16.0.0/12", gw: "10.10.1.9" }];
+    const more = await core.createNamespacedPod({
+      namespace: "acme-web",
+      body: pod("other-route", { [ROUTES]: JSON.stringify(other) }),
+    });
+    assert.deepEqual(JSON.parse(more.metadata?.annotations?.[ROUTES] ?? "null"), [...other, ...ACME_WEB_ROUTES]);
+  });
 
-    it("while the webhook is down, tenant pods are refused (failurePolicy Fail) and other pods are created", async function () {
-        await server?.close();
-        server = undefined;
-        await assert.rejects(core.createNamespacedPod({ namespace: "acme-web", body: pod("while-down") }), (e: unknown) => {
-            const status = JSON.parse(String((e as { body?: unknown }).body));
-            assert.equal(status.code, 500);
-            assert.match(status.message, /failed calling webhook "pod-defaults\.pulumi-kubeovn\.io".*connection refused/);
-            return true;
-        });
-        await assert.rejects(core.readNamespacedPod({ namespace: "acme-web", name: "while-down" }), "no pod without its routes was created");
-        const outside = await core.createNamespacedPod({ namespace: "default", body: pod("outside-while-down") });
-        assert.equal(outside.metadata?.name, "outside-while-down");
-    });
+  it("pods outside tenant namespaces, and in tenant namespaces with nothing to inherit, are untouched", async function () {
+    const outside = await core.createNamespacedPod({ namespace: "default", body: pod("outside") });
+    assert.equal(outside.metadata?.annotations, undefined);
+    const app = await core.createNamespacedPod({ namespace: "acme-app", body: pod("app") });
+    assert.equal(app.metadata?.annotations?.[ROUTES], undefined);
+  });
 
-    it("a Deployment declared in the program with the transform shows the inherited routes in its preview", async function () {
-        // The tenant without NAT: its namespaces, subnets and the pod defaults are all this needs.
-        const spec = clone(acme);
-        for (const k of ["natGateway", "eips", "snatRules", "dnatRules"] as const) delete (spec as any)[k];
-        const info = planCluster(demo.cluster).info;
-        const s = await inlineStack("transform", async () => {
-            const tenant = new TenantNetwork("acme", { ...spec, cluster: info });
-            pulumi.runtime.registerResourceTransform(podDefaultsTransform(tenant.podDefaults));
-            const workload = (ns: string) => ({
-                metadata: { name: "web", namespace: ns },
-                spec: {
-                    selector: { matchLabels: { app: "web" } },
-                    template: { metadata: { labels: { app: "web" }, annotations: { "app.example/keep": "yes" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
-                },
-            });
-            new k8sPulumi.apps.v1.Deployment("web", workload("acme-web"));
-            new k8sPulumi.apps.v1.Deployment("outside", workload("default"));
-        });
-        try {
-            const c = new ChangeCollector();
-            await s.stack.preview({ onEvent: c.onEvent });
-            const deployment = (name: string) => c.resourceChanges.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === name)?.newInputs as any;
-            const web = deployment("web")?.spec.template.metadata.annotations;
-            assert.deepEqual(JSON.parse(web?.[ROUTES] ?? "null"), ACME_WEB_ROUTES, `planned annotations: ${JSON.stringify(web)}`);
-            assert.equal(web["app.example/keep"], "yes");
-            assert.deepEqual(deployment("outside")?.spec.template.metadata.annotations, { "app.example/keep": "yes" });
-        } finally {
-            s.cleanup();
-        }
+  it("while the webhook is down, tenant pods are refused (failurePolicy Fail) and other pods are created", async function () {
+    await server?.close();
+    server = undefined;
+    await assert.rejects(core.createNamespacedPod({ namespace: "acme-web", body: pod("while-down") }), (e: unknown) => {
+      const status = JSON.parse(String((e as { body?: unknown }).body));
+      assert.equal(status.code, 500);
+      assert.match(status.message, /failed calling webhook "pod-defaults\.pulumi-kubeovn\.io".*connection refused/);
+      return true;
     });
+    await assert.rejects(
+      core.readNamespacedPod({ namespace: "acme-web", name: "while-down" }),
+      "no pod without its routes was created",
+    );
+    const outside = await core.createNamespacedPod({ namespace: "default", body: pod("outside-while-down") });
+    assert.equal(outside.metadata?.name, "outside-while-down");
+  });
+
+  it("a Deployment declared in the program with the transform shows the inherited routes in its preview", async function () {
+    // The tenant without NAT: its namespaces, subnets and the pod defaults are all this needs.
+    const spec = clone(acme);
+    for (const k of ["natGateway", "eips", "snatRules", "dnatRules"] as const) delete (spec as any)[k];
+    const info = planCluster(demo.cluster).info;
+    const s = await inlineStack("transform", async () => {
+      const tenant = new TenantNetwork("acme", { ...spec, cluster: info });
+      pulumi.runtime.registerResourceTransform(podDefaultsTransform(tenant.podDefaults));
+      const workload = (ns: string) => ({
+        metadata: { name: "web", namespace: ns },
+        spec: {
+          selector: { matchLabels: { app: "web" } },
+          template: {
+            metadata: { labels: { app: "web" }, annotations: { "app.example/keep": "yes" } },
+            spec: { containers: [{ name: "web", image: "nginx:1.27" }] },
+          },
+        },
+      });
+      new k8sPulumi.apps.v1.Deployment("web", workload("acme-web"));
+      new k8sPulumi.apps.v1.Deployment("outside", workload("default"));
+    });
+    try {
+      const c = new ChangeCollector();
+      await s.stack.preview({ onEvent: c.onEvent });
+      const deployment = (name: string) =>
+        c.resourceChanges.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === name)?.newInputs as any;
+      const web = deployment("web")?.spec.template.metadata.annotations;
+      assert.deepEqual(
+        JSON.parse(web?.[ROUTES] ?? "null"),
+        ACME_WEB_ROUTES,
+        `planned annotations: ${JSON.stringify(web)}`,
+      );
+      assert.equal(web["app.example/keep"], "yes");
+      assert.deepEqual(deployment("outside")?.spec.template.metadata.annotations, { "app.example/keep": "yes" });
+    } finally {
+      s.cleanup();
+    }
+  });
 });

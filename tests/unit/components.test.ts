@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { TenantSpec, planCluster, planTenant } from "../../provider/core";
+import { type TenantSpec, planCluster, planTenant } from "../../provider/core";
 import { MemoryClaimStore } from "../support/claims";
 import { clone, loadDemo } from "../support/demo";
 
@@ -10,26 +10,26 @@ const registered = new Map<string, pulumi.runtime.MockResourceArgs>();
 let kubernetesService: { [k: string]: unknown } = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
 
 pulumi.runtime.setMocks(
-    {
-        newResource(args) {
-            registered.set(args.name, args);
-            if (args.type === "kubernetes:core/v1:Service" && args.id === "default/kubernetes") return { id: args.id, state: kubernetesService };
-            return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call(args) {
-            return args.inputs;
-        },
+  {
+    newResource(args) {
+      registered.set(args.name, args);
+      if (args.type === "kubernetes:core/v1:Service" && args.id === "default/kubernetes")
+        return { id: args.id, state: kubernetesService };
+      return { id: `${args.name}-id`, state: args.inputs };
     },
-    "project",
-    "stack",
-    true,
+    call(args) {
+      return args.inputs;
+    },
+  },
+  "project",
+  "stack",
+  true,
 );
 
 // Components are imported only after the mocks are in place.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ClusterNetwork, TenantNetwork } = require("../../provider") as typeof import("../../provider");
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { useClaimStore } = require("../../provider/components/claims") as typeof import("../../provider/components/claims");
+const { useClaimStore } =
+  require("../../provider/components/claims") as typeof import("../../provider/components/claims");
 // Address claims come from an in-memory store instead of a cluster.
 let claimStore = new MemoryClaimStore();
 useClaimStore(() => claimStore);
@@ -37,192 +37,267 @@ useClaimStore(() => claimStore);
 const KUBECONFIG = "apiVersion: v1\nkind: Config\n";
 
 function value<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve, reject) => {
-        o.apply((v) => resolve(v));
-        setTimeout(() => reject(new Error("output never resolved")), 5000);
-    });
+  return new Promise((resolve, reject) => {
+    o.apply((v) => resolve(v));
+    setTimeout(() => reject(new Error("output never resolved")), 5000);
+  });
 }
 
 /** Lets queued registrations and applies run. */
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe("components under Pulumi mocks", () => {
-    const demo = loadDemo();
+  const demo = loadDemo();
 
-    beforeEach(() => {
-        registered.clear();
-        claimStore = new MemoryClaimStore();
-    });
+  beforeEach(() => {
+    registered.clear();
+    claimStore = new MemoryClaimStore();
+  });
 
-    it("ClusterNetwork with API-server access reads Service default/kubernetes into its info", async () => {
-        kubernetesService = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
-        const cluster = new ClusterNetwork("api", { ...demo.cluster, apiServerAccess: { cidr: "100.100.100.0/24" }, teardown: { kubeconfig: KUBECONFIG } });
-        const info = await value(cluster.info);
-        await settle();
-        assert.deepEqual(info.apiServerAccess, { network: "kube-system/api-server-access", cidr: "100.100.100.0/24", gateway: "100.100.100.1", excludeIps: ["100.100.100.1"], serviceIps: ["10.96.0.1"] });
-        assert.ok(registered.has("api-api-server-access-attachment") && registered.has("api-api-server-access-subnet"));
-        assert.equal(registered.get("api-kubernetes-service")?.id, "default/kubernetes");
+  it("ClusterNetwork with API-server access reads Service default/kubernetes into its info", async () => {
+    kubernetesService = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
+    const cluster = new ClusterNetwork("api", {
+      ...demo.cluster,
+      apiServerAccess: { cidr: "100.100.100.0/24" },
+      teardown: { kubeconfig: KUBECONFIG },
     });
+    const info = await value(cluster.info);
+    await settle();
+    assert.deepEqual(info.apiServerAccess, {
+      network: "kube-system/api-server-access",
+      cidr: "100.100.100.0/24",
+      gateway: "100.100.100.1",
+      excludeIps: ["100.100.100.1"],
+      serviceIps: ["10.96.0.1"],
+    });
+    assert.ok(registered.has("api-api-server-access-attachment") && registered.has("api-api-server-access-subnet"));
+    assert.equal(registered.get("api-kubernetes-service")?.id, "default/kubernetes");
+  });
 
-    it("ClusterNetwork with API-server access fails clearly when the cluster's kubernetes Service has no address", async () => {
-        kubernetesService = { spec: {} };
-        const cluster = new ClusterNetwork("noapi", { ...demo.cluster, apiServerAccess: { cidr: "100.100.100.0/24" }, teardown: { kubeconfig: KUBECONFIG } });
-        const failure = await new Promise<Error>((resolve) => {
-            cluster.info.apply(() => undefined);
-            (cluster.info as any).promise().then(() => resolve(new Error("resolved")), (e: Error) => resolve(e));
-        });
-        kubernetesService = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
-        assert.match(failure.message, /apiServerAccess: \[\] needs the cluster IP of Service default\/kubernetes, but the cluster has none/);
+  it("ClusterNetwork with API-server access fails clearly when the cluster's kubernetes Service has no address", async () => {
+    kubernetesService = { spec: {} };
+    const cluster = new ClusterNetwork("noapi", {
+      ...demo.cluster,
+      apiServerAccess: { cidr: "100.100.100.0/24" },
+      teardown: { kubeconfig: KUBECONFIG },
     });
+    const failure = await new Promise<Error>((resolve) => {
+      cluster.info.apply(() => undefined);
+      (cluster.info as any).promise().then(
+        () => resolve(new Error("resolved")),
+        (e: Error) => resolve(e),
+      );
+    });
+    kubernetesService = { spec: { clusterIP: "10.96.0.1", clusterIPs: ["10.96.0.1"] } };
+    assert.match(
+      failure.message,
+      /apiServerAccess: \[\] needs the cluster IP of Service default\/kubernetes, but the cluster has none/,
+    );
+  });
 
-    it("ClusterNetwork declares the interconnect network, the EIP pools and the NAT ConfigMaps", async () => {
-        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
-        const info = await value(cluster.info);
-        await settle();
-        assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("cl-")).sort(), [
-            "cl-eip-pool-public-a",
-            "cl-eip-pool-public-b",
-            "cl-interconnect-attachment",
-            "cl-interconnect-subnet",
-            "cl-nat-gateway-config",
-            "cl-nat-gateway-enable",
-            "cl-teardown",
-        ]);
-        assert.deepEqual(
-            registered.get("cl-teardown")?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
-            ["NetworkAttachmentDefinition/ovn-vpc-external-network", "Subnet/ovn-vpc-external-network", "Subnet/public-a", "Subnet/public-b"],
-        );
-        assert.equal(registered.get("cl-interconnect-subnet")?.type, "kubernetes:kubeovn.io/v1:Subnet");
-        assert.equal(registered.get("cl-nat-gateway-config")?.type, "kubernetes:core/v1:ConfigMapPatch");
-        const nad = registered.get("cl-interconnect-attachment")?.inputs;
-        assert.equal(nad.metadata.namespace, "kube-system");
-        assert.deepEqual(JSON.parse(nad.spec.config), { cniVersion: "0.3.0", type: "macvlan", master: "eth1", mode: "bridge" });
-        assert.equal(info.interconnectCidr, "172.31.0.0/24");
-        assert.deepEqual(info.interconnectExcludeIps, ["172.31.0.1", "172.31.0.2..172.31.0.9"]);
-        assert.deepEqual(info.eipPools.map((p) => p.name), ["public-a", "public-b"]);
+  it("ClusterNetwork declares the interconnect network, the EIP pools and the NAT ConfigMaps", async () => {
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const info = await value(cluster.info);
+    await settle();
+    assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("cl-")).sort(), [
+      "cl-eip-pool-public-a",
+      "cl-eip-pool-public-b",
+      "cl-interconnect-attachment",
+      "cl-interconnect-subnet",
+      "cl-nat-gateway-config",
+      "cl-nat-gateway-enable",
+      "cl-teardown",
+    ]);
+    assert.deepEqual(
+      registered.get("cl-teardown")?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
+      [
+        "NetworkAttachmentDefinition/ovn-vpc-external-network",
+        "Subnet/ovn-vpc-external-network",
+        "Subnet/public-a",
+        "Subnet/public-b",
+      ],
+    );
+    assert.equal(registered.get("cl-interconnect-subnet")?.type, "kubernetes:kubeovn.io/v1:Subnet");
+    assert.equal(registered.get("cl-nat-gateway-config")?.type, "kubernetes:core/v1:ConfigMapPatch");
+    const nad = registered.get("cl-interconnect-attachment")?.inputs;
+    assert.equal(nad.metadata.namespace, "kube-system");
+    assert.deepEqual(JSON.parse(nad.spec.config), {
+      cniVersion: "0.3.0",
+      type: "macvlan",
+      master: "eth1",
+      mode: "bridge",
     });
+    assert.equal(info.interconnectCidr, "172.31.0.0/24");
+    assert.deepEqual(info.interconnectExcludeIps, ["172.31.0.1", "172.31.0.2..172.31.0.9"]);
+    assert.deepEqual(
+      info.eipPools.map((p) => p.name),
+      ["public-a", "public-b"],
+    );
+  });
 
-    it("TenantNetwork declares exactly the tenant's objects, with addresses in its outputs", async () => {
-        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
-        const acme = new TenantNetwork("acme", { ...demo.tenants[0], cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
-        const eips = await value(acme.eipAddresses);
-        const ic = await value(acme.interconnectIp);
-        const podDefaults = await value(acme.podDefaults);
-        await settle();
-        const names = [...registered.keys()].filter((n) => n.startsWith("acme-")).sort();
-        assert.deepEqual(names, [
-            "acme-dnat-https",
-            "acme-eip-egress",
-            "acme-eip-interconnect",
-            "acme-eip-web",
-            "acme-namespace-acme-app",
-            "acme-namespace-acme-web",
-            "acme-nat-gateway",
-            "acme-snat-app-out",
-            "acme-snat-web-out",
-            "acme-subnet-app",
-            "acme-subnet-web",
-            "acme-teardown",
-            "acme-vpc",
-        ]);
-        assert.equal(eips.egress, "203.0.113.10");
-        assert.match(ic, /^172\.31\.0\.\d+$/);
-        const eip = registered.get("acme-eip-web")?.inputs;
-        assert.equal(eip.spec.v4ip, eips.web, "the preview shows the allocated address");
-        assert.equal(eip.spec.externalSubnet, "public-a");
-        const icEip = registered.get("acme-eip-interconnect")?.inputs;
-        assert.equal(icEip.spec.externalSubnet, "ovn-vpc-external-network");
-        assert.equal(icEip.spec.v4ip, ic);
-        const ns = registered.get("acme-namespace-acme-web")?.inputs;
-        assert.deepEqual(ns.metadata.annotations, { "pulumi-kubeovn/pod-defaults": JSON.stringify({ routes: [{ dst: "192.168.0.0/16", gw: "10.10.1.253" }] }) });
-        assert.equal(ns.metadata.labels["pulumi-kubeovn/tenant"], "acme");
-        assert.deepEqual(podDefaults, { "acme-web": { routes: [{ dst: "192.168.0.0/16", gw: "10.10.1.253" }] }, "acme-app": {} }, "the output carries what the annotation carries");
-        assert.equal(registered.get("acme-namespace-acme-app")?.inputs.metadata.annotations, undefined, "nothing to inherit, no annotation");
-        const teardown = registered.get("acme-teardown");
-        assert.equal(teardown?.type, "kubeovn:index:Teardown");
-        assert.equal(teardown?.inputs.graceSeconds, 10);
-        assert.deepEqual(
-            teardown?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
-            ["Vpc/acme", "Subnet/acme-web", "Subnet/acme-app", "VpcNatGateway/acme", "IptablesEIP/acme-interconnect", "IptablesEIP/acme-egress", "IptablesEIP/acme-web", "IptablesSnatRule/acme-snat-web-out", "IptablesSnatRule/acme-snat-app-out", "IptablesDnatRule/acme-dnat-https", ...[
-                `Lease/kubeovn-claim.ovn-vpc-external-network.${ic.replace(/\./g, "-")}`,
-                `Lease/kubeovn-claim.public-a.${eips.egress.replace(/\./g, "-")}`,
-                `Lease/kubeovn-claim.public-a.${eips.web.replace(/\./g, "-")}`,
-            ].sort()],
-            "the teardown releases the tenant's address claims last",
-        );
+  it("TenantNetwork declares exactly the tenant's objects, with addresses in its outputs", async () => {
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const acme = new TenantNetwork("acme", {
+      ...demo.tenants[0],
+      cluster: cluster.info,
+      teardown: { kubeconfig: KUBECONFIG },
     });
+    const eips = await value(acme.eipAddresses);
+    const ic = await value(acme.interconnectIp);
+    const podDefaults = await value(acme.podDefaults);
+    await settle();
+    const names = [...registered.keys()].filter((n) => n.startsWith("acme-")).sort();
+    assert.deepEqual(names, [
+      "acme-dnat-https",
+      "acme-eip-egress",
+      "acme-eip-interconnect",
+      "acme-eip-web",
+      "acme-namespace-acme-app",
+      "acme-namespace-acme-web",
+      "acme-nat-gateway",
+      "acme-snat-app-out",
+      "acme-snat-web-out",
+      "acme-subnet-app",
+      "acme-subnet-web",
+      "acme-teardown",
+      "acme-vpc",
+    ]);
+    assert.equal(eips.egress, "203.0.113.10");
+    assert.match(ic, /^172\.31\.0\.\d+$/);
+    const eip = registered.get("acme-eip-web")?.inputs;
+    assert.equal(eip.spec.v4ip, eips.web, "the preview shows the allocated address");
+    assert.equal(eip.spec.externalSubnet, "public-a");
+    const icEip = registered.get("acme-eip-interconnect")?.inputs;
+    assert.equal(icEip.spec.externalSubnet, "ovn-vpc-external-network");
+    assert.equal(icEip.spec.v4ip, ic);
+    const ns = registered.get("acme-namespace-acme-web")?.inputs;
+    assert.deepEqual(ns.metadata.annotations, {
+      "pulumi-kubeovn/pod-defaults": JSON.stringify({ routes: [{ dst: "192.168.0.0/16", gw: "10.10.1.253" }] }),
+    });
+    assert.equal(ns.metadata.labels["pulumi-kubeovn/tenant"], "acme");
+    assert.deepEqual(
+      podDefaults,
+      { "acme-web": { routes: [{ dst: "192.168.0.0/16", gw: "10.10.1.253" }] }, "acme-app": {} },
+      "the output carries what the annotation carries",
+    );
+    assert.equal(
+      registered.get("acme-namespace-acme-app")?.inputs.metadata.annotations,
+      undefined,
+      "nothing to inherit, no annotation",
+    );
+    const teardown = registered.get("acme-teardown");
+    assert.equal(teardown?.type, "kubeovn:index:Teardown");
+    assert.equal(teardown?.inputs.graceSeconds, 10);
+    assert.deepEqual(
+      teardown?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
+      [
+        "Vpc/acme",
+        "Subnet/acme-web",
+        "Subnet/acme-app",
+        "VpcNatGateway/acme",
+        "IptablesEIP/acme-interconnect",
+        "IptablesEIP/acme-egress",
+        "IptablesEIP/acme-web",
+        "IptablesSnatRule/acme-snat-web-out",
+        "IptablesSnatRule/acme-snat-app-out",
+        "IptablesDnatRule/acme-dnat-https",
+        ...[
+          `Lease/kubeovn-claim.ovn-vpc-external-network.${ic.replace(/\./g, "-")}`,
+          `Lease/kubeovn-claim.public-a.${eips.egress.replace(/\./g, "-")}`,
+          `Lease/kubeovn-claim.public-a.${eips.web.replace(/\./g, "-")}`,
+        ].sort(),
+      ],
+      "the teardown releases the tenant's address claims last",
+    );
+  });
 
-    it("the preview plans around addresses other stacks hold in the cluster", async () => {
-        // Its own tenant: the demo's tenants are already declared in this (mocked) program.
-        const spec: TenantSpec = {
-            tenant: "claimer",
-            namespaces: [{ name: "claimer" }],
-            subnets: [{ name: "main", cidr: "10.77.0.0/24", namespaces: ["claimer"] }],
-            natGateway: { subnet: "main", lanIp: "10.77.0.254" },
-            eips: [{ name: "web", pool: "public-a" }],
-        };
-        const free = planTenant(spec, planCluster(demo.cluster).info).addresses;
-        claimStore.put("ovn-vpc-external-network", free.interconnectIp, "other/interconnect");
-        claimStore.put("public-a", free.eips.web.v4ip as string, "other/eip/web");
-        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
-        const claimer = new TenantNetwork("claimer", { ...spec, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
-        const eips = await value(claimer.eipAddresses);
-        const ic = await value(claimer.interconnectIp);
-        await settle();
-        assert.notEqual(ic, free.interconnectIp);
-        assert.notEqual(eips.web, free.eips.web.v4ip);
-        assert.equal(registered.get("claimer-eip-web")?.inputs.spec.v4ip, eips.web);
-        assert.equal(claimStore.creates, 0, "a preview claims nothing");
+  it("the preview plans around addresses other stacks hold in the cluster", async () => {
+    // Its own tenant: the demo's tenants are already declared in this (mocked) program.
+    const spec: TenantSpec = {
+      tenant: "claimer",
+      namespaces: [{ name: "claimer" }],
+      subnets: [{ name: "main", cidr: "10.77.0.0/24", namespaces: ["claimer"] }],
+      natGateway: { subnet: "main", lanIp: "10.77.0.254" },
+      eips: [{ name: "web", pool: "public-a" }],
+    };
+    const free = planTenant(spec, planCluster(demo.cluster).info).addresses;
+    claimStore.put("ovn-vpc-external-network", free.interconnectIp, "other/interconnect");
+    claimStore.put("public-a", free.eips.web.v4ip as string, "other/eip/web");
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const claimer = new TenantNetwork("claimer", {
+      ...spec,
+      cluster: cluster.info,
+      teardown: { kubeconfig: KUBECONFIG },
     });
+    const eips = await value(claimer.eipAddresses);
+    const ic = await value(claimer.interconnectIp);
+    await settle();
+    assert.notEqual(ic, free.interconnectIp);
+    assert.notEqual(eips.web, free.eips.web.v4ip);
+    assert.equal(registered.get("claimer-eip-web")?.inputs.spec.v4ip, eips.web);
+    assert.equal(claimStore.creates, 0, "a preview claims nothing");
+  });
 
-    it("adopted namespaces are patched, not created", async () => {
-        const t = clone(demo.tenants[1]);
-        t.namespaces[0].adopt = true;
-        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
-        const g = new TenantNetwork("globex", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
-        await value(g.eipAddresses);
-        await settle();
-        assert.equal(registered.get("globex-namespace-globex")?.type, "kubernetes:core/v1:NamespacePatch");
-    });
+  it("adopted namespaces are patched, not created", async () => {
+    const t = clone(demo.tenants[1]);
+    t.namespaces[0].adopt = true;
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const g = new TenantNetwork("globex", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
+    await value(g.eipAddresses);
+    await settle();
+    assert.equal(registered.get("globex-namespace-globex")?.type, "kubernetes:core/v1:NamespacePatch");
+  });
 
-    it("bad input fails the plan and declares no object of the tenant", async () => {
-        const t = clone(demo.tenants[0]);
-        t.tenant = "bad"; // the demo's tenants are already declared in this (mocked) program
-        t.namespaces = [{ name: "bad-web" }];
-        t.subnets = [{ ...t.subnets[0], namespaces: ["bad-web"] }];
-        t.eips = [{ name: "egress", pool: "public-a" }, { name: "web", pool: "public-a" }];
-        t.snatRules = [t.snatRules![0]];
-        t.subnets[0].cidr = "10.10.1.0/33";
-        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
-        const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
-        const failure = await new Promise<unknown>((resolve) => {
-            (bad.interconnectIp as any).promise().then(() => resolve(undefined), resolve);
-        });
-        await settle();
-        assert.match(String(failure), /subnets\[web\]\.cidr: "10\.10\.1\.0\/33" is not a valid CIDR/);
-        assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("bad-")), []);
+  it("bad input fails the plan and declares no object of the tenant", async () => {
+    const t = clone(demo.tenants[0]);
+    t.tenant = "bad"; // the demo's tenants are already declared in this (mocked) program
+    t.namespaces = [{ name: "bad-web" }];
+    t.subnets = [{ ...t.subnets[0], namespaces: ["bad-web"] }];
+    t.eips = [
+      { name: "egress", pool: "public-a" },
+      { name: "web", pool: "public-a" },
+    ];
+    t.snatRules = [t.snatRules![0]];
+    t.subnets[0].cidr = "10.10.1.0/33";
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const bad = new TenantNetwork("bad", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
+    const failure = await new Promise<unknown>((resolve) => {
+      (bad.interconnectIp as any).promise().then(() => resolve(undefined), resolve);
     });
+    await settle();
+    assert.match(String(failure), /subnets\[web\]\.cidr: "10\.10\.1\.0\/33" is not a valid CIDR/);
+    assert.deepEqual(
+      [...registered.keys()].filter((n) => n.startsWith("bad-")),
+      [],
+    );
+  });
 
-    it("a tenant taking another tenant's namespace or static EIP in the same program is refused at construction", () => {
-        const t = clone(demo.tenants[1]);
-        t.tenant = "initech";
-        t.namespaces = [{ name: "acme-web" }];
-        t.subnets[0].namespaces = ["acme-web"];
-        t.eips![0].pool = "public-a";
-        t.eips![0].v4ip = "203.0.113.10";
-        const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
-        assert.throws(
-            () => new TenantNetwork("initech", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } }),
-            (e: Error) =>
-                /namespaces\[acme-web\]\.name: "acme-web" belongs to tenant acme/.test(e.message) &&
-                /eips\[out\]\.v4ip: "203\.0\.113\.10" is also the address of tenant acme's EIP egress/.test(e.message),
-        );
-        assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("initech-")), []);
-    });
+  it("a tenant taking another tenant's namespace or static EIP in the same program is refused at construction", () => {
+    const t = clone(demo.tenants[1]);
+    t.tenant = "initech";
+    t.namespaces = [{ name: "acme-web" }];
+    t.subnets[0].namespaces = ["acme-web"];
+    t.eips![0].pool = "public-a";
+    t.eips![0].v4ip = "203.0.113.10";
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    assert.throws(
+      () => new TenantNetwork("initech", { ...t, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } }),
+      (e: Error) =>
+        /namespaces\[acme-web\]\.name: "acme-web" belongs to tenant acme/.test(e.message) &&
+        /eips\[out\]\.v4ip: "203\.0\.113\.10" is also the address of tenant acme's EIP egress/.test(e.message),
+    );
+    assert.deepEqual(
+      [...registered.keys()].filter((n) => n.startsWith("initech-")),
+      [],
+    );
+  });
 
-    it("a bad cluster spec throws at construction, naming field and value", () => {
-        const c = clone(demo.cluster);
-        c.eipPools[0].gateway = "10.0.0.1";
-        assert.throws(() => new ClusterNetwork("broken", { ...c, teardown: { kubeconfig: KUBECONFIG } }), /eipPools\[public-a\]\.gateway: "10\.0\.0\.1" is outside 203\.0\.113\.0\/24/);
-    });
+  it("a bad cluster spec throws at construction, naming field and value", () => {
+    const c = clone(demo.cluster);
+    c.eipPools[0].gateway = "10.0.0.1";
+    assert.throws(
+      () => new ClusterNetwork("broken", { ...c, teardown: { kubeconfig: KUBECONFIG } }),
+      /eipPools\[public-a\]\.gateway: "10\.0\.0\.1" is outside 203\.0\.113\.0\/24/,
+    );
+  });
 });
