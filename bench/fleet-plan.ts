@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { applyEnv, pulumiEnv } from "../provider/automation/env";
+import { applyEnv, pulumiEnv } from "../localcluster/pulumi-env";
 import { planFleetStacks } from "../provider/fleet";
 import { getCluster } from "../tests/e2e/support/cluster";
 import type { BenchContext, FigureResult } from "./context";

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ChangeCollector, describeChanges } from "../provider/automation/changes";
-import { applyEnv, pulumiEnv, repoRoot } from "../provider/automation/env";
+import { repoRoot } from "../provider/automation/env";
+import { applyEnv, pulumiEnv } from "../localcluster/pulumi-env";
 import { ensureLocalCluster } from "../localcluster/background";
 import { ensureToolchain } from "../localcluster/toolchain";
 

@@ -1,38 +1,11 @@
 /**
- * The environment every Pulumi CLI process of ours runs with: a local file backend, no network
- * look-ups, the pinned toolchain and our provider plugin first on PATH.
+ * Where this package lives: its root (package.json) and the directory holding the provider plugin
+ * `pulumi-resource-kubeovn`, which the fleet CLI puts first on PATH for the engine it starts.
+ * (The demo's and tests' Pulumi environment, with its local passphrase, is localcluster/pulumi-env.ts.)
  */
 import * as path from "node:path";
 import { packageRoot } from "../package-root";
 
-export interface PulumiEnvOptions {
-  /** Directory holding the file backend's state. */
-  backendDir: string;
-  /** Directory with pulumi, its language hosts and pulumi-resource-kubernetes. */
-  toolchainBin: string;
-  /** Kubeconfig of the target cluster. */
-  kubeconfig: string;
-  /** Secrets passphrase of the file backend (local stacks only). */
-  passphrase?: string;
-}
-
 export const repoRoot = packageRoot;
-/** Where `pulumi-resource-kubeovn` lives. */
+/** Where `pulumi-resource-kubeovn` lives (with a `.cmd` twin for Windows). */
 export const pluginBin = path.join(repoRoot, "bin");
-
-export function pulumiEnv(o: PulumiEnvOptions): { [k: string]: string } {
-  return {
-    PATH: [o.toolchainBin, pluginBin, process.env.PATH ?? ""].join(path.delimiter),
-    PULUMI_BACKEND_URL: `file://${o.backendDir}`,
-    PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? "local-demo-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "1",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
-    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "1",
-    KUBECONFIG: o.kubeconfig,
-  };
-}
-
-/** Puts the environment into this process, so the Automation API's own CLI calls see it too. */
-export function applyEnv(env: { [k: string]: string }): void {
-  for (const [k, v] of Object.entries(env)) process.env[k] = v;
-}

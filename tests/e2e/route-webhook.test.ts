@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PodDefaultsWebhook, TenantNetwork, podDefaultsTransform } from "../../provider";
 import { ChangeCollector } from "../../provider/automation/changes";
-import { pulumiEnv } from "../../provider/automation/env";
+import { pulumiEnv } from "../../localcluster/pulumi-env";
 import { type TenantSpec, planCluster, planPodDefaultsWebhook, planTenant } from "../../provider/core";
 import { BUNDLE_MAIN, bundleKey, webhookBundle } from "../../provider/webhook/bundle";
 import { namespaceReader } from "../../provider/webhook/namespaces";

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { KubeOvn } from "../../localcluster/kubeovn";
 import { ClusterNetwork, TenantNetwork } from "../../provider";
-import { pulumiEnv } from "../../provider/automation/env";
+import { pulumiEnv } from "../../localcluster/pulumi-env";
 import type { TenantSpec } from "../../provider/core";
 import { TeardownRunner } from "../../provider/kube/teardown";
 import { getCluster, kubeConfig, kubeOvn } from "../e2e/support/cluster";

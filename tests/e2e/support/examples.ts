@@ -13,7 +13,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { pluginBin, pulumiEnv, repoRoot } from "../../../provider/automation/env";
+import { pluginBin, repoRoot } from "../../../provider/automation/env";
+import { pulumiEnv } from "../../../localcluster/pulumi-env";
 import { getCluster } from "./cluster";
 
 export const EXAMPLES = path.join(repoRoot, "examples");

@@ -9,7 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { ChangeCollector, type ResourceChange } from "../../../provider/automation/changes";
-import { pluginBin, pulumiEnv, repoRoot } from "../../../provider/automation/env";
+import { pluginBin, repoRoot } from "../../../provider/automation/env";
+import { pulumiEnv } from "../../../localcluster/pulumi-env";
 import { getCluster, kubeConfig } from "./cluster";
 
 export interface DemoStack {

@@ -1,7 +1,8 @@
 /** Programs for the reliability run, built from the demo's own specs so they never drift from it. */
 import * as k8s from "@kubernetes/client-node";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { pluginBin, pulumiEnv } from "../../../provider/automation/env";
+import { pluginBin } from "../../../provider/automation/env";
+import { pulumiEnv } from "../../../localcluster/pulumi-env";
 import { type ClusterNetworkSpec, type TenantSpec, planCluster } from "../../../provider/core";
 import { ClusterNetwork, TenantNetwork } from "../../../provider";
 import { getCluster } from "../../e2e/support/cluster";
