@@ -7,9 +7,8 @@ import { ChangeCollector, type ResourceChange } from "../automation/changes";
 import { KubeClaimStore } from "../kube/claims";
 import { ambientKubeconfig } from "../kube/credentials";
 import { type Fleet, diffFleets, loadBaseFleet, loadFleet } from "./fleet-file";
-import { describeNetworkChanges } from "./network-terms";
 import { type Progress, silentProgress } from "./progress";
-import { type FleetReport, type StackReport, failedReport, fleetReport, removedReport, stackReport } from "./report";
+import { type FleetReport, type StackReport, failedReport, fleetReport, previewReport, removedReport } from "./report";
 import {
   CLUSTER_STACK,
   type StackRef,
@@ -20,7 +19,6 @@ import {
   stackExists,
   stackRefs,
 } from "./stacks";
-import { buildTopology } from "./topology";
 
 export interface SelectOptions {
   /** Only these tenants (default: all; the cluster stack is planned only when no tenant is named). */
@@ -127,9 +125,7 @@ async function backendStacks(projects: string[]): Promise<{ project: string; nam
 }
 
 function reportOf(ref: StackRef, collector: ChangeCollector): StackReport {
-  const objects = [...collector.inputs.values()].filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs);
-  const changes = describeNetworkChanges(collector.resourceChanges, objects);
-  return stackReport(ref.name, ref.role, changes, ref.role === "tenant" ? buildTopology(objects, changes) : undefined);
+  return previewReport(ref.name, ref.role, collector.resourceChanges, [...collector.inputs.values()]);
 }
 
 function summaryLine(r: StackReport): string {

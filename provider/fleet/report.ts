@@ -2,8 +2,9 @@
  * The plan report: one model, rendered as Markdown for a pull-request comment and as JSON for
  * machines, and the exit code it implies. Pure.
  */
-import type { Action, NetworkChange } from "./network-terms";
-import { type Topology, renderMermaid } from "./topology";
+import type { ResourceChange } from "../automation/changes";
+import { type Action, type NetworkChange, describeNetworkChanges } from "./network-terms";
+import { type Topology, buildTopology, renderMermaid } from "./topology";
 
 export const EXIT = { noChanges: 0, errors: 1, changes: 2, disruptive: 3 } as const;
 
@@ -78,6 +79,21 @@ export function stackReport(
     changes,
     ...(changed && topology ? { topology } : {}),
   };
+}
+
+/**
+ * One stack's report from its preview: the engine's resource changes, said in network terms, and
+ * (tenants) the topology drawn from the inputs of every resource the preview touched or left alone.
+ */
+export function previewReport(
+  stack: string,
+  role: StackReport["role"],
+  changes: ResourceChange[],
+  resources: { type: string; inputs: { [k: string]: unknown } }[],
+): StackReport {
+  const objects = resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs);
+  const described = describeNetworkChanges(changes, objects);
+  return stackReport(stack, role, described, role === "tenant" ? buildTopology(objects, described) : undefined);
 }
 
 export function failedReport(stack: string, role: StackReport["role"], error: string): StackReport {
