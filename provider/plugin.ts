@@ -14,12 +14,13 @@ export function makeProvider(engineAddress?: string): KubeovnProvider {
   return new KubeovnProvider(PACKAGE_VERSION, () => import("./served"), engineAddress);
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  // The engine passes its own address as the first argument.
+/** Serves the provider; `args` are the plugin's command-line arguments (the engine's address first). */
+export function main(args: string[]): void {
   const engine = args.find((a) => !a.startsWith("-"));
   provider.main(makeProvider(engine), args).catch((err) => {
     console.error(err);
     process.exit(1);
   });
 }
+
+if (require.main === module) main(process.argv.slice(2));

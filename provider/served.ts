@@ -14,5 +14,11 @@ const root = packageRoot;
 export const classes: ComponentResourceConstructor[] = [ClusterNetwork, TenantNetwork, PodDefaultsWebhook];
 
 export function componentProvider(): ComponentProvider {
-  return new ComponentProvider({ components: classes, dirname: root, name: "kubeovn", version: PACKAGE_VERSION });
+  const p = new ComponentProvider({ components: classes, dirname: root, name: "kubeovn", version: PACKAGE_VERSION });
+  // The analyzer finds the entry point from package.json (`main`, .js read as .ts); ours names the
+  // compiled build (what the published package runs), so point it at the sources it analyses.
+  const manifest = (p as unknown as { packageJSON: { main?: string; exports?: unknown } }).packageJSON;
+  manifest.main = "provider/index.ts";
+  delete manifest.exports;
+  return p;
 }

@@ -5,7 +5,7 @@
 // toolchain/build.sh provides that plugin instead. Then compiles the provider (below).
 // Plain Node on purpose: it runs before any dependency exists.
 
-const { execSync, spawnSync } = require("node:child_process");
+const { execFileSync, execSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -19,18 +19,26 @@ if (stale) {
 }
 
 // The compiled provider (build/) that bin/pulumi-resource-kubeovn and bin/kubeovn-tenants run when it
-// is up to date: rebuilt when build_fresh (scripts/run-entry.sh, the one place of that rule) says no.
+// is up to date: rebuilt when buildFresh (bin/launch.js, the one place of that rule) says no. With it,
+// the declarations (the package's `types`) and the webhook's ready-made bundle (provider/webhook/bundle.ts).
+const { buildFresh } = require("../bin/launch.js");
 const stamp = path.join(root, "build", ".stamp");
-const fresh =
-  spawnSync("bash", ["-c", 'root="$1"; source "$1/scripts/run-entry.sh"; build_fresh', "_", root], { stdio: "inherit" })
-    .status === 0;
-if (!fresh) {
+if (!buildFresh(root)) {
   console.error("[setup] compiling the provider (tsc -p tsconfig.build.json)...");
   const started = new Date();
   fs.rmSync(path.join(root, "build"), { recursive: true, force: true });
-  execSync(
-    `"${process.execPath}" "${path.join(root, "node_modules", "typescript", "bin", "tsc")}" -p tsconfig.build.json`,
-    { cwd: root, stdio: "inherit" },
+  execFileSync(
+    process.execPath,
+    [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
+  const bundle = require(path.join(root, "build", "provider", "webhook", "bundle.js"));
+  fs.writeFileSync(
+    path.join(root, "build", "provider", "webhook", bundle.PREBUILT),
+    JSON.stringify(bundle.transpileBundle()),
   );
   // Stamped with the start time: a source edited during the build makes it stale again.
   fs.writeFileSync(stamp, "");

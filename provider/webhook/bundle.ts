@@ -2,10 +2,13 @@
  * The webhook as plain JavaScript files for a ConfigMap: no image of ours exists, so the Deployment
  * runs a stock Node image on these files. They are transpiled from the same TypeScript the tests run
  * (the merge, the admission, the server), which import nothing but Node built-ins and each other.
+ *
+ * The compiled package carries them ready-made (`bundle.json` beside the compiled module, written by
+ * scripts/ensure-deps.js with this same transpilation), so an installed package needs neither the
+ * TypeScript sources nor the compiler; from the sources (ts-node) they are transpiled on the spot.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import ts from "typescript";
 import { packageRoot } from "../package-root";
 
 /** Sources, relative to provider/. */
@@ -22,6 +25,17 @@ export const BUNDLE_MAIN = "webhook/main.js";
 
 /** The webhook's files: path inside the bundle (e.g. `webhook/main.js`) -> JavaScript. */
 export function webhookBundle(): { [file: string]: string } {
+  const prebuilt = path.join(__dirname, PREBUILT);
+  if (!__filename.endsWith(".ts") && fs.existsSync(prebuilt)) return JSON.parse(fs.readFileSync(prebuilt, "utf8"));
+  return transpileBundle();
+}
+
+/** Name of the ready-made bundle beside the compiled module. */
+export const PREBUILT = "bundle.json";
+
+/** Transpiles the webhook's sources (needs the TypeScript compiler, a development dependency). */
+export function transpileBundle(): { [file: string]: string } {
+  const ts: typeof import("typescript") = require("typescript");
   const root = path.join(packageRoot, "provider");
   const out: { [file: string]: string } = {};
   for (const src of SOURCES) {

@@ -1,4 +1,5 @@
-// bin/ runs the compiled build only when it is up to date, never an older build than the sources.
+// bin/ runs the compiled build only when it is up to date, never an older build than the sources; an
+// installed package (no sources) always runs its build.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -14,19 +15,16 @@ function fakePackage(): { root: string; run(): string; touch(file: string, secon
     fs.writeFileSync(path.join(root, file), text);
   };
   fs.mkdirSync(path.join(root, "bin"));
-  fs.copyFileSync(
-    path.join(repoRoot, "bin", "pulumi-resource-kubeovn"),
-    path.join(root, "bin", "pulumi-resource-kubeovn"),
-  );
+  for (const f of ["pulumi-resource-kubeovn", "launch.js"])
+    fs.copyFileSync(path.join(repoRoot, "bin", f), path.join(root, "bin", f));
   fs.chmodSync(path.join(root, "bin", "pulumi-resource-kubeovn"), 0o755);
-  write("scripts/run-entry.sh", fs.readFileSync(path.join(repoRoot, "scripts", "run-entry.sh"), "utf8"));
   fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(root, "node_modules"));
   write("package.json", "{}");
   write("tsconfig.json", JSON.stringify({ compilerOptions: { module: "commonjs", types: [] } }));
   write("tsconfig.build.json", "{}");
-  write("provider/plugin.ts", 'console.log("sources " + process.argv.slice(2).join(" "));\n');
+  write("provider/plugin.ts", 'export function main(args: string[]) { console.log("sources " + args.join(" ")); }\n');
   write("provider/core/net.ts", "export {};\n");
-  write("build/provider/plugin.js", 'console.log("build " + process.argv.slice(2).join(" "));\n');
+  write("build/provider/plugin.js", 'exports.main = (args) => console.log("build " + args.join(" "));\n');
   const touch = (file: string, secondsFromNow: number) => {
     const t = new Date(Date.now() + secondsFromNow * 1000);
     fs.utimesSync(path.join(root, file), t, t);
@@ -67,6 +65,13 @@ describe("bin/ entry points: compiled build or sources", function () {
   it("runs the sources when there is no stamp (never built, or a build in progress)", () => {
     fs.rmSync(path.join(pkg.root, "build", ".stamp"));
     assert.equal(pkg.run(), "sources 127.0.0.1:1");
+  });
+
+  it("an installed package (no TypeScript sources) runs its build, stamp or not", () => {
+    fs.rmSync(path.join(pkg.root, "provider"), { recursive: true });
+    fs.rmSync(path.join(pkg.root, "build", ".stamp"));
+    pkg.touch("package.json", 5);
+    assert.equal(pkg.run(), "build 127.0.0.1:1");
   });
 
   it("runs the sources when the build lacks the entry point", () => {
