@@ -15,6 +15,8 @@ import type { ComponentProvider, ComponentResourceConstructor } from "@pulumi/pu
 import { engineWarnings, type Warn } from "./kube/engine-log";
 import { packageRoot } from "./package-root";
 import type { TeardownProps } from "./kube/teardown-resource";
+import { APPLY_POD_DEFAULTS, applyPodDefaultsSchema, invokeApplyPodDefaults } from "./pod-defaults-function";
+import { publishingLanguages, publishingSchema } from "./publishing";
 
 /** The package's version, which the plugin reports. */
 export { PACKAGE_VERSION } from "./components/version";
@@ -54,10 +56,12 @@ export async function inferSchema(components: ComponentProvider): Promise<object
     [TEARDOWN_TYPE]: teardownSchema.resource,
     [CERTIFICATE_TYPE]: certificateSchema,
   };
+  schema.functions = { ...schema.functions, [APPLY_POD_DEFAULTS]: applyPodDefaultsSchema };
   // SDKs in today's layout: a go.mod in sdk/go (so programs can `replace` it) and a pyproject.toml.
   schema.meta = { ...schema.meta, supportPack: true };
-  // Go: without this, args that are plain arrays of objects refer to `...Args` types that are never generated.
-  schema.language = { ...schema.language, go: { ...schema.language?.go, generateExtraInputTypes: true } };
+  // Publishable names and metadata, the version being package.json's (schema.version, which every SDK carries).
+  Object.assign(schema, publishingSchema());
+  schema.language = publishingLanguages(schema.language);
   return schema;
 }
 
@@ -102,6 +106,12 @@ export class KubeovnProvider implements provider.Provider {
       urn: instance.urn,
       state: Object.fromEntries(Object.keys(outputs).map((k) => [k, instance[k]])) as pulumi.Inputs,
     };
+  }
+
+  /** The provider's functions: applyPodDefaults (pure, no cluster access). */
+  async invoke(token: string, inputs: any): Promise<provider.InvokeResult> {
+    if (token !== APPLY_POD_DEFAULTS) throw new Error(`kubeovn provider: unknown function ${token}`);
+    return invokeApplyPodDefaults(unsecret(inputs));
   }
 
   /** The module of the resource `urn` names: the teardown's or the certificate's. */

@@ -8,6 +8,10 @@
 #
 # The generator (toolchain/sdkgen) is built once per source version and cached outside the
 # repository, like the rest of the toolchain; a cached run takes well under a second.
+#
+# Hand-written additions to the SDKs live in sdk-overlay/<language>/, laid out as in the SDK: they are
+# copied in after generation (a file the generator also writes is an error), so the staleness check
+# compares them too. Today: the Python and Go pod defaults transforms.
 # Env: KUBEOVN_TOOLCHAIN_CACHE  cache root (default ~/.cache/pulumi-kubeovn)
 set -euo pipefail
 
@@ -53,15 +57,29 @@ generator() {
 
 sdkgen=$(generator)
 
+# generate DIR: the SDKs from $schema into DIR, with the overlay and the Python README where pyproject.toml wants it.
+generate() {
+  local dir=$1 f
+  "$sdkgen" "$schema" "$dir"
+  (cd "$root/sdk-overlay" && find . -type f) | while read -r f; do
+    if [ -e "$dir/$f" ]; then log "sdk-overlay/${f#./} would replace a generated file"; exit 1; fi
+    mkdir -p "$(dirname "$dir/$f")"
+    cp "$root/sdk-overlay/$f" "$dir/$f"
+  done
+  # pyproject.toml names README.md beside it (the package description on PyPI); the generator writes
+  # it only inside the package.
+  cp "$dir/python/pulumi_kubeovn/README.md" "$dir/python/README.md"
+}
+
 if [ $check = 0 ]; then
-  "$sdkgen" "$schema" "$out"
+  generate "$out"
   log "wrote $out/{nodejs,python,go} from $schema"
   exit 0
 fi
 
 fresh=$(mktemp -d)
 trap 'rm -rf "$fresh"' EXIT
-"$sdkgen" "$schema" "$fresh"
+generate "$fresh"
 # Build and install leftovers inside sdk/ (ignored by git) are not part of the comparison.
 if ! diff -r --exclude=node_modules --exclude=bin --exclude=build --exclude='*.egg-info' \
     --exclude=__pycache__ --exclude=dist "$out" "$fresh" >"$fresh.diff" 2>&1; then

@@ -3,7 +3,7 @@ module example.com/kubeovn-example-go
 go 1.25.11
 
 require (
-	example.com/pulumi-kubeovn/sdk/go v0.0.0
+	github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go v0.0.0
 	github.com/pulumi/pulumi/sdk/v3 v3.248.0
 )
 
@@ -118,4 +118,4 @@ require (
 )
 
 // The generated SDK of this repository.
-replace example.com/pulumi-kubeovn/sdk/go => ../../sdk/go
+replace github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go => ../../sdk/go

@@ -1,5 +1,5 @@
 // Two tenants on one Kube-OVN cluster network: the same setup as the repository's Pulumi.yaml.
-import * as kubeovn from "@pulumi/kubeovn";
+import * as kubeovn from "@pulumi-kubeovn/sdk";
 
 // Once per cluster: the interconnect range NAT gateways use for themselves, and the real EIP pools.
 const cluster = new kubeovn.ClusterNetwork("cluster", {

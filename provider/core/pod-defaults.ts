@@ -256,3 +256,49 @@ function mergeNetworks(
   );
   return add.length ? { value: [...own, ...add].join(",") } : {};
 }
+
+// ---------------------------------------------------------------- workloads declared in a program
+
+/**
+ * Where each Kubernetes kind keeps the metadata of the pods it creates (pulumi-kubernetes type tokens).
+ * The in-program transforms (TypeScript's, and the Python and Go SDKs') apply the defaults there.
+ */
+export const POD_METADATA_PATHS: { readonly [type: string]: readonly string[] } = {
+  "kubernetes:core/v1:Pod": ["metadata"],
+  "kubernetes:apps/v1:Deployment": ["spec", "template", "metadata"],
+  "kubernetes:apps/v1:StatefulSet": ["spec", "template", "metadata"],
+  "kubernetes:apps/v1:DaemonSet": ["spec", "template", "metadata"],
+  "kubernetes:apps/v1:ReplicaSet": ["spec", "template", "metadata"],
+  "kubernetes:batch/v1:Job": ["spec", "template", "metadata"],
+  "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "metadata"],
+};
+
+/** The pod (template) annotations of a workload in `namespace`, after its namespace's defaults. */
+export interface AppliedPodDefaults {
+  /** True when the defaults added something; otherwise `annotations` are the ones given, untouched. */
+  applied: boolean;
+  annotations?: { [key: string]: string };
+  /** One line per pod value that could not be read and was kept as it is. */
+  warnings: string[];
+}
+
+/**
+ * Applies the defaults of the workload's namespace, when `podDefaults` (namespace -> defaults, e.g.
+ * merged `podDefaults` outputs of TenantNetworks) has any, to its pod annotations. A workload outside
+ * those namespaces, or one that would inherit nothing new, keeps its annotations exactly as written (no
+ * empty map, so no diff).
+ */
+export function applyNamespaceDefaults(
+  podDefaults: { [namespace: string]: PodDefaults },
+  namespace: string | undefined,
+  annotations: { [key: string]: string } | undefined,
+): AppliedPodDefaults {
+  const defaults =
+    namespace !== undefined && Object.hasOwn(podDefaults, namespace) ? podDefaults[namespace] : undefined;
+  if (!defaults || namespace === undefined) return { applied: false, annotations, warnings: [] };
+  const merged = mergePodDefaults(annotations, defaults, namespace);
+  const same = JSON.stringify(merged.annotations) === JSON.stringify(annotations ?? {});
+  return same
+    ? { applied: false, annotations, warnings: merged.warnings }
+    : { applied: true, annotations: merged.annotations, warnings: merged.warnings };
+}

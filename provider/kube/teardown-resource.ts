@@ -35,7 +35,8 @@ export const teardownSchema = {
   },
   resource: {
     description:
-      "Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period. Declared by TenantNetwork and ClusterNetwork.",
+      "Internal: declared by TenantNetwork and ClusterNetwork, not for direct use (its inputs may change in any release). " +
+      "Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period.",
     inputProperties: props(),
     requiredInputs: ["owner", "objects", "graceSeconds", "kubeconfig"],
     properties: props(),

@@ -32,7 +32,7 @@ const inputs = {
 };
 
 export const certificateSchema = {
-  description: `A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than ${RENEW_DAYS} days of validity remain. Declared by PodDefaultsWebhook.`,
+  description: `Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than ${RENEW_DAYS} days of validity remain.`,
   inputProperties: inputs,
   requiredInputs: ["dnsNames", "validityDays"],
   properties: {

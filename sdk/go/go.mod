@@ -1,4 +1,4 @@
-module example.com/pulumi-kubeovn/sdk/go
+module github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go
 
 go 1.25
 

@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { ApplyPodDefaultsArgs, ApplyPodDefaultsResult, ApplyPodDefaultsOutputArgs } from "./applyPodDefaults";
+export const applyPodDefaults: typeof import("./applyPodDefaults").applyPodDefaults = null as any;
+export const applyPodDefaultsOutput: typeof import("./applyPodDefaults").applyPodDefaultsOutput = null as any;
+utilities.lazyLoad(exports, ["applyPodDefaults","applyPodDefaultsOutput"], () => require("./applyPodDefaults"));
+
 export { ClusterNetworkArgs } from "./clusterNetwork";
 export type ClusterNetwork = import("./clusterNetwork").ClusterNetwork;
 export const ClusterNetwork: typeof import("./clusterNetwork").ClusterNetwork = null as any;

@@ -8,7 +8,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period. Declared by TenantNetwork and ClusterNetwork.
+ * Internal: declared by TenantNetwork and ClusterNetwork, not for direct use (its inputs may change in any release). Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period.
  */
 export class Teardown extends pulumi.CustomResource {
     /**

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain. Declared by PodDefaultsWebhook.
+ * Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
  */
 export class WebhookCertificate extends pulumi.CustomResource {
     /**

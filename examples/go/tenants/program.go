@@ -5,7 +5,7 @@ package tenants
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn"
 )
 
 // Program is the Pulumi program: pass it to pulumi.Run or to an Automation API inline stack.

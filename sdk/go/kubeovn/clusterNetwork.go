@@ -8,7 +8,7 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn/internal"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -91,6 +91,56 @@ func (i *ClusterNetwork) ToClusterNetworkOutputWithContext(ctx context.Context) 
 	return pulumi.ToOutputWithContext(ctx, i).(ClusterNetworkOutput)
 }
 
+// ClusterNetworkArrayInput is an input type that accepts ClusterNetworkArray and ClusterNetworkArrayOutput values.
+// You can construct a concrete instance of `ClusterNetworkArrayInput` via:
+//
+//	ClusterNetworkArray{ ClusterNetworkArgs{...} }
+type ClusterNetworkArrayInput interface {
+	pulumi.Input
+
+	ToClusterNetworkArrayOutput() ClusterNetworkArrayOutput
+	ToClusterNetworkArrayOutputWithContext(context.Context) ClusterNetworkArrayOutput
+}
+
+type ClusterNetworkArray []ClusterNetworkInput
+
+func (ClusterNetworkArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*ClusterNetwork)(nil)).Elem()
+}
+
+func (i ClusterNetworkArray) ToClusterNetworkArrayOutput() ClusterNetworkArrayOutput {
+	return i.ToClusterNetworkArrayOutputWithContext(context.Background())
+}
+
+func (i ClusterNetworkArray) ToClusterNetworkArrayOutputWithContext(ctx context.Context) ClusterNetworkArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterNetworkArrayOutput)
+}
+
+// ClusterNetworkMapInput is an input type that accepts ClusterNetworkMap and ClusterNetworkMapOutput values.
+// You can construct a concrete instance of `ClusterNetworkMapInput` via:
+//
+//	ClusterNetworkMap{ "key": ClusterNetworkArgs{...} }
+type ClusterNetworkMapInput interface {
+	pulumi.Input
+
+	ToClusterNetworkMapOutput() ClusterNetworkMapOutput
+	ToClusterNetworkMapOutputWithContext(context.Context) ClusterNetworkMapOutput
+}
+
+type ClusterNetworkMap map[string]ClusterNetworkInput
+
+func (ClusterNetworkMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*ClusterNetwork)(nil)).Elem()
+}
+
+func (i ClusterNetworkMap) ToClusterNetworkMapOutput() ClusterNetworkMapOutput {
+	return i.ToClusterNetworkMapOutputWithContext(context.Background())
+}
+
+func (i ClusterNetworkMap) ToClusterNetworkMapOutputWithContext(ctx context.Context) ClusterNetworkMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ClusterNetworkMapOutput)
+}
+
 type ClusterNetworkOutput struct{ *pulumi.OutputState }
 
 func (ClusterNetworkOutput) ElementType() reflect.Type {
@@ -110,7 +160,51 @@ func (o ClusterNetworkOutput) Info() ClusterNetworkInfoOutput {
 	return o.ApplyT(func(v *ClusterNetwork) ClusterNetworkInfoOutput { return v.Info }).(ClusterNetworkInfoOutput)
 }
 
+type ClusterNetworkArrayOutput struct{ *pulumi.OutputState }
+
+func (ClusterNetworkArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*ClusterNetwork)(nil)).Elem()
+}
+
+func (o ClusterNetworkArrayOutput) ToClusterNetworkArrayOutput() ClusterNetworkArrayOutput {
+	return o
+}
+
+func (o ClusterNetworkArrayOutput) ToClusterNetworkArrayOutputWithContext(ctx context.Context) ClusterNetworkArrayOutput {
+	return o
+}
+
+func (o ClusterNetworkArrayOutput) Index(i pulumi.IntInput) ClusterNetworkOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) *ClusterNetwork {
+		return vs[0].([]*ClusterNetwork)[vs[1].(int)]
+	}).(ClusterNetworkOutput)
+}
+
+type ClusterNetworkMapOutput struct{ *pulumi.OutputState }
+
+func (ClusterNetworkMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*ClusterNetwork)(nil)).Elem()
+}
+
+func (o ClusterNetworkMapOutput) ToClusterNetworkMapOutput() ClusterNetworkMapOutput {
+	return o
+}
+
+func (o ClusterNetworkMapOutput) ToClusterNetworkMapOutputWithContext(ctx context.Context) ClusterNetworkMapOutput {
+	return o
+}
+
+func (o ClusterNetworkMapOutput) MapIndex(k pulumi.StringInput) ClusterNetworkOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) *ClusterNetwork {
+		return vs[0].(map[string]*ClusterNetwork)[vs[1].(string)]
+	}).(ClusterNetworkOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterNetworkInput)(nil)).Elem(), &ClusterNetwork{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterNetworkArrayInput)(nil)).Elem(), ClusterNetworkArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ClusterNetworkMapInput)(nil)).Elem(), ClusterNetworkMap{})
 	pulumi.RegisterOutputType(ClusterNetworkOutput{})
+	pulumi.RegisterOutputType(ClusterNetworkArrayOutput{})
+	pulumi.RegisterOutputType(ClusterNetworkMapOutput{})
 }

@@ -6,8 +6,8 @@ package kubeovn
 import (
 	"fmt"
 
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/blang/semver"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

@@ -7,7 +7,7 @@ import (
 	"context"
 	"reflect"
 
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn/internal"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -106,6 +106,56 @@ func (i *PodDefaultsWebhook) ToPodDefaultsWebhookOutputWithContext(ctx context.C
 	return pulumi.ToOutputWithContext(ctx, i).(PodDefaultsWebhookOutput)
 }
 
+// PodDefaultsWebhookArrayInput is an input type that accepts PodDefaultsWebhookArray and PodDefaultsWebhookArrayOutput values.
+// You can construct a concrete instance of `PodDefaultsWebhookArrayInput` via:
+//
+//	PodDefaultsWebhookArray{ PodDefaultsWebhookArgs{...} }
+type PodDefaultsWebhookArrayInput interface {
+	pulumi.Input
+
+	ToPodDefaultsWebhookArrayOutput() PodDefaultsWebhookArrayOutput
+	ToPodDefaultsWebhookArrayOutputWithContext(context.Context) PodDefaultsWebhookArrayOutput
+}
+
+type PodDefaultsWebhookArray []PodDefaultsWebhookInput
+
+func (PodDefaultsWebhookArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*PodDefaultsWebhook)(nil)).Elem()
+}
+
+func (i PodDefaultsWebhookArray) ToPodDefaultsWebhookArrayOutput() PodDefaultsWebhookArrayOutput {
+	return i.ToPodDefaultsWebhookArrayOutputWithContext(context.Background())
+}
+
+func (i PodDefaultsWebhookArray) ToPodDefaultsWebhookArrayOutputWithContext(ctx context.Context) PodDefaultsWebhookArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodDefaultsWebhookArrayOutput)
+}
+
+// PodDefaultsWebhookMapInput is an input type that accepts PodDefaultsWebhookMap and PodDefaultsWebhookMapOutput values.
+// You can construct a concrete instance of `PodDefaultsWebhookMapInput` via:
+//
+//	PodDefaultsWebhookMap{ "key": PodDefaultsWebhookArgs{...} }
+type PodDefaultsWebhookMapInput interface {
+	pulumi.Input
+
+	ToPodDefaultsWebhookMapOutput() PodDefaultsWebhookMapOutput
+	ToPodDefaultsWebhookMapOutputWithContext(context.Context) PodDefaultsWebhookMapOutput
+}
+
+type PodDefaultsWebhookMap map[string]PodDefaultsWebhookInput
+
+func (PodDefaultsWebhookMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*PodDefaultsWebhook)(nil)).Elem()
+}
+
+func (i PodDefaultsWebhookMap) ToPodDefaultsWebhookMapOutput() PodDefaultsWebhookMapOutput {
+	return i.ToPodDefaultsWebhookMapOutputWithContext(context.Background())
+}
+
+func (i PodDefaultsWebhookMap) ToPodDefaultsWebhookMapOutputWithContext(ctx context.Context) PodDefaultsWebhookMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodDefaultsWebhookMapOutput)
+}
+
 type PodDefaultsWebhookOutput struct{ *pulumi.OutputState }
 
 func (PodDefaultsWebhookOutput) ElementType() reflect.Type {
@@ -140,7 +190,51 @@ func (o PodDefaultsWebhookOutput) WebhookConfigurationName() pulumi.StringOutput
 	return o.ApplyT(func(v *PodDefaultsWebhook) pulumi.StringOutput { return v.WebhookConfigurationName }).(pulumi.StringOutput)
 }
 
+type PodDefaultsWebhookArrayOutput struct{ *pulumi.OutputState }
+
+func (PodDefaultsWebhookArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*PodDefaultsWebhook)(nil)).Elem()
+}
+
+func (o PodDefaultsWebhookArrayOutput) ToPodDefaultsWebhookArrayOutput() PodDefaultsWebhookArrayOutput {
+	return o
+}
+
+func (o PodDefaultsWebhookArrayOutput) ToPodDefaultsWebhookArrayOutputWithContext(ctx context.Context) PodDefaultsWebhookArrayOutput {
+	return o
+}
+
+func (o PodDefaultsWebhookArrayOutput) Index(i pulumi.IntInput) PodDefaultsWebhookOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) *PodDefaultsWebhook {
+		return vs[0].([]*PodDefaultsWebhook)[vs[1].(int)]
+	}).(PodDefaultsWebhookOutput)
+}
+
+type PodDefaultsWebhookMapOutput struct{ *pulumi.OutputState }
+
+func (PodDefaultsWebhookMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*PodDefaultsWebhook)(nil)).Elem()
+}
+
+func (o PodDefaultsWebhookMapOutput) ToPodDefaultsWebhookMapOutput() PodDefaultsWebhookMapOutput {
+	return o
+}
+
+func (o PodDefaultsWebhookMapOutput) ToPodDefaultsWebhookMapOutputWithContext(ctx context.Context) PodDefaultsWebhookMapOutput {
+	return o
+}
+
+func (o PodDefaultsWebhookMapOutput) MapIndex(k pulumi.StringInput) PodDefaultsWebhookOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) *PodDefaultsWebhook {
+		return vs[0].(map[string]*PodDefaultsWebhook)[vs[1].(string)]
+	}).(PodDefaultsWebhookOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PodDefaultsWebhookInput)(nil)).Elem(), &PodDefaultsWebhook{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodDefaultsWebhookArrayInput)(nil)).Elem(), PodDefaultsWebhookArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodDefaultsWebhookMapInput)(nil)).Elem(), PodDefaultsWebhookMap{})
 	pulumi.RegisterOutputType(PodDefaultsWebhookOutput{})
+	pulumi.RegisterOutputType(PodDefaultsWebhookArrayOutput{})
+	pulumi.RegisterOutputType(PodDefaultsWebhookMapOutput{})
 }

@@ -7,7 +7,7 @@ import (
 	"context"
 	"reflect"
 
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn/internal"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

@@ -8,11 +8,11 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn/internal"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period. Declared by TenantNetwork and ClusterNetwork.
+// Internal: declared by TenantNetwork and ClusterNetwork, not for direct use (its inputs may change in any release). Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period.
 type Teardown struct {
 	pulumi.CustomResourceState
 
@@ -130,6 +130,56 @@ func (i *Teardown) ToTeardownOutputWithContext(ctx context.Context) TeardownOutp
 	return pulumi.ToOutputWithContext(ctx, i).(TeardownOutput)
 }
 
+// TeardownArrayInput is an input type that accepts TeardownArray and TeardownArrayOutput values.
+// You can construct a concrete instance of `TeardownArrayInput` via:
+//
+//	TeardownArray{ TeardownArgs{...} }
+type TeardownArrayInput interface {
+	pulumi.Input
+
+	ToTeardownArrayOutput() TeardownArrayOutput
+	ToTeardownArrayOutputWithContext(context.Context) TeardownArrayOutput
+}
+
+type TeardownArray []TeardownInput
+
+func (TeardownArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*Teardown)(nil)).Elem()
+}
+
+func (i TeardownArray) ToTeardownArrayOutput() TeardownArrayOutput {
+	return i.ToTeardownArrayOutputWithContext(context.Background())
+}
+
+func (i TeardownArray) ToTeardownArrayOutputWithContext(ctx context.Context) TeardownArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TeardownArrayOutput)
+}
+
+// TeardownMapInput is an input type that accepts TeardownMap and TeardownMapOutput values.
+// You can construct a concrete instance of `TeardownMapInput` via:
+//
+//	TeardownMap{ "key": TeardownArgs{...} }
+type TeardownMapInput interface {
+	pulumi.Input
+
+	ToTeardownMapOutput() TeardownMapOutput
+	ToTeardownMapOutputWithContext(context.Context) TeardownMapOutput
+}
+
+type TeardownMap map[string]TeardownInput
+
+func (TeardownMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*Teardown)(nil)).Elem()
+}
+
+func (i TeardownMap) ToTeardownMapOutput() TeardownMapOutput {
+	return i.ToTeardownMapOutputWithContext(context.Background())
+}
+
+func (i TeardownMap) ToTeardownMapOutputWithContext(ctx context.Context) TeardownMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TeardownMapOutput)
+}
+
 type TeardownOutput struct{ *pulumi.OutputState }
 
 func (TeardownOutput) ElementType() reflect.Type {
@@ -164,7 +214,51 @@ func (o TeardownOutput) Owner() pulumi.StringOutput {
 	return o.ApplyT(func(v *Teardown) pulumi.StringOutput { return v.Owner }).(pulumi.StringOutput)
 }
 
+type TeardownArrayOutput struct{ *pulumi.OutputState }
+
+func (TeardownArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*Teardown)(nil)).Elem()
+}
+
+func (o TeardownArrayOutput) ToTeardownArrayOutput() TeardownArrayOutput {
+	return o
+}
+
+func (o TeardownArrayOutput) ToTeardownArrayOutputWithContext(ctx context.Context) TeardownArrayOutput {
+	return o
+}
+
+func (o TeardownArrayOutput) Index(i pulumi.IntInput) TeardownOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) *Teardown {
+		return vs[0].([]*Teardown)[vs[1].(int)]
+	}).(TeardownOutput)
+}
+
+type TeardownMapOutput struct{ *pulumi.OutputState }
+
+func (TeardownMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*Teardown)(nil)).Elem()
+}
+
+func (o TeardownMapOutput) ToTeardownMapOutput() TeardownMapOutput {
+	return o
+}
+
+func (o TeardownMapOutput) ToTeardownMapOutputWithContext(ctx context.Context) TeardownMapOutput {
+	return o
+}
+
+func (o TeardownMapOutput) MapIndex(k pulumi.StringInput) TeardownOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) *Teardown {
+		return vs[0].(map[string]*Teardown)[vs[1].(string)]
+	}).(TeardownOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TeardownInput)(nil)).Elem(), &Teardown{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TeardownArrayInput)(nil)).Elem(), TeardownArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TeardownMapInput)(nil)).Elem(), TeardownMap{})
 	pulumi.RegisterOutputType(TeardownOutput{})
+	pulumi.RegisterOutputType(TeardownArrayOutput{})
+	pulumi.RegisterOutputType(TeardownMapOutput{})
 }

@@ -8,7 +8,7 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn/internal"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -149,6 +149,56 @@ func (i *TenantNetwork) ToTenantNetworkOutputWithContext(ctx context.Context) Te
 	return pulumi.ToOutputWithContext(ctx, i).(TenantNetworkOutput)
 }
 
+// TenantNetworkArrayInput is an input type that accepts TenantNetworkArray and TenantNetworkArrayOutput values.
+// You can construct a concrete instance of `TenantNetworkArrayInput` via:
+//
+//	TenantNetworkArray{ TenantNetworkArgs{...} }
+type TenantNetworkArrayInput interface {
+	pulumi.Input
+
+	ToTenantNetworkArrayOutput() TenantNetworkArrayOutput
+	ToTenantNetworkArrayOutputWithContext(context.Context) TenantNetworkArrayOutput
+}
+
+type TenantNetworkArray []TenantNetworkInput
+
+func (TenantNetworkArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*TenantNetwork)(nil)).Elem()
+}
+
+func (i TenantNetworkArray) ToTenantNetworkArrayOutput() TenantNetworkArrayOutput {
+	return i.ToTenantNetworkArrayOutputWithContext(context.Background())
+}
+
+func (i TenantNetworkArray) ToTenantNetworkArrayOutputWithContext(ctx context.Context) TenantNetworkArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TenantNetworkArrayOutput)
+}
+
+// TenantNetworkMapInput is an input type that accepts TenantNetworkMap and TenantNetworkMapOutput values.
+// You can construct a concrete instance of `TenantNetworkMapInput` via:
+//
+//	TenantNetworkMap{ "key": TenantNetworkArgs{...} }
+type TenantNetworkMapInput interface {
+	pulumi.Input
+
+	ToTenantNetworkMapOutput() TenantNetworkMapOutput
+	ToTenantNetworkMapOutputWithContext(context.Context) TenantNetworkMapOutput
+}
+
+type TenantNetworkMap map[string]TenantNetworkInput
+
+func (TenantNetworkMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*TenantNetwork)(nil)).Elem()
+}
+
+func (i TenantNetworkMap) ToTenantNetworkMapOutput() TenantNetworkMapOutput {
+	return i.ToTenantNetworkMapOutputWithContext(context.Background())
+}
+
+func (i TenantNetworkMap) ToTenantNetworkMapOutputWithContext(ctx context.Context) TenantNetworkMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TenantNetworkMapOutput)
+}
+
 type TenantNetworkOutput struct{ *pulumi.OutputState }
 
 func (TenantNetworkOutput) ElementType() reflect.Type {
@@ -188,7 +238,51 @@ func (o TenantNetworkOutput) VpcName() pulumi.StringOutput {
 	return o.ApplyT(func(v *TenantNetwork) pulumi.StringOutput { return v.VpcName }).(pulumi.StringOutput)
 }
 
+type TenantNetworkArrayOutput struct{ *pulumi.OutputState }
+
+func (TenantNetworkArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*TenantNetwork)(nil)).Elem()
+}
+
+func (o TenantNetworkArrayOutput) ToTenantNetworkArrayOutput() TenantNetworkArrayOutput {
+	return o
+}
+
+func (o TenantNetworkArrayOutput) ToTenantNetworkArrayOutputWithContext(ctx context.Context) TenantNetworkArrayOutput {
+	return o
+}
+
+func (o TenantNetworkArrayOutput) Index(i pulumi.IntInput) TenantNetworkOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) *TenantNetwork {
+		return vs[0].([]*TenantNetwork)[vs[1].(int)]
+	}).(TenantNetworkOutput)
+}
+
+type TenantNetworkMapOutput struct{ *pulumi.OutputState }
+
+func (TenantNetworkMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*TenantNetwork)(nil)).Elem()
+}
+
+func (o TenantNetworkMapOutput) ToTenantNetworkMapOutput() TenantNetworkMapOutput {
+	return o
+}
+
+func (o TenantNetworkMapOutput) ToTenantNetworkMapOutputWithContext(ctx context.Context) TenantNetworkMapOutput {
+	return o
+}
+
+func (o TenantNetworkMapOutput) MapIndex(k pulumi.StringInput) TenantNetworkOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) *TenantNetwork {
+		return vs[0].(map[string]*TenantNetwork)[vs[1].(string)]
+	}).(TenantNetworkOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TenantNetworkInput)(nil)).Elem(), &TenantNetwork{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TenantNetworkArrayInput)(nil)).Elem(), TenantNetworkArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TenantNetworkMapInput)(nil)).Elem(), TenantNetworkMap{})
 	pulumi.RegisterOutputType(TenantNetworkOutput{})
+	pulumi.RegisterOutputType(TenantNetworkArrayOutput{})
+	pulumi.RegisterOutputType(TenantNetworkMapOutput{})
 }

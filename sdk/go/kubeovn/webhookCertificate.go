@@ -8,11 +8,11 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/pulumi-kubeovn/sdk/go/kubeovn/internal"
+	"github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go/kubeovn/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain. Declared by PodDefaultsWebhook.
+// Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
 type WebhookCertificate struct {
 	pulumi.CustomResourceState
 
@@ -123,6 +123,56 @@ func (i *WebhookCertificate) ToWebhookCertificateOutputWithContext(ctx context.C
 	return pulumi.ToOutputWithContext(ctx, i).(WebhookCertificateOutput)
 }
 
+// WebhookCertificateArrayInput is an input type that accepts WebhookCertificateArray and WebhookCertificateArrayOutput values.
+// You can construct a concrete instance of `WebhookCertificateArrayInput` via:
+//
+//	WebhookCertificateArray{ WebhookCertificateArgs{...} }
+type WebhookCertificateArrayInput interface {
+	pulumi.Input
+
+	ToWebhookCertificateArrayOutput() WebhookCertificateArrayOutput
+	ToWebhookCertificateArrayOutputWithContext(context.Context) WebhookCertificateArrayOutput
+}
+
+type WebhookCertificateArray []WebhookCertificateInput
+
+func (WebhookCertificateArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*WebhookCertificate)(nil)).Elem()
+}
+
+func (i WebhookCertificateArray) ToWebhookCertificateArrayOutput() WebhookCertificateArrayOutput {
+	return i.ToWebhookCertificateArrayOutputWithContext(context.Background())
+}
+
+func (i WebhookCertificateArray) ToWebhookCertificateArrayOutputWithContext(ctx context.Context) WebhookCertificateArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookCertificateArrayOutput)
+}
+
+// WebhookCertificateMapInput is an input type that accepts WebhookCertificateMap and WebhookCertificateMapOutput values.
+// You can construct a concrete instance of `WebhookCertificateMapInput` via:
+//
+//	WebhookCertificateMap{ "key": WebhookCertificateArgs{...} }
+type WebhookCertificateMapInput interface {
+	pulumi.Input
+
+	ToWebhookCertificateMapOutput() WebhookCertificateMapOutput
+	ToWebhookCertificateMapOutputWithContext(context.Context) WebhookCertificateMapOutput
+}
+
+type WebhookCertificateMap map[string]WebhookCertificateInput
+
+func (WebhookCertificateMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*WebhookCertificate)(nil)).Elem()
+}
+
+func (i WebhookCertificateMap) ToWebhookCertificateMapOutput() WebhookCertificateMapOutput {
+	return i.ToWebhookCertificateMapOutputWithContext(context.Background())
+}
+
+func (i WebhookCertificateMap) ToWebhookCertificateMapOutputWithContext(ctx context.Context) WebhookCertificateMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebhookCertificateMapOutput)
+}
+
 type WebhookCertificateOutput struct{ *pulumi.OutputState }
 
 func (WebhookCertificateOutput) ElementType() reflect.Type {
@@ -172,7 +222,51 @@ func (o WebhookCertificateOutput) ValidityDays() pulumi.Float64Output {
 	return o.ApplyT(func(v *WebhookCertificate) pulumi.Float64Output { return v.ValidityDays }).(pulumi.Float64Output)
 }
 
+type WebhookCertificateArrayOutput struct{ *pulumi.OutputState }
+
+func (WebhookCertificateArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]*WebhookCertificate)(nil)).Elem()
+}
+
+func (o WebhookCertificateArrayOutput) ToWebhookCertificateArrayOutput() WebhookCertificateArrayOutput {
+	return o
+}
+
+func (o WebhookCertificateArrayOutput) ToWebhookCertificateArrayOutputWithContext(ctx context.Context) WebhookCertificateArrayOutput {
+	return o
+}
+
+func (o WebhookCertificateArrayOutput) Index(i pulumi.IntInput) WebhookCertificateOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) *WebhookCertificate {
+		return vs[0].([]*WebhookCertificate)[vs[1].(int)]
+	}).(WebhookCertificateOutput)
+}
+
+type WebhookCertificateMapOutput struct{ *pulumi.OutputState }
+
+func (WebhookCertificateMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]*WebhookCertificate)(nil)).Elem()
+}
+
+func (o WebhookCertificateMapOutput) ToWebhookCertificateMapOutput() WebhookCertificateMapOutput {
+	return o
+}
+
+func (o WebhookCertificateMapOutput) ToWebhookCertificateMapOutputWithContext(ctx context.Context) WebhookCertificateMapOutput {
+	return o
+}
+
+func (o WebhookCertificateMapOutput) MapIndex(k pulumi.StringInput) WebhookCertificateOutput {
+	return pulumi.All(o, k).ApplyT(func(vs []interface{}) *WebhookCertificate {
+		return vs[0].(map[string]*WebhookCertificate)[vs[1].(string)]
+	}).(WebhookCertificateOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookCertificateInput)(nil)).Elem(), &WebhookCertificate{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookCertificateArrayInput)(nil)).Elem(), WebhookCertificateArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookCertificateMapInput)(nil)).Elem(), WebhookCertificateMap{})
 	pulumi.RegisterOutputType(WebhookCertificateOutput{})
+	pulumi.RegisterOutputType(WebhookCertificateArrayOutput{})
+	pulumi.RegisterOutputType(WebhookCertificateMapOutput{})
 }

@@ -222,6 +222,77 @@ export interface ObjectRefArgs {
     namespace?: pulumi.Input<string | undefined>;
 }
 
+export interface PodAttachment {
+    /**
+     * The NetworkAttachmentDefinition, `<namespace>/<name>`.
+     */
+    network: string;
+    /**
+     * Routes through this NIC (Kube-OVN's `<name>.<namespace>.ovn.kubernetes.io/routes`).
+     */
+    routes?: inputs.PodRouteSpec[];
+}
+
+export interface PodAttachmentArgs {
+    /**
+     * The NetworkAttachmentDefinition, `<namespace>/<name>`.
+     */
+    network: pulumi.Input<string>;
+    /**
+     * Routes through this NIC (Kube-OVN's `<name>.<namespace>.ovn.kubernetes.io/routes`).
+     */
+    routes?: pulumi.Input<pulumi.Input<inputs.PodRouteSpecArgs>[] | undefined>;
+}
+
+export interface PodDefaults {
+    /**
+     * Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
+     */
+    attachments?: inputs.PodAttachment[];
+    /**
+     * Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
+     */
+    portSecurity?: boolean;
+    /**
+     * Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
+     */
+    routes?: inputs.PodRouteSpec[];
+    /**
+     * Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
+     */
+    securityGroups?: string[];
+}
+
+export interface PodDefaultsArgs {
+    /**
+     * Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
+     */
+    attachments?: pulumi.Input<pulumi.Input<inputs.PodAttachmentArgs>[] | undefined>;
+    /**
+     * Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
+     */
+    portSecurity?: pulumi.Input<boolean | undefined>;
+    /**
+     * Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
+     */
+    routes?: pulumi.Input<pulumi.Input<inputs.PodRouteSpecArgs>[] | undefined>;
+    /**
+     * Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
+     */
+    securityGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+}
+
+export interface PodRouteSpec {
+    /**
+     * Destination CIDR; omit for a default route.
+     */
+    dst?: string;
+    /**
+     * Next hop; must lie in the namespace's subnet.
+     */
+    gw: string;
+}
+
 export interface PodRouteSpecArgs {
     /**
      * Destination CIDR; omit for a default route.

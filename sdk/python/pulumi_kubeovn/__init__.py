@@ -7,6 +7,7 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .apply_pod_defaults import *
 from .cluster_network import *
 from .pod_defaults_webhook import *
 from .provider import *

@@ -38,6 +38,12 @@ __all__ = [
     'NatGatewayConfigSpecArgsDict',
     'ObjectRefArgs',
     'ObjectRefArgsDict',
+    'PodAttachment',
+    'PodAttachmentDict',
+    'PodDefaults',
+    'PodDefaultsDict',
+    'PodRouteSpec',
+    'PodRouteSpecDict',
     'PodRouteSpecArgs',
     'PodRouteSpecArgsDict',
     'PolicyRouteSpecArgs',
@@ -1030,6 +1036,191 @@ class ObjectRefArgs:
     @namespace.setter
     def namespace(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "namespace", value)
+
+
+class PodAttachmentDict(TypedDict):
+    network: _builtins.str
+    """
+    The NetworkAttachmentDefinition, `<namespace>/<name>`.
+    """
+    routes: NotRequired[Sequence['PodRouteSpecDict']]
+    """
+    Routes through this NIC (Kube-OVN's `<name>.<namespace>.ovn.kubernetes.io/routes`).
+    """
+
+@pulumi.input_type
+class PodAttachment:
+    def __init__(__self__, *,
+                 network: _builtins.str,
+                 routes: Optional[Sequence['PodRouteSpec']] = None):
+        """
+        :param _builtins.str network: The NetworkAttachmentDefinition, `<namespace>/<name>`.
+        :param Sequence['PodRouteSpec'] routes: Routes through this NIC (Kube-OVN's `<name>.<namespace>.ovn.kubernetes.io/routes`).
+        """
+        pulumi.set(__self__, "network", network)
+        if routes is not None:
+            pulumi.set(__self__, "routes", routes)
+
+    @_builtins.property
+    @pulumi.getter
+    def network(self) -> _builtins.str:
+        """
+        The NetworkAttachmentDefinition, `<namespace>/<name>`.
+        """
+        return pulumi.get(self, "network")
+
+    @network.setter
+    def network(self, value: _builtins.str):
+        pulumi.set(self, "network", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def routes(self) -> Optional[Sequence['PodRouteSpec']]:
+        """
+        Routes through this NIC (Kube-OVN's `<name>.<namespace>.ovn.kubernetes.io/routes`).
+        """
+        return pulumi.get(self, "routes")
+
+    @routes.setter
+    def routes(self, value: Optional[Sequence['PodRouteSpec']]):
+        pulumi.set(self, "routes", value)
+
+
+class PodDefaultsDict(TypedDict):
+    attachments: NotRequired[Sequence['PodAttachmentDict']]
+    """
+    Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
+    """
+    port_security: NotRequired[_builtins.bool]
+    """
+    Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
+    """
+    routes: NotRequired[Sequence['PodRouteSpecDict']]
+    """
+    Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
+    """
+    security_groups: NotRequired[Sequence[_builtins.str]]
+    """
+    Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
+    """
+
+@pulumi.input_type
+class PodDefaults:
+    def __init__(__self__, *,
+                 attachments: Optional[Sequence['PodAttachment']] = None,
+                 port_security: Optional[_builtins.bool] = None,
+                 routes: Optional[Sequence['PodRouteSpec']] = None,
+                 security_groups: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param Sequence['PodAttachment'] attachments: Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
+        :param _builtins.bool port_security: Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
+        :param Sequence['PodRouteSpec'] routes: Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
+        :param Sequence[_builtins.str] security_groups: Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
+        """
+        if attachments is not None:
+            pulumi.set(__self__, "attachments", attachments)
+        if port_security is not None:
+            pulumi.set(__self__, "port_security", port_security)
+        if routes is not None:
+            pulumi.set(__self__, "routes", routes)
+        if security_groups is not None:
+            pulumi.set(__self__, "security_groups", security_groups)
+
+    @_builtins.property
+    @pulumi.getter
+    def attachments(self) -> Optional[Sequence['PodAttachment']]:
+        """
+        Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
+        """
+        return pulumi.get(self, "attachments")
+
+    @attachments.setter
+    def attachments(self, value: Optional[Sequence['PodAttachment']]):
+        pulumi.set(self, "attachments", value)
+
+    @_builtins.property
+    @pulumi.getter(name="portSecurity")
+    def port_security(self) -> Optional[_builtins.bool]:
+        """
+        Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
+        """
+        return pulumi.get(self, "port_security")
+
+    @port_security.setter
+    def port_security(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "port_security", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def routes(self) -> Optional[Sequence['PodRouteSpec']]:
+        """
+        Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
+        """
+        return pulumi.get(self, "routes")
+
+    @routes.setter
+    def routes(self, value: Optional[Sequence['PodRouteSpec']]):
+        pulumi.set(self, "routes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="securityGroups")
+    def security_groups(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
+        """
+        return pulumi.get(self, "security_groups")
+
+    @security_groups.setter
+    def security_groups(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "security_groups", value)
+
+
+class PodRouteSpecDict(TypedDict):
+    gw: _builtins.str
+    """
+    Next hop; must lie in the namespace's subnet.
+    """
+    dst: NotRequired[_builtins.str]
+    """
+    Destination CIDR; omit for a default route.
+    """
+
+@pulumi.input_type
+class PodRouteSpec:
+    def __init__(__self__, *,
+                 gw: _builtins.str,
+                 dst: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str gw: Next hop; must lie in the namespace's subnet.
+        :param _builtins.str dst: Destination CIDR; omit for a default route.
+        """
+        pulumi.set(__self__, "gw", gw)
+        if dst is not None:
+            pulumi.set(__self__, "dst", dst)
+
+    @_builtins.property
+    @pulumi.getter
+    def gw(self) -> _builtins.str:
+        """
+        Next hop; must lie in the namespace's subnet.
+        """
+        return pulumi.get(self, "gw")
+
+    @gw.setter
+    def gw(self, value: _builtins.str):
+        pulumi.set(self, "gw", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def dst(self) -> Optional[_builtins.str]:
+        """
+        Destination CIDR; omit for a default route.
+        """
+        return pulumi.get(self, "dst")
+
+    @dst.setter
+    def dst(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "dst", value)
 
 
 class PodRouteSpecArgsDict(TypedDict):

@@ -99,7 +99,7 @@ class Teardown(pulumi.CustomResource):
                  owner: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period. Declared by TenantNetwork and ClusterNetwork.
+        Internal: declared by TenantNetwork and ClusterNetwork, not for direct use (its inputs may change in any release). Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -115,7 +115,7 @@ class Teardown(pulumi.CustomResource):
                  args: TeardownArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period. Declared by TenantNetwork and ClusterNetwork.
+        Internal: declared by TenantNetwork and ClusterNetwork, not for direct use (its inputs may change in any release). Removes Kube-OVN objects in the safe order when their tenant (or the cluster network) is destroyed, removing Kube-OVN finalizers itself (with a warning) when the controller does not release them within the grace period.
 
         :param str resource_name: The name of the resource.
         :param TeardownArgs args: The arguments to use to populate this resource's properties.

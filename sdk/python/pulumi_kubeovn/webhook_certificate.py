@@ -82,7 +82,7 @@ class WebhookCertificate(pulumi.CustomResource):
                  validity_days: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         """
-        A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain. Declared by PodDefaultsWebhook.
+        Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -97,7 +97,7 @@ class WebhookCertificate(pulumi.CustomResource):
                  args: WebhookCertificateArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain. Declared by PodDefaultsWebhook.
+        Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
 
         :param str resource_name: The name of the resource.
         :param WebhookCertificateArgs args: The arguments to use to populate this resource's properties.

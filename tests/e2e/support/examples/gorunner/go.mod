@@ -8,7 +8,7 @@ require (
 )
 
 require (
-	example.com/pulumi-kubeovn/sdk/go v0.0.0 // indirect
+	github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go v0.0.0 // indirect
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProtonMail/go-crypto v1.4.1 // indirect
@@ -124,5 +124,5 @@ require (
 
 replace (
 	example.com/kubeovn-example-go => ../../../../../examples/go
-	example.com/pulumi-kubeovn/sdk/go => ../../../../../sdk/go
+	github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go => ../../../../../sdk/go
 )
