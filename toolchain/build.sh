@@ -3,6 +3,9 @@
 #   pulumi, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, etcd,
 #   kube-ovn-controller (with the files of its module the local cluster needs: OVN schemas, CRDs,
 #   nat-gateway.sh) and kwok (with its node and pod stages); and OVN's ovsdb-server from Debian.
+# No Node.js, Python or Go language host: the proxy refuses their modules (403 "not available" for
+# github.com/pulumi/pulumi/sdk/{nodejs/cmd/pulumi-language-nodejs,python/cmd/pulumi-language-python,
+# go/pulumi-language-go}/v3, any version), so programs in those languages run through the Automation API.
 # A binary already installed (on PATH, or a Pulumi plugin of the pinned version) is used as is.
 # Anything missing is built from Go modules through the Go module proxy, version-stamped, and
 # cached per version outside the repository, so a second run takes well under a second.
