@@ -1,7 +1,8 @@
 /**
  * Where the package is published and under which names: stamped into the schema, and from there by the
  * code generators into every SDK (npm package.json, Python pyproject.toml, Go module path,
- * pulumi-plugin.json). The version is package.json's, the one place it is set.
+ * pulumi-plugin.json). The version, license, repository and keywords are package.json's, the one
+ * place they are set; the SDKs' names are decided here.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,8 +10,13 @@ import { packageRoot } from "./package-root";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8"));
 
-/** The GitHub repository: its releases carry the plugin archives (`pluginDownloadURL`). */
-export const REPOSITORY = "https://github.com/pulumi-kubeovn/pulumi-kubeovn";
+/** The GitHub repository (package.json's `repository`): its releases carry the plugin archives (`pluginDownloadURL`). */
+export const REPOSITORY: string = (() => {
+  const url: string = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+  const m = /github\.com[/:]([^/]+\/[^/]+?)(\.git)?$/.exec(url ?? "");
+  if (!m) throw new Error(`package.json: repository ${JSON.stringify(url)} is not a GitHub repository`);
+  return `https://github.com/${m[1]}`;
+})();
 
 export const PUBLISHING = {
   version: pkg.version as string,
@@ -34,7 +40,8 @@ export function publishingSchema(): object {
     homepage: PUBLISHING.repository,
     repository: PUBLISHING.repository,
     license: PUBLISHING.license,
-    keywords: ["pulumi", "kubernetes", "kube-ovn", "networking", "multi-tenancy", "kind/component", "category/network"],
+    // package.json's, plus the Pulumi registry's classification of a component package.
+    keywords: [...new Set([...(pkg.keywords ?? []), "kind/component", "category/network"])],
     pluginDownloadURL: PUBLISHING.pluginDownloadURL,
   };
 }
