@@ -6,9 +6,9 @@
  * - npm: a new TypeScript project installs the tarball, compiles a program against its declarations
  *   and runs it, the plugin found through `plugins.providers` in the installed package;
  * - the fleet CLI: `npx kubeovn-tenants` of that installed package applies, plans and destroys;
- * - YAML: the YAML example with the plugin added by `pulumi package add <the installed plugin>`;
- * - Python: the Python example in a fresh virtualenv holding the wheel, the plugin installed from its
- *   release archive (`pulumi plugin install --file`), as pluginDownloadURL would fetch it;
+ * - the plugin archive: installed with `pulumi plugin install --file`, as pluginDownloadURL would fetch it;
+ * - YAML: the YAML example on that installed plugin, through the real `pulumi up`;
+ * - Python: the Python example in a fresh virtualenv holding the wheel, on the same plugin;
  * - Go: the Go example with `go get` of the SDK module from the release's module proxy directory.
  *
  * Each against the local control plane (tests/e2e/hooks.ts starts it): objects created, a second
@@ -119,6 +119,9 @@ describe("a consumer of the released artifacts, outside the repository", functio
     );
     log(`release artifacts built in ${((Date.now() - started) / 1000).toFixed(0)}s into ${artifacts}`);
     execFileSync("sha256sum", ["--check", "--quiet", "SHA256SUMS"], { cwd: artifacts });
+    // The plugin as the SDKs' pluginDownloadURL would fetch it, installed from its release archive.
+    const archive = artifact(/^pulumi-resource-kubeovn-v.*-linux-amd64\.tar\.gz$/);
+    await run("pulumi", ["plugin", "install", "resource", "kubeovn", `v${VERSION}`, "--file", archive], scratch);
   });
 
   let failed = false;
@@ -166,6 +169,15 @@ describe("a consumer of the released artifacts, outside the repository", functio
       assert.ok(!fs.existsSync(path.join(installed, "node_modules", "pulumi-kubeovn", "provider", "index.ts")));
     });
 
+    it("its plugin, given by path, serves the schema (what `pulumi package add <path>` reads)", async () => {
+      const plugin = path.join(installed, "node_modules", "pulumi-kubeovn", "bin", "pulumi-resource-kubeovn");
+      const schema = JSON.parse(await run("pulumi", ["package", "get-schema", plugin], installed));
+      assert.equal(schema.name, "kubeovn");
+      assert.equal(schema.version, VERSION);
+      assert.ok(schema.resources["kubeovn:index:TenantNetwork"]?.isComponent, "TenantNetwork is a component");
+      assert.equal(schema.pluginDownloadURL, "github://api.github.com/pulumi-kubeovn/pulumi-kubeovn");
+    });
+
     it("up creates the tenant's objects", async () => {
       const up = await runJson(process.execPath, ["out/run.js", "up"], installed);
       assert.match(up.outputs.eips.egress, /^203\.0\.113\.\d+$/);
@@ -208,24 +220,14 @@ describe("a consumer of the released artifacts, outside the repository", functio
     });
   });
 
-  describe("YAML: pulumi package add of the installed plugin", function () {
+  describe("YAML: the example on the plugin installed from its release archive", function () {
     let project: string;
     const pulumi = (args: string[]) => run("pulumi", args, project);
 
     before(async function () {
       project = dir("yaml");
       exampleProject("yaml", project);
-      await pulumi([
-        "package",
-        "add",
-        path.join(installed, "node_modules", "pulumi-kubeovn", "bin", "pulumi-resource-kubeovn"),
-      ]);
       await pulumi(["stack", "init", "consumer-yaml"]);
-    });
-
-    it("records the package in Pulumi.yaml", () => {
-      const p = YAML.parse(fs.readFileSync(path.join(project, "Pulumi.yaml"), "utf8"));
-      assert.ok(p.packages?.kubeovn, `packages.kubeovn in ${JSON.stringify(p.packages)}`);
     });
 
     it("pulumi up creates exactly the planned objects", async () => {
@@ -259,8 +261,6 @@ describe("a consumer of the released artifacts, outside the repository", functio
       project = dir("python");
       exampleProject("python", project);
       fs.copyFileSync(path.join(repoRoot, "examples", "python", "__main__.py"), path.join(project, "__main__.py"));
-      const archive = artifact(/^pulumi-resource-kubeovn-v.*-linux-amd64\.tar\.gz$/);
-      await run("pulumi", ["plugin", "install", "resource", "kubeovn", `v${VERSION}`, "--file", archive], project);
       await run("python3", ["-m", "venv", "venv"], project);
       python = path.join(project, "venv", "bin", "python");
       const pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"];
