@@ -134,9 +134,9 @@ async function main(): Promise<void> {
     );
     const plan = demoPlan(PROGRAM, removed.resourceChanges, [...removed.inputs.values()]);
     const lines = plan.report.stacks.flatMap((s) => s.changes.map((c) => `${s.stack}: ${c.text}`));
-    steps.done(`${lines.length} change(s) in network terms`);
+    steps.done(`${progress.count} Kubernetes object(s) deleted; what that removed, in network terms:`);
     for (const l of lines) say(`  ${l}`);
-    say(`\nDone.${external ? "" : " Stop the local control plane with: npm run cluster:down"}`);
+    say(`\nDone.${external ? "" : ` Stop the local control plane with: ${again(o).env}npm run cluster:down`}`);
     return;
   }
 
@@ -169,29 +169,35 @@ async function main(): Promise<void> {
   say("image" in picture ? `  The topology as an image: ${picture.image}` : `  No image: ${picture.skipped}`);
 
   steps.start("Deploying (pulumi up): the controller reconciles each object before it counts as created");
-  const result = await engine(o, () => stack.up({ onOutput: raw, onEvent: objectProgress("done") }));
+  const progress = objectProgress("done");
+  const result = await engine(o, () => stack.up({ onOutput: raw, onEvent: progress }));
   const summary = Object.entries(result.summary.resourceChanges ?? {})
     .map(([op, n]) => `${n} ${op}`)
     .join(", ");
-  steps.done(`${result.summary.result}: ${summary}`);
+  steps.done(`${result.summary.result}: ${progress.count} Kubernetes object(s) changed; Pulumi resources: ${summary}`);
 
   steps.start("Outputs, and how to look around");
   for (const [k, v] of Object.entries(result.outputs)) say(`  ${k}: ${JSON.stringify(v.value)}`);
-  printHowTo(stack, kubeconfig, backendDir, file, external);
+  printHowTo(stack, { kubeconfig, backendDir, file, external, cmd: again(o), toolchainBin, envVars });
 }
 
 /**
  * One line per Kubernetes object the engine finished (in place of its property dumps):
  * `  done  Subnet acme-web  (acme)`.
  */
-function objectProgress(verb: string): (e: EngineEvent) => void {
-  return (e) => {
-    const m = e.resOutputsEvent?.metadata;
-    if (!m?.type.startsWith("kubernetes:") || ["same", "read", "refresh"].includes(m.op)) return;
-    const state = m.new ?? m.old;
-    const name = (state?.inputs?.metadata as { name?: string } | undefined)?.name ?? m.urn.split("::").pop();
-    say(`      ${verb.padEnd(8)}${m.type.split(":").pop()} ${name}  (${ownerOf(state?.inputs)})`);
-  };
+function objectProgress(verb: string): ((e: EngineEvent) => void) & { count: number } {
+  const progress = Object.assign(
+    (e: EngineEvent) => {
+      const m = e.resOutputsEvent?.metadata;
+      if (!m?.type.startsWith("kubernetes:") || ["same", "read", "refresh"].includes(m.op)) return;
+      const state = m.new ?? m.old;
+      const name = (state?.inputs?.metadata as { name?: string } | undefined)?.name ?? m.urn.split("::").pop();
+      progress.count++;
+      say(`      ${verb.padEnd(8)}${m.type.split(":").pop()} ${name}  (${ownerOf(state?.inputs)})`);
+    },
+    { count: 0 },
+  );
+  return progress;
 }
 
 /** Runs a Pulumi operation; on failure, says why in a few lines (the raw output only with --verbose). */
@@ -205,7 +211,28 @@ async function engine<T>(o: Options, op: () => Promise<T>): Promise<T> {
   }
 }
 
-function printHowTo(stack: Stack, kubeconfig: string, backendDir: string, file: string, external: boolean): void {
+/** What a later command needs to find this run's cluster and stack: KUBEOVN_STATE_DIR, --stack, --state-dir. */
+function again(o: Options): { env: string; args: string } {
+  const dir = process.env.KUBEOVN_STATE_DIR;
+  return {
+    env: dir ? `KUBEOVN_STATE_DIR=${dir} ` : "",
+    args: `${o.stack === "demo" ? "" : ` --stack ${o.stack}`}${o.stateDir ? ` --state-dir ${o.stateDir}` : ""}`,
+  };
+}
+
+function printHowTo(
+  stack: Stack,
+  h: {
+    kubeconfig: string;
+    backendDir: string;
+    file: string;
+    external: boolean;
+    cmd: { env: string; args: string };
+    toolchainBin: string;
+    envVars: { [k: string]: string };
+  },
+): void {
+  const { kubeconfig, file, external, cmd } = h;
   say(`
   Inspect:
     export KUBECONFIG=${kubeconfig}
@@ -215,18 +242,20 @@ function printHowTo(stack: Stack, kubeconfig: string, backendDir: string, file: 
       external
         ? ""
         : `
-    npm run cluster:status                (the local control plane: pids, logs, curl without kubectl)`
+    ${cmd.env}npm run cluster:status    (the local control plane: pids, logs, curl without kubectl)`
     }
-    PULUMI_BACKEND_URL=file://${backendDir} pulumi stack --stack ${stack.name} --show-urns
+    The Pulumi state, from this directory:
+      PULUMI_BACKEND_URL=${h.envVars.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE=${h.envVars.PULUMI_CONFIG_PASSPHRASE} \\
+      ${path.join(h.toolchainBin, "pulumi")} stack --stack ${stack.name} --show-urns
     The topology and the change report: ${file}
     Edit Pulumi.yaml and run npm start again: the report says what the edit changes in network terms.
 
   Tear down:
-    npm start -- --destroy     removes everything the demo created${
+    ${cmd.env}npm start -- --destroy${cmd.args}     removes everything the demo created${
       external
         ? ""
         : `
-    npm run cluster:down       stops the local control plane`
+    ${cmd.env}npm run cluster:down     stops the local control plane`
     }`);
 }
 
