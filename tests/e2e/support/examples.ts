@@ -61,8 +61,11 @@ function nodeRunner(): string[] {
   return [process.execPath, "--require", tsNode, path.join(RUNNERS, "run-node.ts"), "%WORKDIR%", "%STACK%", "%OP%"];
 }
 
-/** A virtualenv (cached per requirements.txt) with the Python example's requirements, the SDK freshly installed. */
-export function preparePython(): string[] {
+/**
+ * A virtualenv (cached per requirements.txt) with the Python example's requirements, the SDK freshly
+ * installed; the command runs `program` (default: the example's __main__.py).
+ */
+export function preparePython(program = path.join(EXAMPLES, "python", "__main__.py")): string[] {
   const dir = path.join(EXAMPLES, "python");
   const venv = path.join(CACHE, `python-venv-${digest(path.join(dir, "requirements.txt"))}`);
   const python = path.join(venv, "bin", "python");
@@ -89,11 +92,14 @@ export function preparePython(): string[] {
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
   }
-  return [python, path.join(RUNNERS, "run_python.py"), path.join(dir, "__main__.py"), "%WORKDIR%", "%STACK%", "%OP%"];
+  return [python, path.join(RUNNERS, "run_python.py"), program, "%WORKDIR%", "%STACK%", "%OP%"];
 }
 
-/** The Go runner, built against examples/go and sdk/go (Go's own caches make rebuilds quick). */
-export function prepareGo(): string[] {
+/**
+ * The Go runner, built against examples/go and sdk/go (Go's own caches make rebuilds quick); it runs
+ * `program`: the Go example, or the pod defaults program (./examples/gorunner/poddefaults).
+ */
+export function prepareGo(program: "example" | "pod-defaults" = "example"): string[] {
   const bin = path.join(CACHE, "examples", "gorunner");
   fs.mkdirSync(path.dirname(bin), { recursive: true });
   timed("go build of the Go example's runner", () =>
@@ -104,7 +110,7 @@ export function prepareGo(): string[] {
       GOTOOLCHAIN: "local",
     }),
   );
-  return [bin, "%WORKDIR%", "%STACK%", "%OP%"];
+  return [bin, "%WORKDIR%", "%STACK%", "%OP%", program];
 }
 
 /** The YAML example runs through pulumi-language-yaml like any user's `pulumi up`. */
@@ -116,6 +122,8 @@ export interface RunResult {
   /** `op urn` of every resource the operation changed. */
   changes: string[];
   outputs: { [name: string]: any };
+  /** The inputs each resource of the operation is planned with, by URN (the Python and Go runners). */
+  planned?: { [urn: string]: any };
 }
 
 /** One stack of an example: its Pulumi.yaml in a scratch directory (plugin path made absolute), a local file backend. */

@@ -17,12 +17,15 @@ from pulumi import automation as auto
 def main() -> None:
     program_file, work_dir, stack_name, op = sys.argv[1:5]
     changes = []
+    planned = {}
     no_op = {auto.OpType.SAME, auto.OpType.READ, auto.OpType.REFRESH}
 
     def on_event(event: auto.EngineEvent) -> None:
         pre = event.resource_pre_event
         if pre is not None and pre.metadata.op not in no_op:
             changes.append(f"{pre.metadata.op.value} {pre.metadata.urn}")
+        if pre is not None and pre.metadata.new is not None:
+            planned[pre.metadata.urn] = pre.metadata.new.inputs
 
     stack = auto.create_or_select_stack(
         stack_name=stack_name,
@@ -41,7 +44,7 @@ def main() -> None:
         stack.destroy(on_output=log, on_event=on_event)
     else:
         raise SystemExit(f"unknown operation {op!r}")
-    print(json.dumps({"changes": changes, "outputs": outputs}))
+    print(json.dumps({"changes": changes, "outputs": outputs, "planned": planned}))
 
 
 if __name__ == "__main__":

@@ -4,11 +4,11 @@ go 1.25.11
 
 require (
 	example.com/kubeovn-example-go v0.0.0
+	github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go v0.0.0
 	github.com/pulumi/pulumi/sdk/v3 v3.248.0
 )
 
 require (
-	github.com/pulumi-kubeovn/pulumi-kubeovn/sdk/go v0.0.0 // indirect
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProtonMail/go-crypto v1.4.1 // indirect
