@@ -66,6 +66,14 @@ generate() {
     mkdir -p "$(dirname "$dir/$f")"
     cp "$root/sdk-overlay/$f" "$dir/$f"
   done
+  # The Go generator's go.mod requires pulumi's Go SDK v3.30.0, far older than what the code it writes
+  # calls (InvokeOutput, resource transforms); `pulumi package gen-sdk` fixes that with `go mod tidy`
+  # (network, and a go.sum to keep). Require the release whose generator wrote the code instead.
+  local pulumi_version
+  pulumi_version=$(sed -n 's/^PULUMI_VERSION=//p' "$root/toolchain/versions.env")
+  sed -i "s#^require github.com/pulumi/pulumi/sdk/v3 v3.30.0\$#require github.com/pulumi/pulumi/sdk/v3 v$pulumi_version#" "$dir/go/go.mod"
+  grep -q "^require github.com/pulumi/pulumi/sdk/v3 v$pulumi_version\$" "$dir/go/go.mod" ||
+    { log "sdk/go/go.mod: could not set the pulumi SDK requirement to v$pulumi_version"; exit 1; }
   # pyproject.toml names README.md beside it (the package description on PyPI); the generator writes
   # it only inside the package.
   cp "$dir/python/pulumi_kubeovn/README.md" "$dir/python/README.md"

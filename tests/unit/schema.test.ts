@@ -48,6 +48,11 @@ describe("provider schema", () => {
     assert.ok(fs.existsSync(path.join(repoRoot, "sdk", "python", "README.md")), "the README pyproject.toml names");
 
     assert.match(sdk("go", "go.mod"), /^module github\.com\/pulumi-kubeovn\/pulumi-kubeovn\/sdk\/go$/m);
+    // Not the generator's v3.30.0: the code calls what the pinned release's SDK has.
+    const pulumi = /^PULUMI_VERSION=(\S+)$/m.exec(
+      fs.readFileSync(path.join(repoRoot, "toolchain", "versions.env"), "utf8"),
+    );
+    assert.ok(sdk("go", "go.mod").includes(`require github.com/pulumi/pulumi/sdk/v3 v${pulumi?.[1]}\n`));
     for (const plugin of [
       sdk("go", "kubeovn", "pulumi-plugin.json"),
       sdk("python", "pulumi_kubeovn", "pulumi-plugin.json"),
