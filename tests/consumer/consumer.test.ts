@@ -180,6 +180,11 @@ describe("a consumer of the released artifacts, outside the repository", functio
 
     it("up creates the tenant's objects", async () => {
       const up = await runJson(process.execPath, ["out/run.js", "up"], installed);
+      // The runner sees the engine's events (so an empty list from the preview below means no changes).
+      assert.ok(
+        up.changes.some((c) => c.startsWith("create ")),
+        `creates in ${up.changes}`,
+      );
       assert.match(up.outputs.eips.egress, /^203\.0\.113\.\d+$/);
       const objects = await ourObjects();
       assert.ok(objects.includes(`Vpc/${up.outputs.vpcName}`), `Vpc/${up.outputs.vpcName} in ${objects}`);
