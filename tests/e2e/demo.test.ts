@@ -1,4 +1,7 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { describeChanges } from "../../provider/automation/changes";
 import type { KubeOvn } from "../../localcluster/kubeovn";
@@ -6,7 +9,7 @@ import { kubeConfig, kubeOvn } from "./support/cluster";
 import { assertDemoObjects } from "./support/demo-objects";
 import { gatewayCommands, natGatewayWiring, nbNames, routerRoutes } from "./support/kube-ovn-state";
 import { type DemoStack, openDemoStack, ourObjects } from "./support/stack";
-import { loadDemo } from "../support/demo";
+import { type NpmStart, loadDemo, npmStart, repoRoot } from "../support/demo";
 
 describe("the demo on the real engine, API server and kube-ovn-controller", function () {
   let demo: DemoStack;
@@ -230,5 +233,125 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
       [],
       routers.join(", "),
     );
+  });
+});
+
+describe("npm start: what a first run shows", function () {
+  // Its own stack and state, on the shared control plane (KUBECONFIG): the demo's "external cluster" path.
+  const STACK = "npm-start";
+  let dir: string;
+  let out: string;
+  let first: NpmStart;
+  const start = (...args: string[]) => npmStart([...args, "--stack", STACK, "--state-dir", path.join(dir, "state")]);
+  const steps = (text: string) => [...text.matchAll(/^\[(\d+)\/(\d+)\] /gm)].map((m) => `${m[1]}/${m[2]}`);
+  const tail = (r: NpmStart) => `exit ${r.code}\n${r.stdout.slice(-6000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`;
+  // The engine's own text: its headers, resource rows and property dumps.
+  const RAW = [/^Previewing update \(/m, /^Updating \(/m, /^Resources:$/m, /\[urn=urn:pulumi:/, /^\s+\+ kubernetes:/m];
+
+  before(function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-npm-start-"));
+    out = path.join(dir, "out");
+  });
+
+  after(async function () {
+    // Whatever failed above, leave nothing deployed for the next test file.
+    if ((await ourObjects()).length) await start("--destroy");
+    fs.rmSync(path.join(repoRoot, `Pulumi.${STACK}.yaml`), { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("--help lists the flags, parsed by commander", async function () {
+    const r = await npmStart(["--help"]);
+    assert.equal(r.code, 0, tail(r));
+    for (const flag of ["--destroy", "--verbose", "--stack <name>", "--state-dir <dir>", "--out <dir>"])
+      assert.ok(r.stdout.includes(flag), `${flag}\n${tail(r)}`);
+  });
+
+  it("a first run: numbered steps, the report in network terms, the topology file, outputs; no raw engine output", async function () {
+    first = await start("--out", out);
+    const r = first;
+    assert.equal(r.code, 0, tail(r));
+    assert.deepEqual(steps(r.stdout), ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"], tail(r));
+    assert.match(r.stdout, /^\[1\/6\] The toolchain: /m);
+    assert.match(r.stdout, /^\[2\/6\] The cluster: the one in \$KUBECONFIG/m);
+    for (const raw of RAW) assert.doesNotMatch(r.stdout, raw, tail(r));
+
+    // The outputs, as printed.
+    const output = (name: string) => JSON.parse(new RegExp(`^  ${name}: (.+)$`, "m").exec(r.stdout)?.[1] ?? "null");
+    const acme = output("acmeEips");
+    const globex = output("globexEips");
+    assert.equal(acme?.egress, "203.0.113.10", tail(r));
+    const acmeIc = output("acmeInterconnectIp");
+    assert.match(acmeIc, /^172\.31\.0\.\d+$/);
+
+    // The report kubeovn-tenants plan posts, in network terms, with the addresses up then gave.
+    for (const line of [
+      "## kubeovn-tenants plan: Pulumi.yaml",
+      ":information_source: changes, none disruptive",
+      "### Cluster network",
+      "### Tenant `acme`",
+      "### Tenant `globex`",
+      "| create | VPC acme created | Vpc `acme` |",
+      "| create | subnet acme-web 10.10.1.0/24 created for namespace acme-web | Subnet `acme-web` |",
+      "| create | NAT gateway acme created (LAN 10.10.1.254 in subnet acme-web) | VpcNatGateway `acme` |",
+      "| create | EIP 203.0.113.10 (acme-egress, pool public-a) allocated | IptablesEIP `acme-egress` |",
+      `| create | interconnect address ${acmeIc} of NAT gateway acme allocated | IptablesEIP \`acme-interconnect\` |`,
+      "| create | SNAT 10.10.2.0/24 -> 203.0.113.10 added | IptablesSnatRule `acme-snat-app-out` |",
+      `| create | DNAT tcp ${acme.web}:443 -> 10.10.1.10:8443 added | IptablesDnatRule \`acme-dnat-https\` |`,
+      `| create | floating IP ${globex.db} -> 10.10.1.20 added | IptablesFIPRule \`globex-fip-db\` |`,
+    ])
+      assert.ok(r.stdout.includes(line), `missing: ${line}\n${tail(r)}`);
+
+    // The topology file: where it says, with the Mermaid picture of both tenants.
+    const file = /^ {2}The tenants' topology \(Mermaid diagram\) and this report: (.+)$/m.exec(r.stdout)?.[1];
+    assert.equal(file, path.join(out, "demo-network.md"), tail(r));
+    const md = fs.readFileSync(file as string, "utf8");
+    const picture = /```mermaid\n(flowchart LR\n[^`]+)```/.exec(md)?.[1] ?? "";
+    for (const node of [
+      'vpc_acme[["+ VPC acme"]]',
+      'subnet_acme_web["+ subnet acme-web<br/>10.10.1.0/24"]',
+      'iptableseip_acme_egress(["+ EIP acme-egress<br/>203.0.113.10"])',
+      `iptableseip_globex_db(["+ EIP globex-db<br/>${globex.db}"])`,
+      "vpc_globex --> subnet_globex_main",
+      "vpcnatgateway_acme --> iptableseip_acme_egress",
+    ])
+      assert.ok(picture.includes(node), `${node}\n${md}`);
+    assert.ok(md.includes("| create | VPC globex created | Vpc `globex` |"), md);
+
+    // An image only when a renderer really ran; otherwise the reason.
+    const image = /^ {2}The topology as an image: (.+)$/m.exec(r.stdout)?.[1];
+    if (image) assert.match(fs.readFileSync(image, "utf8"), /^<svg/);
+    else assert.match(r.stdout, /^ {2}No image: \S/m, tail(r));
+
+    // How to look around and tear down; and the objects are there.
+    for (const hint of ["export KUBECONFIG=", "kubectl get vpcs,subnets", "npm start -- --destroy"])
+      assert.ok(r.stdout.includes(hint), `${hint}\n${tail(r)}`);
+    const objects = await ourObjects();
+    for (const o of ["Vpc/acme", "Vpc/globex", "VpcNatGateway/acme", "IptablesEIP/acme-egress", "Namespace/acme-web"])
+      assert.ok(objects.includes(o), objects.join(", "));
+  });
+
+  it("--verbose adds the engine's own output; a second run reports no changes", async function () {
+    assert.equal(first?.code, 0, "needs the first run");
+    const r = await start("--verbose", "--out", out);
+    assert.equal(r.code, 0, tail(r));
+    for (const raw of RAW.slice(0, 3)) assert.match(r.stdout, raw, tail(r));
+    assert.deepEqual(steps(r.stdout), ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"], tail(r));
+    assert.ok(r.stdout.includes(":white_check_mark: no changes"), tail(r));
+    assert.ok(r.stdout.includes("No changes: `cluster`, `acme`, `globex`."), tail(r));
+    // The picture is still drawn, with nothing marked.
+    const md = fs.readFileSync(path.join(out, "demo-network.md"), "utf8");
+    assert.ok(md.includes('vpc_acme[["VPC acme"]]') && !md.includes("classDef create"), md);
+  });
+
+  it("--destroy says what it removed in network terms and leaves nothing", async function () {
+    assert.equal(first?.code, 0, "needs the first run");
+    const r = await start("--destroy");
+    assert.equal(r.code, 0, tail(r));
+    assert.deepEqual(steps(r.stdout), ["1/3", "2/3", "3/3"], tail(r));
+    for (const raw of RAW) assert.doesNotMatch(r.stdout, raw, tail(r));
+    for (const line of ["acme: VPC acme deleted: its subnets lose their router", "globex: NAT gateway globex deleted"])
+      assert.ok(r.stdout.includes(line), `${line}\n${tail(r)}`);
+    assert.deepEqual(await ourObjects(), []);
   });
 });

@@ -1,4 +1,5 @@
-/** The demo program's specs, read from Pulumi.yaml so tests and the demo can never drift apart. */
+/** The demo program (Pulumi.yaml) as tests use it: its specs, read from the file so tests and the demo never drift apart, and `npm start` itself. */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
@@ -28,4 +29,30 @@ export function loadDemo(file = path.join(repoRoot, "Pulumi.yaml")): DemoSpecs {
 /** A deep copy to mutate in a test. */
 export function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v));
+}
+
+export interface NpmStart {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `npm start -- <args>` in the repository as a user would (dependencies, build and all),
+ * with this process's environment plus `env`; resolves when it exits.
+ */
+export function npmStart(args: string[], env: { [k: string]: string } = {}): Promise<NpmStart> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["start", "--", ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
