@@ -87,6 +87,24 @@ describe("a consumer of the released artifacts, outside the repository", functio
   let controller: KubeOvn;
   let installed: string; // the TypeScript project with the npm package installed
 
+  /** The demo's life through a runner's `op` (up, preview, destroy): the planned objects, then no changes, then nothing left. */
+  function demoLifecycle(op: (o: string) => Promise<Result>): void {
+    it("up creates exactly the planned objects", async () => {
+      await assertDemoObjects((await op("up")).outputs, controller);
+    });
+
+    it("a second preview shows no changes", async () => {
+      await controller.settled();
+      assert.deepEqual((await op("preview")).changes, []);
+    });
+
+    it("destroy leaves nothing", async () => {
+      await op("destroy");
+      assert.deepEqual(await ourObjects(), []);
+    });
+  }
+
+
   before(async function () {
     this.timeout(20 * 60_000);
     controller = kubeOvn();
@@ -272,19 +290,7 @@ describe("a consumer of the released artifacts, outside the repository", functio
       await run(python, [...pip, "pulumi==3.248.0", artifact(/\.whl$/)], project);
     });
 
-    it("up creates exactly the planned objects", async () => {
-      await assertDemoObjects((await op("up")).outputs, controller);
-    });
-
-    it("a second preview shows no changes", async () => {
-      await controller.settled();
-      assert.deepEqual((await op("preview")).changes, []);
-    });
-
-    it("destroy leaves nothing", async () => {
-      await op("destroy");
-      assert.deepEqual(await ourObjects(), []);
-    });
+    demoLifecycle(op);
   });
 
   describe("Go: go get of the SDK module from the release's module proxy", function () {
@@ -336,18 +342,6 @@ describe("a consumer of the released artifacts, outside the repository", functio
 
     const op = (o: string) => runJson(runner, [project, "consumer-go", o], project);
 
-    it("up creates exactly the planned objects", async () => {
-      await assertDemoObjects((await op("up")).outputs, controller);
-    });
-
-    it("a second preview shows no changes", async () => {
-      await controller.settled();
-      assert.deepEqual((await op("preview")).changes, []);
-    });
-
-    it("destroy leaves nothing", async () => {
-      await op("destroy");
-      assert.deepEqual(await ourObjects(), []);
-    });
+    demoLifecycle(op);
   });
 });
