@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ClusterNetworkInfo,
@@ -13,7 +14,7 @@ import {
 } from "../core";
 import { namespaceOwners } from "../kube/namespace-owners";
 import { tenantAddresses } from "./claims";
-import { declareObjects } from "./declare";
+import { type Declared, declareObjects } from "./declare";
 import { type TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
 /** A tenant network: the spec of one tenant plus the cluster facts it is planned against. */
@@ -67,12 +68,25 @@ async function checkClusterNamespaces(
   p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
 }
 
+/** What `initialize` leaves behind: the plan and the resources declared from it; nothing while the cluster facts or the kubeconfig are unknown (a preview). */
+interface TenantData {
+  plan?: TenantPlan;
+  declared?: Declared;
+}
+
+/** Awaits an input: its value, or `unknown` while it is not known (a preview of values a resource of this program has not produced yet). */
+async function settled<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T> | typeof pulumi.unknown> {
+  // Output's isKnown/promise are the SDK's own way to wait for a value (what awaiting in initialize needs); not in its typings.
+  const o = pulumi.output(value) as unknown as { isKnown: Promise<boolean>; promise(): Promise<pulumi.Unwrap<T>> };
+  return (await o.isKnown) ? o.promise() : pulumi.unknown;
+}
+
 /**
  * One tenant on a Kube-OVN cluster: a VPC with its namespaces, subnets bound to them, routes, a NAT
  * gateway whose own address comes from the interconnect network, and EIPs from real pools with
  * SNAT, DNAT and floating-IP rules. The whole tenant is validated before any object is declared.
  */
-export class TenantNetwork extends pulumi.ComponentResource {
+export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
   /** Name of the tenant's Kube-OVN Vpc. */
   public readonly vpcName: pulumi.Output<string>;
   /** Kube-OVN Subnet name of each tenant subnet, by tenant subnet name. */
@@ -85,42 +99,43 @@ export class TenantNetwork extends pulumi.ComponentResource {
   public readonly podDefaults: pulumi.Output<{ [namespace: string]: PodDefaults }>;
 
   constructor(name: string, args: TenantNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("kubeovn:index:TenantNetwork", name, args, opts);
-    const { cluster, teardown, ...spec } = args;
+    // Refused at construction, before anything is registered: a tenant clashing with another of
+    // this program, or no kubeconfig for the teardown.
+    const { cluster: _cluster, teardown, ...spec } = args;
     claimInProgram(spec as TenantSpec);
-    const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
-    // Plan (and so validate) everything first, with the addresses claimed in the cluster;
-    // objects are declared only from a complete plan whose addresses are ours.
-    const access = pulumi.unsecret(pulumi.output(kubeconfig));
-    const plan: pulumi.Output<TenantPlan> = pulumi.all([cluster, access]).apply(async ([info, kc]) => {
-      await checkClusterNamespaces(spec as TenantSpec, this, kc);
-      const { plan: p, claims } = await tenantAddresses(`TenantNetwork ${name}`, kc, (held) =>
-        planTenant(spec as TenantSpec, info as ClusterNetworkInfo, held),
-      );
-      const declared = declareObjects(this, name, p.objects);
-      declareTeardown(
-        this,
-        name,
-        p.tenant,
-        p.objects,
-        [...declared.values()],
-        teardown,
-        kubeconfig,
-        claims.map(claimRef),
-      );
-      return p;
-    });
-    this.vpcName = pulumi.output(objectNames.vpc(spec.tenant));
-    this.subnetNames = pulumi.output(
+    teardownKubeconfig(`TenantNetwork ${name}`, teardown);
+    super("kubeovn:index:TenantNetwork", name, args, opts);
+    const data = this.getData();
+    // A failure (bad input, a claim refused) reaches the program through the outputs below, as an
+    // error naming field and value; dependents of the tenant see it too.
+    data.catch(() => undefined);
+    /** An output from the declared objects; `unknown` while nothing could be declared (a preview), `whenUnknown` if given. */
+    const fromObjects = <T>(f: (d: Required<TenantData>) => pulumi.Input<T>, whenUnknown?: T): pulumi.Output<T> =>
+      pulumi.output(
+        data.then((d) =>
+          d.plan && d.declared
+            ? f(d as Required<TenantData>)
+            : whenUnknown !== undefined
+              ? whenUnknown
+              : pulumi.unknown,
+        ),
+      ) as pulumi.Output<T>;
+    const metadataName = (d: Required<TenantData>, id: string) =>
+      (d.declared.get(id) as k8s.apiextensions.CustomResource).metadata.name;
+    // The names are known from the spec alone, as the preview always showed them.
+    this.vpcName = fromObjects((d) => metadataName(d, "vpc"), objectNames.vpc(spec.tenant));
+    this.subnetNames = fromObjects(
+      (d) =>
+        pulumi.all(Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, metadataName(d, `subnet/${s.name}`)]))),
       Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, objectNames.subnet(spec.tenant, s.name)])),
     );
-    this.interconnectIp = plan.apply((p) => p.addresses.interconnectIp);
-    this.eipAddresses = plan.apply((p) =>
+    this.interconnectIp = fromObjects((d) => d.plan.addresses.interconnectIp);
+    this.eipAddresses = fromObjects((d) =>
       Object.fromEntries(
-        Object.entries(p.addresses.eips).map(([n, e]) => [n, [e.v4ip, e.v6ip].filter(Boolean).join(",")]),
+        Object.entries(d.plan.addresses.eips).map(([n, e]) => [n, [e.v4ip, e.v6ip].filter(Boolean).join(",")]),
       ),
     );
-    this.podDefaults = plan.apply((p) => p.podDefaults);
+    this.podDefaults = fromObjects((d) => d.plan.podDefaults);
     this.registerOutputs({
       vpcName: this.vpcName,
       subnetNames: this.subnetNames,
@@ -128,5 +143,36 @@ export class TenantNetwork extends pulumi.ComponentResource {
       eipAddresses: this.eipAddresses,
       podDefaults: this.podDefaults,
     });
+  }
+
+  /**
+   * Plans (and so validates) the whole tenant with its addresses claimed in the cluster, then
+   * declares its objects from that complete plan. Runs once, from the base constructor. Pulumi
+   * expands a component in `dependsOn` into its children only once this is done, so
+   * `dependsOn: [tenant]` waits for every object (Subnets Ready included), in the program's own
+   * process as through the plugin (whose construct returns after every child's registration).
+   */
+  protected async initialize(props: pulumi.Inputs, _opts: unknown, name: string): Promise<TenantData> {
+    const { cluster, teardown, ...spec } = props as TenantNetworkArgs;
+    const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
+    const [info, kc] = await Promise.all([settled(cluster), settled(pulumi.unsecret(pulumi.output(kubeconfig)))]);
+    // Unknown at preview (they come from a resource of this program not created yet): nothing to plan against.
+    if (pulumi.isUnknown(info) || pulumi.isUnknown(kc)) return {};
+    await checkClusterNamespaces(spec as TenantSpec, this, kc as string);
+    const { plan, claims } = await tenantAddresses(`TenantNetwork ${name}`, kc as string, (held) =>
+      planTenant(spec as TenantSpec, info as ClusterNetworkInfo, held),
+    );
+    const declared = declareObjects(this, name, plan.objects);
+    declareTeardown(
+      this,
+      name,
+      plan.tenant,
+      plan.objects,
+      [...declared.values()],
+      teardown,
+      kubeconfig,
+      claims.map(claimRef),
+    );
+    return { plan, declared };
   }
 }

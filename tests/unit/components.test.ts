@@ -27,7 +27,15 @@ pulumi.runtime.setMocks(
 );
 
 // Components are imported only after the mocks are in place.
-const { ClusterNetwork, TenantNetwork } = require("../../provider") as typeof import("../../provider");
+const { ClusterNetwork, PodDefaultsWebhook, TenantNetwork } =
+  require("../../provider") as typeof import("../../provider");
+// What the SDK does with `dependsOn: [component]`: the component's children once its initialize is done.
+const { getAllTransitivelyReferencedResourceURNs } = require("@pulumi/pulumi/runtime/dependsOn") as {
+  getAllTransitivelyReferencedResourceURNs(
+    resources: Set<pulumi.Resource>,
+    exclude: Set<pulumi.Resource>,
+  ): Promise<Set<string>>;
+};
 const { useClaimStore } =
   require("../../provider/components/claims") as typeof import("../../provider/components/claims");
 // Address claims come from an in-memory store instead of a cluster.
@@ -42,6 +50,29 @@ function value<T>(o: pulumi.Output<T>): Promise<T> {
     setTimeout(() => reject(new Error("output never resolved")), 5000);
   });
 }
+
+/** The names of the resources `dependsOn: [resource]` waits for. */
+async function waitedFor(resource: pulumi.Resource): Promise<string[]> {
+  const urns = await getAllTransitivelyReferencedResourceURNs(new Set([resource]), new Set());
+  return [...urns].map((u) => u.split("::").pop() as string).sort();
+}
+
+/** The names of the resources an output carries as dependencies. */
+async function dependenciesOf(o: pulumi.Output<unknown>): Promise<string[]> {
+  const resources: Set<pulumi.Resource> = await (o as any).allResources();
+  const urns = await Promise.all([...resources].map((r) => (r.urn as any).promise()));
+  return urns.map((u: string) => u.split("::").pop() as string).sort();
+}
+
+/** A tenant of its own (the demo's tenants are declared by other tests of this mocked program). */
+const ownTenant = (t: string): TenantSpec => ({
+  tenant: t,
+  namespaces: [{ name: `${t}-web` }, { name: `${t}-app` }],
+  subnets: [
+    { name: "web", cidr: "10.71.1.0/24", namespaces: [`${t}-web`] },
+    { name: "app", cidr: "10.71.2.0/24", namespaces: [`${t}-app`] },
+  ],
+});
 
 /** Lets queued registrations and applies run. */
 const settle = () => new Promise((r) => setTimeout(r, 50));
@@ -299,5 +330,62 @@ describe("components under Pulumi mocks", () => {
       () => new ClusterNetwork("broken", { ...c, teardown: { kubeconfig: KUBECONFIG } }),
       /eipPools\[public-a\]\.gateway: "10\.0\.0\.1" is outside 203\.0\.113\.0\/24/,
     );
+  });
+
+  it("dependsOn a TenantNetwork waits for every object it declares, and its names come from those objects", async () => {
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const t = new TenantNetwork("ordered", {
+      ...ownTenant("ordered"),
+      cluster: cluster.info,
+      teardown: { kubeconfig: KUBECONFIG },
+    });
+    // Asked at once, as a resource declared right after the tenant asks: the children are declared
+    // only after the claims are read, and still every one is waited for.
+    const waited = await waitedFor(t);
+    await settle();
+    const declared = [...registered.keys()].filter((n) => n.startsWith("ordered-")).sort();
+    assert.deepEqual(declared, [
+      "ordered-namespace-ordered-app",
+      "ordered-namespace-ordered-web",
+      "ordered-subnet-app",
+      "ordered-subnet-web",
+      "ordered-teardown",
+      "ordered-vpc",
+    ]);
+    assert.deepEqual(waited, declared);
+    assert.equal(await value(t.vpcName), "ordered");
+    assert.deepEqual(await dependenciesOf(t.vpcName), ["ordered-vpc"]);
+    assert.deepEqual(await value(t.subnetNames), { web: "ordered-web", app: "ordered-app" });
+    assert.deepEqual(await dependenciesOf(t.subnetNames), ["ordered-subnet-app", "ordered-subnet-web"]);
+  });
+
+  it("with the cluster facts unknown at preview, a TenantNetwork declares nothing and dependsOn on it still resolves", async () => {
+    const t = new TenantNetwork("unknown", {
+      ...ownTenant("unknown"),
+      cluster: pulumi.output(pulumi.unknown) as pulumi.Output<any>,
+      teardown: { kubeconfig: KUBECONFIG },
+    });
+    assert.deepEqual(await waitedFor(t), []);
+    await settle();
+    assert.deepEqual(
+      [...registered.keys()].filter((n) => n.startsWith("unknown-")),
+      [],
+    );
+    assert.equal(await (t.interconnectIp as any).isKnown, false);
+    assert.equal(await value(t.vpcName), "unknown", "the names are known from the spec, as before");
+    assert.deepEqual(await value(t.subnetNames), { web: "unknown-web", app: "unknown-app" });
+  });
+
+  it("dependsOn a ClusterNetwork or a PodDefaultsWebhook waits for every object it declares", async () => {
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const webhook = new PodDefaultsWebhook("pdw", {});
+    const waitedCluster = await waitedFor(cluster);
+    const waitedWebhook = await waitedFor(webhook);
+    await settle();
+    assert.deepEqual(waitedCluster, [...registered.keys()].filter((n) => n.startsWith("cl-")).sort());
+    assert.ok(waitedCluster.includes("cl-interconnect-subnet") && waitedCluster.includes("cl-teardown"));
+    const webhookObjects = [...registered.keys()].filter((n) => n.startsWith("pdw-")).sort();
+    assert.ok(webhookObjects.includes("pdw-webhook-configuration"), webhookObjects.join(", "));
+    assert.deepEqual(waitedWebhook, webhookObjects);
   });
 });

@@ -124,6 +124,8 @@ export interface RunResult {
   outputs: { [name: string]: any };
   /** The inputs each resource of the operation is planned with, by URN (the Python and Go runners). */
   planned?: { [urn: string]: any };
+  /** The engine's step events in order, each resource's start (`pre`) and end (`outputs`) (the Python runner). */
+  steps?: { kind: "pre" | "outputs"; op: string; urn: string; sequence: number }[];
 }
 
 /** One stack of an example: its Pulumi.yaml in a scratch directory (plugin path made absolute), a local file backend. */
