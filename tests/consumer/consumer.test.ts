@@ -104,7 +104,6 @@ describe("a consumer of the released artifacts, outside the repository", functio
     });
   }
 
-
   before(async function () {
     this.timeout(20 * 60_000);
     controller = kubeOvn();
