@@ -14,6 +14,7 @@ import type { KubeOvn } from "../../localcluster/kubeovn";
 import { ClusterNetwork, TenantNetwork } from "../../provider";
 import { pulumiEnv } from "../../localcluster/pulumi-env";
 import type { TenantSpec } from "../../provider/core";
+import { namespaceOwners } from "../../provider/kube/namespace-owners";
 import { TeardownRunner } from "../../provider/kube/teardown";
 import { getCluster, kubeConfig, kubeOvn } from "../e2e/support/cluster";
 import { leastPrivilegeKubeconfig } from "../e2e/support/rbac";
@@ -195,6 +196,22 @@ describe("security: tenants stay apart, the teardown has least privilege, creden
       await core.deleteNamespacedConfigMap({ name: "bystander", namespace: "default" });
       await core.deleteNamespacedSecret({ name: "bystander", namespace: "default" });
     }
+  });
+
+  it("the teardown's role can read a namespace's owner (the cross-stack check) but not list or change namespaces", async function () {
+    const owners = await namespaceOwners(creds.kubeconfig, ["acme-web", "no-such-namespace"]);
+    assert.deepEqual([...owners], [["acme-web", "acme"]]);
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(creds.kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await assert.rejects(core.listNamespace(), /forbidden|403/i);
+    await assert.rejects(
+      core.patchNamespace(
+        { name: "acme-web", body: { metadata: { labels: { stolen: "yes" } } } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+      ),
+      /forbidden|403/i,
+    );
   });
 
   it("no credential in plain text in the stored state (with history and backups) or the engine's events and output", async function () {
