@@ -1,10 +1,12 @@
 /**
  * kubeovn-tenants: one Pulumi stack per tenant, driven by one fleet file.
- *   kubeovn-tenants plan    [tenants...] [-f fleet.yaml] [--changed-only <git-ref|file>] [--markdown f] [--json f]
+ *   kubeovn-tenants plan    [tenants...] [-f fleet.yaml] [--changed-only <git-ref|file>] [--shard i/n] [--markdown f] [--json f]
+ *   kubeovn-tenants merge-reports <shard.json...> [--markdown f] [--json f]
  *   kubeovn-tenants apply   [tenants...] [-f fleet.yaml]
  *   kubeovn-tenants destroy <tenant|cluster> [-f fleet.yaml]
  *   kubeovn-tenants status  [-f fleet.yaml] [--no-drift]
- * Exit codes of plan: 0 no changes, 2 changes, 3 disruptive changes (2 with --allow-disruptive), 1 errors.
+ * Exit codes of plan and merge-reports: 0 no changes, 2 changes, 3 disruptive changes (2 with
+ * --allow-disruptive), 1 errors.
  */
 import * as fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
@@ -19,7 +21,8 @@ import {
   planFleetStacks,
 } from "./operations";
 import { type Progress, createProgress } from "./progress";
-import { EXIT, exitCode, renderJson, renderMarkdown } from "./report";
+import { EXIT, type FleetReport, exitCode, renderJson, renderMarkdown } from "./report";
+import { MergeError, mergeReports, parseShard, reportFromJson } from "./shard";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const warn = (line = "") => process.stderr.write(`${line}\n`);
@@ -55,6 +58,14 @@ function interruptible(): AbortSignal {
   return ctl.signal;
 }
 
+function readReport(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new MergeError(`${file}: ${(e as Error).message}`);
+  }
+}
+
 function writeOut(file: string | undefined, text: string): void {
   if (file === "-") process.stdout.write(text);
   else if (file) fs.writeFileSync(file, text);
@@ -74,30 +85,50 @@ export function buildCli(): Command {
       .description(description)
       .argument("[tenants...]", "only these tenants (default: the cluster network and every tenant)")
       .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file");
-  const run = (tenants: string[], o: { changedOnly?: string }, progress: Progress) => {
+  const run = (tenants: string[], o: { changedOnly?: string; shard?: string }, progress: Progress) => {
     const g = program.opts();
     return {
       tenants,
       changedOnly: o.changedOnly,
+      shard: o.shard === undefined ? undefined : parseShard(o.shard),
       concurrency: g.concurrency as number,
       progress,
       signal: interruptible(),
     };
   };
 
-  selecting("plan", "preview tenant stacks and report the changes in network terms")
-    .option("--markdown <file>", "write the Markdown report here ('-' for stdout)")
-    .option("--json <file>", "write the JSON report here ('-' for stdout)")
-    .option("--allow-disruptive", "exit 2 rather than 3 when changes are disruptive")
-    .action(async (tenants: string[], o) => {
-      const progress = createProgress();
-      const report = await planFleetStacks(program.opts().file, run(tenants, o, progress));
-      progress.close();
-      const md = renderMarkdown(report);
-      writeOut(o.markdown ?? (o.json ? undefined : "-"), md);
-      writeOut(o.json, renderJson(report, o.allowDisruptive));
-      process.exitCode = exitCode(report, o.allowDisruptive);
-    });
+  const reporting = (c: Command) =>
+    c
+      .option("--markdown <file>", "write the Markdown report here ('-' for stdout)")
+      .option("--json <file>", "write the JSON report here ('-' for stdout)")
+      .option("--allow-disruptive", "exit 2 rather than 3 when changes are disruptive");
+  const report = (r: FleetReport, o: { markdown?: string; json?: string; allowDisruptive?: boolean }) => {
+    writeOut(o.markdown ?? (o.json ? undefined : "-"), renderMarkdown(r));
+    writeOut(o.json, renderJson(r, o.allowDisruptive));
+    process.exitCode = exitCode(r, o.allowDisruptive);
+  };
+
+  reporting(
+    selecting("plan", "preview tenant stacks and report the changes in network terms").option(
+      "--shard <i/n>",
+      "only the stacks of shard i of n (stable by stack name), for CI runners in parallel; join with merge-reports",
+    ),
+  ).action(async (tenants: string[], o) => {
+    const progress = createProgress();
+    const r = await planFleetStacks(program.opts().file, run(tenants, o, progress));
+    progress.close();
+    report(r, o);
+  });
+
+  reporting(
+    program
+      .command("merge-reports")
+      .description("join the JSON reports of every shard (`plan --shard i/n --json`) into one report")
+      .argument("<reports...>", "JSON report files, one per shard"),
+  ).action((files: string[], o) => {
+    const reports = files.map((f) => ({ source: f, report: reportFromJson(f, readReport(f)) }));
+    report(mergeReports(reports), o);
+  });
 
   selecting("apply", "run `up` on the stacks whose preview shows changes").action(async (tenants: string[], o) => {
     const progress = createProgress();

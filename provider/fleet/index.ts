@@ -13,5 +13,6 @@ export {
 } from "./operations";
 export { FleetReport, StackReport, exitCode, renderMarkdown, renderJson, EXIT } from "./report";
 export { NetworkChange, describeNetworkChanges } from "./network-terms";
+export { Shard, parseShard, shardOf, mergeReports, reportFromJson, MergeError } from "./shard";
 export { Topology, buildTopology, renderMermaid } from "./topology";
 export { createProgress, Progress } from "./progress";

@@ -8,6 +8,7 @@ import { KubeClaimStore } from "../kube/claims";
 import { ambientKubeconfig } from "../kube/credentials";
 import { type Fleet, diffFleets, loadBaseFleet, loadFleet } from "./fleet-file";
 import { type Progress, silentProgress } from "./progress";
+import { type Shard, inShard } from "./shard";
 import { type FleetReport, type StackReport, failedReport, fleetReport, previewReport, removedReport } from "./report";
 import {
   CLUSTER_STACK,
@@ -25,6 +26,8 @@ export interface SelectOptions {
   tenants?: string[];
   /** Only what changed against this git revision or previous fleet file. */
   changedOnly?: string;
+  /** Only the stacks of this shard (`--shard i/n`), after the selection above. */
+  shard?: Shard;
 }
 
 export interface RunOptions {
@@ -79,7 +82,8 @@ function selection(fleet: Fleet, file: string, opts: SelectOptions): { refs: Sta
     withCluster = withCluster && diff.clusterChanged;
     if (!named) removed = diff.removed;
   }
-  return { refs: stackRefs(fleet, tenants, withCluster), removed };
+  const refs = stackRefs(fleet, tenants, withCluster).filter((r) => inShard(r.name, opts.shard));
+  return { refs, removed };
 }
 
 interface Preview {
@@ -149,6 +153,7 @@ export async function planFleetStacks(file: string, opts: SelectOptions & RunOpt
       s.project === fleet.project &&
       s.resources > 0 &&
       !inFile.has(s.name) &&
+      inShard(s.name, opts.shard) &&
       (removed === "all" || removed.includes(s.name)),
   );
   for (const r of refs) (opts.progress ?? silentProgress).set(r.name, "waiting");
@@ -156,10 +161,12 @@ export async function planFleetStacks(file: string, opts: SelectOptions & RunOpt
   const previews = await mapBounded(refs, opts.concurrency ?? DEFAULT_CONCURRENCY, (r) =>
     previewOne(fleet, r, existing, opts),
   );
-  return fleetReport(fleet.project, file, [
-    ...previews.map((p) => p.report),
-    ...orphans.map((o) => removedReport(o.name, o.resources)),
-  ]);
+  return fleetReport(
+    fleet.project,
+    file,
+    [...previews.map((p) => p.report), ...orphans.map((o) => removedReport(o.name, o.resources))],
+    opts.shard,
+  );
 }
 
 export interface ApplyResult {

@@ -4,6 +4,7 @@
  */
 import type { ResourceChange } from "../automation/changes";
 import { type Action, type NetworkChange, describeNetworkChanges } from "./network-terms";
+import type { Shard } from "./shard";
 import { type Topology, buildTopology, renderMermaid } from "./topology";
 
 export const EXIT = { noChanges: 0, errors: 1, changes: 2, disruptive: 3 } as const;
@@ -29,6 +30,8 @@ export interface FleetReport {
   project: string;
   /** The fleet file as given on the command line. */
   file: string;
+  /** Set when the plan covered one shard of the fleet (`plan --shard i/n`). */
+  shard?: Shard;
   stacks: StackReport[];
   totals: { [a in Action]: number } & {
     stacksChanged: number;
@@ -120,7 +123,7 @@ function countActions(changes: NetworkChange[]): { [a in Action]: number } {
 }
 
 /** The cluster stack first, then tenants by name. */
-export function fleetReport(project: string, file: string, stacks: StackReport[]): FleetReport {
+export function fleetReport(project: string, file: string, stacks: StackReport[], shard?: Shard): FleetReport {
   const sorted = [...stacks].sort((a, b) =>
     a.role !== b.role ? (a.role === "cluster" ? -1 : 1) : a.stack.localeCompare(b.stack),
   );
@@ -141,7 +144,7 @@ export function fleetReport(project: string, file: string, stacks: StackReport[]
     if (s.status === "removed") totals.stacksRemoved++;
     totals.disruptive += s.changes.filter((c) => c.disruptive).length;
   }
-  return { project, file, stacks: sorted, totals };
+  return { project, file, ...(shard ? { shard } : {}), stacks: sorted, totals };
 }
 
 /**
@@ -159,7 +162,7 @@ const ICON: { [a in Action]: string } = { create: "create", update: "update", re
 export function renderMarkdown(r: FleetReport): string {
   const t = r.totals;
   const out: string[] = [];
-  out.push(`## kubeovn-tenants plan: ${r.file}`);
+  out.push(`## kubeovn-tenants plan: ${r.file}${r.shard ? ` (shard ${r.shard.index} of ${r.shard.count})` : ""}`);
   out.push("");
   const headline =
     t.stacksFailed > 0

@@ -130,6 +130,41 @@ describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
     assert.equal(report.stacks[2].disruptive, false);
   });
 
+  it("the same plan on two CI runners (--shard 1/2, 2/2) merges into the same report", async function () {
+    const shards = await Promise.all(
+      ["1/2", "2/2"].map((s, i) => cli("-f", "fleet.yaml", "plan", "--shard", s, "--json", `shard-${i + 1}.json`)),
+    );
+    const planned = shards.map((r, i) => {
+      assert.ok(r.code === 0 || r.code === 2 || r.code === 3, explain(r));
+      return JSON.parse(fs.readFileSync(path.join(dir, `shard-${i + 1}.json`), "utf8"));
+    });
+    const names = planned.map((p) => p.stacks.map((s: any) => s.stack));
+    assert.deepEqual(
+      [...names[0], ...names[1]].sort(),
+      ["acme", "cluster", "globex", "initech"],
+      JSON.stringify(names),
+    );
+    assert.deepEqual(
+      planned.map((p) => p.shard),
+      [
+        { index: 1, count: 2 },
+        { index: 2, count: 2 },
+      ],
+    );
+
+    const merged = await cli("merge-reports", "shard-2.json", "shard-1.json", "--markdown", "merged.md", "--json", "-");
+    assert.equal(merged.code, 3, explain(merged));
+    assert.equal(
+      normalise(fs.readFileSync(path.join(dir, "merged.md"), "utf8")),
+      normalise(fs.readFileSync(path.join(dir, "plan.md"), "utf8")),
+    );
+    assert.deepEqual(JSON.parse(merged.stdout), JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")));
+
+    const partial = await cli("merge-reports", "shard-1.json");
+    assert.equal(partial.code, 1, explain(partial));
+    assert.match(partial.stderr, /missing shard\(s\) 2\/2/);
+  });
+
   it("--allow-disruptive exits 2, and --changed-only previews only the edited tenants", async function () {
     const r = await cli(
       "-f",
