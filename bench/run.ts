@@ -3,9 +3,10 @@
  * printed as a table and written to bench/results.json.
  *
  * BENCH_RUNS (default 3) repetitions of each figure, BENCH_FLEET_RUNS (default: BENCH_RUNS) of figure 4 alone,
- * BENCH_FIGURES (default 1,2,3,4) which to run, in that order, BENCH_OUT (default bench/results.json) where to write,
+ * BENCH_FIGURES (default 1,2,3,4,5) which to run, in that order, BENCH_OUT (default bench/results.json) where to write,
  * BENCH_RAW_DELETE_TIMEOUT (default 60s) the plain resources' delete timeout in figure 2,
- * BENCH_FLEET_TENANTS (default 50) the fleet size of figure 4 (smaller only to try the bench out).
+ * BENCH_FLEET_TENANTS (default 50) the fleet size of figure 4 (smaller only to try the bench out),
+ * BENCH_CHANGED_TENANTS (default 1000) the fleet size of figure 5.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,6 +20,7 @@ import { openInlineStack } from "../tests/e2e/support/stack";
 import type { BenchContext, FigureResult } from "./context";
 import { deadDestroyFigure } from "./dead-destroy";
 import { deployFigure } from "./deploy";
+import { changedOnlyFigure } from "./changed-only";
 import { fleetPlanFigure } from "./fleet-plan";
 import { machine, versions } from "./machine";
 import { planningFigure } from "./planning";
@@ -30,7 +32,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 async function main(): Promise<void> {
   const runs = benchRuns();
   const fleetRuns = benchRuns(process.env, runs, "BENCH_FLEET_RUNS");
-  const wanted = new Set((process.env.BENCH_FIGURES || "1,2,3,4").split(",").map((s) => s.trim()));
+  const wanted = new Set((process.env.BENCH_FIGURES || "1,2,3,4,5").split(",").map((s) => s.trim()));
   const out = path.resolve(process.env.BENCH_OUT || path.join(__dirname, "results.json"));
   const started = new Date();
   // Before the first write of results.json, which would count as a change.
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
       "2": () => deadDestroyFigure(ctx),
       "3": () => planningFigure(ctx),
       "4": () => fleetPlanFigure(ctx, fleetRuns, benchRuns(process.env, 50, "BENCH_FLEET_TENANTS")),
+      "5": () => changedOnlyFigure(ctx, benchRuns(process.env, 1000, "BENCH_CHANGED_TENANTS")),
     };
     const notMeasured = (n: string, why: string): FigureResult => ({
       title: `figure ${n}`,
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
     process.once("SIGTERM", interrupted);
     for (const n of wanted) {
       const run = plan[n];
-      if (!run) throw new Error(`BENCH_FIGURES: no figure ${JSON.stringify(n)} (figures: 1, 2, 3, 4)`);
+      if (!run) throw new Error(`BENCH_FIGURES: no figure ${JSON.stringify(n)} (figures: 1, 2, 3, 4, 5)`);
       current = n;
       log(`figure ${n}`);
       try {
