@@ -1,7 +1,7 @@
 /** Turns planned objects into pulumi-kubernetes resources, one per object, in dependency order. */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { type PlannedObject, creationOrder } from "../core";
+import { type PlannedObject, creationOrder, replacementClosure } from "../core";
 
 export type Declared = Map<string, pulumi.CustomResource>;
 
@@ -13,6 +13,7 @@ export function declareObjects(
 ): Declared {
   const byId = new Map(objects.map((o) => [o.id, o]));
   const declared: Declared = new Map();
+  const replacedWith = replacementClosure(objects);
   for (const id of creationOrder(objects)) {
     const o = byId.get(id) as PlannedObject;
     const resourceOpts: pulumi.CustomResourceOptions = {
@@ -23,6 +24,8 @@ export function declareObjects(
       deleteBeforeReplace: true,
       replaceOnChanges: o.replaceOnChanges,
     };
+    const replaceWith = replacedWith.get(id) as string[];
+    if (replaceWith.length) resourceOpts.replaceWith = replaceWith.map((d) => declared.get(d) as pulumi.CustomResource);
     declared.set(id, declareOne(`${prefix}-${id.replace(/\//g, "-")}`, o, resourceOpts));
   }
   return declared;

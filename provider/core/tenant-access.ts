@@ -202,7 +202,7 @@ export function accessObjects(model: TenantModel): PlannedObject[] {
       private: false,
       enableLb: true,
     },
-    replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
+    replaceOnChanges: ["spec.cidrBlock", "spec.gateway", "spec.vpc", "spec.provider", "spec.protocol"],
     dependsOn: ["vpc", "monitoring/attachment"],
   });
   const families = m.net.cidrs.map((c) => c.family);

@@ -292,7 +292,9 @@ function tenantObjects(
         allowSubnets: s.allowSubnets ?? [],
         enableLb: s.enableLb ?? true,
       }),
-      replaceOnChanges: ["spec.cidrBlock", "spec.vpc", "spec.provider", "spec.protocol"],
+      // A new gateway reaches no running pod (each keeps the route it started with), and upstream's
+      // webhook refuses it while addresses are in use (pkg/webhook/subnet.go SubnetUpdateHook).
+      replaceOnChanges: ["spec.cidrBlock", "spec.gateway", "spec.vpc", "spec.provider", "spec.protocol"],
       dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
     });
   }
@@ -322,6 +324,9 @@ function tenantObjects(
     // Upstream ignores changes to these after creation (pkg/controller/vpc_nat_gateway.go).
     replaceOnChanges: ["spec.vpc", "spec.subnet", "spec.lanIp"],
     dependsOn: [`subnet/${gw.subnet}`],
+    // Its pod holds an address in that subnet, which the subnet's deletion waits for; a new gateway
+    // pod is given the EIPs and rules again by the controller (handleInitVpcNatGw).
+    replacedWith: [`subnet/${gw.subnet}`],
   });
 
   const eip = (id: string, name: string, subnet: string, v4?: string, v6?: string): PlannedObject => ({
@@ -355,6 +360,9 @@ function tenantObjects(
     spec: { eip: objectNames.eip(t, eipName), ...ruleSpec },
     replaceOnChanges: ["spec.eip"],
     dependsOn: [`eip/${eipName}`],
+    // The controller keeps an EIP while a rule carries its address (getIptablesEipNat), and a rule names
+    // the EIP, not the address: replacing the EIP alone would wait on the rule forever.
+    replacedWith: [`eip/${eipName}`],
   });
   for (const r of spec.snatRules ?? [])
     objects.push(
