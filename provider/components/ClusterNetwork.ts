@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type ClusterNetworkInfo, type ClusterNetworkSpec, planCluster, withServiceIps } from "../core";
+import { objectsAccess } from "./cluster-access";
 import { declareObjects } from "./declare";
 import { type TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
@@ -23,7 +24,9 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     super("kubeovn:index:ClusterNetwork", name, args, opts);
     const { teardown, ...spec } = args;
     const plan = planCluster(spec);
-    const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown);
+    // The teardown acts on the cluster the objects go to (this component's Kubernetes provider).
+    const target = objectsAccess(this, `ClusterNetwork ${name}`);
+    const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown, target);
     const declared = declareObjects(this, name, plan.objects);
     declareTeardown(this, name, "cluster", plan.objects, [...declared.values()], teardown, kubeconfig);
     if (spec.apiServerAccess) {

@@ -2,7 +2,9 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ClusterNetworkInfo,
+  type PlannedObject,
   type PodDefaults,
+  PlanError,
   Problems,
   type TenantPlan,
   type TenantSpec,
@@ -11,11 +13,16 @@ import {
   claimRef,
   objectNames,
   planTenant,
+  plannedClaims,
 } from "../core";
+import { parseAddress } from "../core/net";
+import { standInClusterInfo } from "../core/preview-facts";
+import { checkTenant } from "../core/tenant-check";
 import { namespaceOwners } from "../kube/namespace-owners";
 import { tenantAddresses } from "./claims";
+import { type Target, objectsAccess } from "./cluster-access";
 import { type Declared, declareObjects } from "./declare";
-import { type TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
+import { type TeardownSpec, checkTeardownKubeconfig, declareTeardown, teardownKubeconfig } from "./teardown";
 
 /** A tenant network: the spec of one tenant plus the cluster facts it is planned against. */
 export interface TenantNetworkArgs extends TenantSpec {
@@ -44,15 +51,11 @@ function claimInProgram(spec: TenantSpec): void {
  * cluster. Without a reachable cluster there is nothing to compare with, and the deployment will
  * fail on its own, so the check is skipped with a warning.
  */
-async function checkClusterNamespaces(
-  spec: TenantSpec,
-  resource: pulumi.Resource,
-  kubeconfig: string | undefined,
-): Promise<void> {
+async function checkClusterNamespaces(spec: TenantSpec, resource: pulumi.Resource, kubeconfig: string): Promise<void> {
   const names = (spec.namespaces ?? [])
     .map((n) => n?.name)
     .filter((n): n is string => typeof n === "string" && n !== "");
-  if (!kubeconfig || names.length === 0) return;
+  if (names.length === 0) return;
   let owners: Map<string, string>;
   try {
     owners = await namespaceOwners(kubeconfig, names);
@@ -68,10 +71,15 @@ async function checkClusterNamespaces(
   p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
 }
 
-/** What `initialize` leaves behind: the plan and the resources declared from it; nothing while the cluster facts or the kubeconfig are unknown (a preview). */
+/**
+ * What `initialize` leaves behind: the plan and the resources declared from it. `provisional` at a
+ * preview that could not read the cluster (claims or facts unknown): the objects are all declared,
+ * but the addresses are not the ones `up` will give, so the outputs carrying them stay unknown.
+ */
 interface TenantData {
   plan?: TenantPlan;
   declared?: Declared;
+  provisional?: "claims" | "facts";
 }
 
 /** Awaits an input: its value, or `unknown` while it is not known (a preview of values a resource of this program has not produced yet). */
@@ -79,6 +87,80 @@ async function settled<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T> | ty
   // Output's isKnown/promise are the SDK's own way to wait for a value (what awaiting in initialize needs); not in its typings.
   const o = pulumi.output(value) as unknown as { isKnown: Promise<boolean>; promise(): Promise<pulumi.Unwrap<T>> };
   return (await o.isKnown) ? o.promise() : pulumi.unknown;
+}
+
+/** A value shown as unknown at preview (`up` computes it). */
+const unknownValue = () => pulumi.output(pulumi.unknown) as pulumi.Output<never>;
+
+/** Replaces every string holding one of `guessed` (alone, or in a `a,b` / `a/n` list) by an unknown value. */
+function blurAddresses(value: unknown, guessed: Set<string>): unknown {
+  if (typeof value === "string") {
+    const hit = value.split(/[,/\s]+/).some((part) => guessed.has(parseAddress(part)?.text ?? ""));
+    return hit ? unknownValue() : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => blurAddresses(v, guessed));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, blurAddresses(v, guessed)]));
+  return value;
+}
+
+/**
+ * The objects of a plan made without the claims in the cluster (unreadable at preview): the
+ * addresses it allocated are guesses, so every field holding one is unknown; the set of objects and
+ * every other value are what `up` will declare.
+ */
+function withoutGuesses(spec: TenantSpec, plan: TenantPlan): PlannedObject[] {
+  const fixed = new Set(
+    [spec.natGateway?.interconnectIp, ...(spec.eips ?? []).flatMap((e) => [e?.v4ip, e?.v6ip])]
+      .flatMap((t) => (typeof t === "string" ? t.split(",") : []))
+      .map((t) => parseAddress(t.trim())?.text)
+      .filter((t): t is string => t !== undefined),
+  );
+  const guessed = new Set(
+    plannedClaims(plan)
+      .map((c) => c.address)
+      .filter((a) => !fixed.has(a)),
+  );
+  return plan.objects.map((o) => ({
+    ...o,
+    spec: o.spec && (blurAddresses(o.spec, guessed) as PlannedObject["spec"]),
+    data: o.data && (blurAddresses(o.data, guessed) as PlannedObject["data"]),
+  }));
+}
+
+/**
+ * The objects of a plan made against stand-in cluster facts: names, kinds and the set are the
+ * spec's own; every value planned from the facts (specs, data, annotations) is unknown.
+ */
+function shapeOnly(plan: TenantPlan): PlannedObject[] {
+  return plan.objects.map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, ...(o.metadata.annotations ? { annotations: unknownValue() } : {}) },
+    spec: o.spec && unknownValue(),
+    data: o.data && unknownValue(),
+  })) as PlannedObject[];
+}
+
+/** Plans against stand-in facts to list the objects; a spec error is reported as such, first. */
+function planShape(component: string, spec: TenantSpec): TenantPlan {
+  const p = new Problems();
+  checkTenant(p, spec, undefined);
+  p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
+  const info = standInClusterInfo(spec);
+  const why =
+    'the cluster facts (input "cluster") are unknown at this preview: they come from a resource of this program that is not created yet';
+  if (!info)
+    throw new Error(
+      `${component}: ${why}, and the tenant's own addresses do not fit any stand-in for them, so its objects cannot be listed`,
+    );
+  try {
+    return planTenant(spec, info);
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    throw new Error(
+      `${component}: ${why}, and the tenant cannot be planned without them, so its objects cannot be listed: ${err.message}`,
+    );
+  }
 }
 
 /**
@@ -100,20 +182,23 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
 
   constructor(name: string, args: TenantNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refused at construction, before anything is registered: a tenant clashing with another of
-    // this program, or no kubeconfig for the teardown.
-    const { cluster: _cluster, teardown, ...spec } = args;
+    // this program.
+    const { cluster: _cluster, teardown: _teardown, ...spec } = args;
     claimInProgram(spec as TenantSpec);
-    teardownKubeconfig(`TenantNetwork ${name}`, teardown);
     super("kubeovn:index:TenantNetwork", name, args, opts);
     const data = this.getData();
     // A failure (bad input, a claim refused) reaches the program through the outputs below, as an
     // error naming field and value; dependents of the tenant see it too.
     data.catch(() => undefined);
     /** An output from the declared objects; `unknown` while nothing could be declared (a preview), `whenUnknown` if given. */
-    const fromObjects = <T>(f: (d: Required<TenantData>) => pulumi.Input<T>, whenUnknown?: T): pulumi.Output<T> =>
+    const fromObjects = <T>(
+      f: (d: Required<TenantData>) => pulumi.Input<T>,
+      whenUnknown?: T,
+      knownWhen: TenantData["provisional"][] = [undefined],
+    ): pulumi.Output<T> =>
       pulumi.output(
         data.then((d) =>
-          d.plan && d.declared
+          d.plan && d.declared && knownWhen.includes(d.provisional)
             ? f(d as Required<TenantData>)
             : whenUnknown !== undefined
               ? whenUnknown
@@ -123,11 +208,13 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
     const metadataName = (d: Required<TenantData>, id: string) =>
       (d.declared.get(id) as k8s.apiextensions.CustomResource).metadata.name;
     // The names are known from the spec alone, as the preview always showed them.
-    this.vpcName = fromObjects((d) => metadataName(d, "vpc"), objectNames.vpc(spec.tenant));
+    const always: TenantData["provisional"][] = [undefined, "claims", "facts"];
+    this.vpcName = fromObjects((d) => metadataName(d, "vpc"), objectNames.vpc(spec.tenant), always);
     this.subnetNames = fromObjects(
       (d) =>
         pulumi.all(Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, metadataName(d, `subnet/${s.name}`)]))),
       Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, objectNames.subnet(spec.tenant, s.name)])),
+      always,
     );
     this.interconnectIp = fromObjects((d) => d.plan.addresses.interconnectIp);
     this.eipAddresses = fromObjects((d) =>
@@ -135,7 +222,8 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
         Object.entries(d.plan.addresses.eips).map(([n, e]) => [n, [e.v4ip, e.v6ip].filter(Boolean).join(",")]),
       ),
     );
-    this.podDefaults = fromObjects((d) => d.plan.podDefaults);
+    // Pod defaults follow from the spec and the cluster facts, not from claims.
+    this.podDefaults = fromObjects((d) => d.plan.podDefaults, undefined, [undefined, "claims"]);
     this.registerOutputs({
       vpcName: this.vpcName,
       subnetNames: this.subnetNames,
@@ -153,26 +241,58 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
    * process as through the plugin (whose construct returns after every child's registration).
    */
   protected async initialize(props: pulumi.Inputs, _opts: unknown, name: string): Promise<TenantData> {
-    const { cluster, teardown, ...spec } = props as TenantNetworkArgs;
-    const kubeconfig = teardownKubeconfig(`TenantNetwork ${name}`, teardown);
-    const [info, kc] = await Promise.all([settled(cluster), settled(pulumi.unsecret(pulumi.output(kubeconfig)))]);
-    // Unknown at preview (they come from a resource of this program not created yet): nothing to plan against.
-    if (pulumi.isUnknown(info) || pulumi.isUnknown(kc)) return {};
-    await checkClusterNamespaces(spec as TenantSpec, this, kc as string);
-    const { plan, claims } = await tenantAddresses(`TenantNetwork ${name}`, kc as string, (held) =>
-      planTenant(spec as TenantSpec, info as ClusterNetworkInfo, held),
+    const { cluster, teardown, ...rest } = props as TenantNetworkArgs;
+    const spec = rest as TenantSpec;
+    const component = `TenantNetwork ${name}`;
+    // Claims, checks and the teardown act on the cluster the objects go to: this component's
+    // Kubernetes provider, or the default provider's settings.
+    const target = objectsAccess(this, component);
+    const [info, where, ownTeardown] = await Promise.all([
+      settled(cluster),
+      target,
+      teardown?.kubeconfig === undefined ? undefined : settled(pulumi.unsecret(pulumi.output(teardown.kubeconfig))),
+    ]);
+    // A teardown kubeconfig for another cluster is refused before any object is declared.
+    if (!pulumi.isUnknown(where) && typeof ownTeardown === "string")
+      checkTeardownKubeconfig(component, ownTeardown, where as Target);
+    const kubeconfig = teardownKubeconfig(component, teardown, target);
+    const declare = (
+      plan: TenantPlan,
+      objects: PlannedObject[],
+      claims: ReturnType<typeof claimRef>[] | typeof pulumi.unknown,
+    ): Declared => {
+      const declared = declareObjects(this, name, objects);
+      declareTeardown(this, name, plan.tenant, plan.objects, [...declared.values()], teardown, kubeconfig, claims);
+      return declared;
+    };
+
+    if (pulumi.isUnknown(info)) {
+      // Which objects the tenant has follows from its spec; their values need the real facts.
+      const plan = planShape(component, spec);
+      pulumi.log.info(
+        `${component}: the cluster facts are unknown at this preview (they come from a resource not created yet), so the tenant's objects are listed with their values unknown; the spec is checked against the cluster facts, the address claims and the namespace owners at \`up\``,
+        this,
+      );
+      return { plan, declared: declare(plan, shapeOnly(plan), pulumi.unknown), provisional: "facts" };
+    }
+    if (pulumi.isUnknown(where)) {
+      // The cluster may not even exist yet: nothing to read the claims or namespace owners from.
+      const plan = planTenant(spec, info as ClusterNetworkInfo);
+      pulumi.log.warn(
+        `${component}: the Kubernetes provider's credentials are unknown at this preview (they come from a resource not created yet), so the address claims and the owners of the tenant's namespaces were not read from the cluster: allocated addresses are shown unknown, and both checks run at \`up\``,
+        this,
+      );
+      return {
+        plan,
+        declared: declare(plan, withoutGuesses(spec, plan), pulumi.unknown),
+        provisional: "claims",
+      };
+    }
+    const access = (where as Target).access;
+    await checkClusterNamespaces(spec, this, access.kubeconfig);
+    const { plan, claims } = await tenantAddresses(component, access.kubeconfig, (held) =>
+      planTenant(spec, info as ClusterNetworkInfo, held),
     );
-    const declared = declareObjects(this, name, plan.objects);
-    declareTeardown(
-      this,
-      name,
-      plan.tenant,
-      plan.objects,
-      [...declared.values()],
-      teardown,
-      kubeconfig,
-      claims.map(claimRef),
-    );
-    return { plan, declared };
+    return { plan, declared: declare(plan, plan.objects, claims.map(claimRef)) };
   }
 }

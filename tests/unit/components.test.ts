@@ -1,6 +1,10 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type TenantSpec, planCluster, planTenant } from "../../provider/core";
+import type * as k8sTypes from "@pulumi/kubernetes";
+import { NatProtocol, type TenantSpec, planCluster, planTenant } from "../../provider/core";
 import { MemoryClaimStore } from "../support/claims";
 import { clone, loadDemo } from "../support/demo";
 
@@ -13,6 +17,9 @@ pulumi.runtime.setMocks(
   {
     newResource(args) {
       registered.set(args.name, args);
+      // A provider's state holds its inputs; "unknown-creds" has a kubeconfig a preview cannot know.
+      if (args.type === "pulumi:providers:kubernetes" && args.name === "unknown-creds")
+        return { id: "unknown-creds-id", state: { kubeconfig: UNKNOWN_SENTINEL } };
       if (args.type === "kubernetes:core/v1:Service" && args.id === "default/kubernetes")
         return { id: args.id, state: kubernetesService };
       return { id: `${args.name}-id`, state: args.inputs };
@@ -29,6 +36,7 @@ pulumi.runtime.setMocks(
 // Components are imported only after the mocks are in place.
 const { ClusterNetwork, PodDefaultsWebhook, TenantNetwork } =
   require("../../provider") as typeof import("../../provider");
+const k8s = require("@pulumi/kubernetes") as typeof k8sTypes;
 // What the SDK does with `dependsOn: [component]`: the component's children once its initialize is done.
 const { getAllTransitivelyReferencedResourceURNs } = require("@pulumi/pulumi/runtime/dependsOn") as {
   getAllTransitivelyReferencedResourceURNs(
@@ -40,9 +48,29 @@ const { useClaimStore } =
   require("../../provider/components/claims") as typeof import("../../provider/components/claims");
 // Address claims come from an in-memory store instead of a cluster.
 let claimStore = new MemoryClaimStore();
-useClaimStore(() => claimStore);
+/** The kubeconfig each claim store was made with (the cluster claims go to). */
+let storeKubeconfigs: string[] = [];
+useClaimStore((kubeconfig) => {
+  storeKubeconfigs.push(kubeconfig);
+  return claimStore;
+});
 
-const KUBECONFIG = "apiVersion: v1\nkind: Config\n";
+/** How the engine marks a value unknown at preview. */
+const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** A kubeconfig for API server `server` (never contacted: nothing listens on port 1). */
+const kubeconfigFor = (server: string) =>
+  [
+    "apiVersion: v1",
+    "kind: Config",
+    `clusters: [{name: c, cluster: {server: "${server}"}}]`,
+    "users: [{name: u, user: {token: t}}]",
+    "contexts: [{name: x, context: {cluster: c, user: u}}]",
+    "current-context: x",
+    "",
+  ].join("\n");
+/** The cluster of the default provider ($KUBECONFIG, set below), which the teardown kubeconfig must match. */
+const KUBECONFIG = kubeconfigFor("https://127.0.0.1:1");
 
 function value<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -79,10 +107,23 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe("components under Pulumi mocks", () => {
   const demo = loadDemo();
+  const saved = process.env.KUBECONFIG;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-unit-"));
+
+  before(() => {
+    fs.writeFileSync(path.join(dir, "config"), KUBECONFIG);
+    process.env.KUBECONFIG = path.join(dir, "config");
+  });
+  after(() => {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   beforeEach(() => {
     registered.clear();
     claimStore = new MemoryClaimStore();
+    storeKubeconfigs = [];
   });
 
   it("ClusterNetwork with API-server access reads Service default/kubernetes into its info", async () => {
@@ -359,21 +400,137 @@ describe("components under Pulumi mocks", () => {
     assert.deepEqual(await dependenciesOf(t.subnetNames), ["ordered-subnet-app", "ordered-subnet-web"]);
   });
 
-  it("with the cluster facts unknown at preview, a TenantNetwork declares nothing and dependsOn on it still resolves", async () => {
-    const t = new TenantNetwork("unknown", {
-      ...ownTenant("unknown"),
+  /** The failure of an output, or undefined when it resolves. */
+  const failureOf = (o: pulumi.Output<unknown>) =>
+    new Promise<unknown>((resolve) => {
+      (o as any).promise().then(() => resolve(undefined), resolve);
+    });
+  /** A tenant with a NAT gateway, a static and an allocated EIP, and rules using them. */
+  const natTenant = (t: string, egress: string): TenantSpec => ({
+    ...ownTenant(t),
+    natGateway: { subnet: "web", lanIp: "10.71.1.254" },
+    eips: [
+      { name: "egress", pool: "public-a", v4ip: egress },
+      { name: "web", pool: "public-a" },
+    ],
+    snatRules: [{ name: "web-out", eip: "egress", internalCIDR: "10.71.1.0/24" }],
+    dnatRules: [
+      {
+        name: "https",
+        eip: "web",
+        protocol: NatProtocol.Tcp,
+        externalPort: 443,
+        internalIp: "10.71.1.10",
+        internalPort: 8443,
+      },
+    ],
+  });
+  /** The resource names `up` declares for `spec` on the demo cluster (its plan, plus the teardown). */
+  const namesOnDemoCluster = (spec: TenantSpec) =>
+    [
+      ...planTenant(spec, planCluster(demo.cluster).info).objects.map(
+        (o) => `${spec.tenant}-${o.id.replace(/\//g, "-")}`,
+      ),
+      `${spec.tenant}-teardown`,
+    ].sort();
+  const declaredFor = (t: string) => [...registered.keys()].filter((n) => n.startsWith(`${t}-`)).sort();
+
+  it("with the cluster facts unknown at preview, a TenantNetwork lists every object up will create, values unknown", async () => {
+    const spec = natTenant("shape", "203.0.113.31");
+    const t = new TenantNetwork("shape", {
+      ...spec,
       cluster: pulumi.output(pulumi.unknown) as pulumi.Output<any>,
       teardown: { kubeconfig: KUBECONFIG },
     });
-    assert.deepEqual(await waitedFor(t), []);
+    const waited = await waitedFor(t);
     await settle();
-    assert.deepEqual(
-      [...registered.keys()].filter((n) => n.startsWith("unknown-")),
-      [],
-    );
+    assert.deepEqual(declaredFor("shape"), namesOnDemoCluster(spec), "the same objects as with the facts known");
+    assert.deepEqual(waited, declaredFor("shape"), "dependsOn on it waits for all of them");
+    const eip = registered.get("shape-eip-egress")?.inputs;
+    assert.equal(eip.metadata.name, "shape-egress", "names follow from the spec");
+    assert.ok(pulumi.isUnknown(eip.spec), "values planned from the stand-in facts are not shown (unknown)");
+    assert.ok(pulumi.isUnknown(registered.get("shape-subnet-web")?.inputs.spec));
     assert.equal(await (t.interconnectIp as any).isKnown, false);
-    assert.equal(await value(t.vpcName), "unknown", "the names are known from the spec, as before");
-    assert.deepEqual(await value(t.subnetNames), { web: "unknown-web", app: "unknown-app" });
+    assert.equal(await (t.podDefaults as any).isKnown, false);
+    assert.equal(await value(t.vpcName), "shape", "the names are known from the spec");
+    assert.deepEqual(await value(t.subnetNames), { web: "shape-web", app: "shape-app" });
+    assert.deepEqual(storeKubeconfigs, [], "no claims read or made with a plan from stand-in facts");
+  });
+
+  it("with the cluster facts unknown, a spec error is still reported as such", async () => {
+    const spec = ownTenant("shapebad");
+    spec.subnets![0].cidr = "10.71.1.0/33";
+    const t = new TenantNetwork("shapebad", { ...spec, cluster: pulumi.output(pulumi.unknown) as pulumi.Output<any> });
+    assert.match(String(await failureOf(t.vpcName)), /subnets\[web\]\.cidr: "10\.71\.1\.0\/33" is not a valid CIDR/);
+    await settle();
+    assert.deepEqual(declaredFor("shapebad"), []);
+  });
+
+  it("with the provider's credentials unknown at preview, every object is listed and only allocated addresses are unknown", async () => {
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const provider = new k8s.Provider("unknown-creds", {});
+    const spec = natTenant("nocreds", "203.0.113.32");
+    const t = new TenantNetwork("nocreds", { ...spec, cluster: cluster.info }, { provider });
+    const waited = await waitedFor(t);
+    await settle();
+    assert.deepEqual(declaredFor("nocreds"), namesOnDemoCluster(spec));
+    assert.deepEqual(waited, declaredFor("nocreds"));
+    assert.deepEqual(storeKubeconfigs, [], "the claims are not read: there is no cluster to read them from yet");
+    const egress = registered.get("nocreds-eip-egress")?.inputs;
+    assert.equal(egress.spec.v4ip, "203.0.113.32", "a static address is what up will give");
+    assert.equal(egress.spec.externalSubnet, "public-a");
+    const web = registered.get("nocreds-eip-web")?.inputs;
+    assert.ok(pulumi.isUnknown(web.spec.v4ip), "an allocated address depends on the claims: unknown");
+    assert.equal(web.spec.externalSubnet, "public-a");
+    assert.ok(pulumi.isUnknown(registered.get("nocreds-eip-interconnect")?.inputs.spec.v4ip));
+    assert.equal(registered.get("nocreds-subnet-web")?.inputs.spec.cidrBlock, "10.71.1.0/24");
+    assert.equal(await (t.eipAddresses as any).isKnown, false);
+    assert.equal(await (t.interconnectIp as any).isKnown, false);
+    assert.deepEqual(Object.keys(await value(t.podDefaults)).sort(), ["nocreds-app", "nocreds-web"]);
+  });
+
+  it("claims and the teardown use the component's explicit Kubernetes provider and its context, not $KUBECONFIG", async () => {
+    const two = kubeconfigFor("https://127.0.0.2:1")
+      .replace(
+        "contexts: [{name: x, context: {cluster: c, user: u}}]",
+        "contexts: [{name: x, context: {cluster: c, user: u}}, {name: y, context: {cluster: d, user: u}}]",
+      )
+      .replace(
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.2:1"}}]',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.2:1"}}, {name: d, cluster: {server: "https://127.0.0.3:1"}}]',
+      );
+    const provider = new k8s.Provider("other", { kubeconfig: two, context: "y" });
+    const cluster = new ClusterNetwork("cl", demo.cluster, { provider });
+    const t = new TenantNetwork("elsewhere", { ...ownTenant("elsewhere"), cluster: cluster.info }, { provider });
+    await value(t.vpcName);
+    await settle();
+    const servers = (kc: string) => (kc.match(/https:\/\/127\.0\.0\.\d:1/g) ?? []).sort();
+    assert.ok(storeKubeconfigs.length > 0, "claims were read");
+    for (const kc of storeKubeconfigs) {
+      assert.match(kc, /"current-context":"y"/, "the provider's context is the one acted with");
+    }
+    // Kept as a secret: the mocks show the engine's secret wrapper.
+    const teardown = registered.get("elsewhere-teardown")?.inputs.kubeconfig.value;
+    assert.match(teardown, /"current-context":"y"/);
+    assert.deepEqual(servers(teardown), ["https://127.0.0.2:1", "https://127.0.0.3:1"]);
+    assert.match(registered.get("cl-teardown")?.inputs.kubeconfig.value, /"current-context":"y"/);
+  });
+
+  it("a teardown kubeconfig for another API server than the provider's is refused, naming the field", async () => {
+    const provider = new k8s.Provider("third", { kubeconfig: kubeconfigFor("https://127.0.0.3:1") });
+    const cluster = new ClusterNetwork("cl", demo.cluster, { provider });
+    const t = new TenantNetwork(
+      "mismatch",
+      { ...ownTenant("mismatch"), cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } },
+      { provider },
+    );
+    assert.match(
+      String(await failureOf(t.vpcName)),
+      /teardown\.kubeconfig points at API server https:\/\/127\.0\.0\.1:1, but the objects go to https:\/\/127\.0\.0\.3:1 \(the Kubernetes provider third\)/,
+    );
+    await settle();
+    assert.deepEqual(declaredFor("mismatch"), [], "nothing declared");
+    assert.deepEqual(storeKubeconfigs, [], "nothing claimed");
   });
 
   it("dependsOn a ClusterNetwork or a PodDefaultsWebhook waits for every object it declares", async () => {

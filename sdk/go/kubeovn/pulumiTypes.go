@@ -2371,7 +2371,7 @@ func (o StaticRouteSpecArrayOutput) Index(i pulumi.IntInput) StaticRouteSpecOutp
 type TeardownSpec struct {
 	// Seconds the Kube-OVN controller gets to release its finalizers before the teardown removes them itself (default 10).
 	GraceSeconds *float64 `pulumi:"graceSeconds"`
-	// Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+	// Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
 	Kubeconfig *string `pulumi:"kubeconfig"`
 }
 
@@ -2389,7 +2389,7 @@ type TeardownSpecInput interface {
 type TeardownSpecArgs struct {
 	// Seconds the Kube-OVN controller gets to release its finalizers before the teardown removes them itself (default 10).
 	GraceSeconds *float64 `pulumi:"graceSeconds"`
-	// Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+	// Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
 	Kubeconfig pulumi.StringPtrInput `pulumi:"kubeconfig"`
 }
 
@@ -2475,7 +2475,7 @@ func (o TeardownSpecOutput) GraceSeconds() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v TeardownSpec) *float64 { return v.GraceSeconds }).(pulumi.Float64PtrOutput)
 }
 
-// Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+// Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
 func (o TeardownSpecOutput) Kubeconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v TeardownSpec) *string { return v.Kubeconfig }).(pulumi.StringPtrOutput)
 }
@@ -2514,7 +2514,7 @@ func (o TeardownSpecPtrOutput) GraceSeconds() pulumi.Float64PtrOutput {
 	}).(pulumi.Float64PtrOutput)
 }
 
-// Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+// Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
 func (o TeardownSpecPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *TeardownSpec) *string {
 		if v == nil {

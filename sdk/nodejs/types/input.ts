@@ -413,7 +413,7 @@ export interface TeardownSpecArgs {
      */
     graceSeconds?: number;
     /**
-     * Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+     * Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
      */
     kubeconfig?: pulumi.Input<string | undefined>;
 }

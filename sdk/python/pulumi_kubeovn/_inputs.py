@@ -1751,7 +1751,7 @@ class TeardownSpecArgsDict(TypedDict):
     """
     kubeconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+    Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
     """
 
 @pulumi.input_type
@@ -1761,7 +1761,7 @@ class TeardownSpecArgs:
                  kubeconfig: pulumi.Input[Optional[_builtins.str]] = None):
         """
         :param _builtins.float grace_seconds: Seconds the Kube-OVN controller gets to release its finalizers before the teardown removes them itself (default 10).
-        :param pulumi.Input[_builtins.str] kubeconfig: Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+        :param pulumi.Input[_builtins.str] kubeconfig: Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
         """
         if grace_seconds is not None:
             pulumi.set(__self__, "grace_seconds", grace_seconds)
@@ -1784,7 +1784,7 @@ class TeardownSpecArgs:
     @pulumi.getter
     def kubeconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Kubeconfig the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; default: the kubeconfig this program runs with. Kept as a secret.
+        Kubeconfig (content) the teardown acts with, ideally bound to the least-privilege role in deploy/teardown-clusterrole.yaml; it must point at the API server the objects' Kubernetes provider points at. Default: that provider's own credentials. Kept as a secret.
         """
         return pulumi.get(self, "kubeconfig")
 
