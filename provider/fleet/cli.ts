@@ -2,6 +2,7 @@
  * kubeovn-tenants: one Pulumi stack per tenant, driven by one fleet file.
  *   kubeovn-tenants plan    [tenants...] [-f fleet.yaml] [--changed-only <git-ref|file>] [--shard i/n] [--markdown f] [--json f]
  *   kubeovn-tenants merge-reports <shard.json...> [--markdown f] [--json f]
+ *   kubeovn-tenants export  --operator <dir> --workspace-image <image> [-f fleet.yaml] [--backend url] ...
  *   kubeovn-tenants apply   [tenants...] [-f fleet.yaml]
  *   kubeovn-tenants destroy <tenant|cluster> [-f fleet.yaml]
  *   kubeovn-tenants status  [-f fleet.yaml] [--no-drift]
@@ -23,6 +24,8 @@ import {
 import { type Progress, createProgress } from "./progress";
 import { EXIT, type FleetReport, exitCode, renderJson, renderMarkdown } from "./report";
 import { MergeError, mergeReports, parseShard, reportFromJson } from "./shard";
+import { loadFleet } from "./fleet-file";
+import { DEFAULT_ENV_SECRET, DEFAULT_SERVICE_ACCOUNT, defaultEnv, writeOperatorExport } from "./operator";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const warn = (line = "") => process.stderr.write(`${line}\n`);
@@ -129,6 +132,27 @@ export function buildCli(): Command {
     const reports = files.map((f) => ({ source: f, report: reportFromJson(f, readReport(f)) }));
     report(mergeReports(reports), o);
   });
+
+  program
+    .command("export")
+    .description("write the fleet as Pulumi Kubernetes Operator (v2) objects: a Program and a Stack per stack")
+    .requiredOption("--operator <dir>", "directory for the files, one per stack (Program, then Stack)")
+    .requiredOption("--workspace-image <image>", "workspace image with the Pulumi CLI, Node.js and the kubeovn plugin")
+    .option("--backend <url>", "Pulumi backend of the stacks (default: Pulumi Cloud)")
+    .option("--secrets-provider <url>", "secrets provider of the stacks (default: the backend's)")
+    .option("--organization <org>", "prefix the stack names with <org>/ (Pulumi Cloud)")
+    .option("--namespace <ns>", "namespace of the objects (default: the applying tool's)")
+    .option("--env-secret <name>", "Secret with the workspace's credentials, one key per variable", DEFAULT_ENV_SECRET)
+    .option("--env <var...>", "variables taken from that Secret (default: what the backend needs)")
+    .option("--service-account <name>", "service account of the workspace pods", DEFAULT_SERVICE_ACCOUNT)
+    .option("--destroy-on-finalize", "destroy a tenant's network when its Stack object is deleted")
+    .action((o) => {
+      const file = program.opts().file as string;
+      const files = writeOperatorExport(o.operator, loadFleet(file), o, file);
+      say(`${files.length} stacks (Program and Stack each) written to ${o.operator}:`);
+      for (const f of files) say(`  ${f}`);
+      say(`Workspaces read ${(o.env ?? defaultEnv(o)).join(", ") || "no variables"} from Secret ${o.envSecret}.`);
+    });
 
   selecting("apply", "run `up` on the stacks whose preview shows changes").action(async (tenants: string[], o) => {
     const progress = createProgress();

@@ -16,3 +16,11 @@ export { NetworkChange, describeNetworkChanges } from "./network-terms";
 export { Shard, parseShard, shardOf, mergeReports, reportFromJson, MergeError } from "./shard";
 export { Topology, buildTopology, renderMermaid } from "./topology";
 export { createProgress, Progress } from "./progress";
+export {
+  OperatorExportOptions,
+  OperatorStack,
+  operatorStacks,
+  programProject,
+  writeOperatorExport,
+  OPERATOR_RELEASE,
+} from "./operator";
