@@ -5,15 +5,17 @@
  * running at the same time can never both hold one address. Pure: naming and what a plan claims;
  * the API calls live in provider/kube/claims.ts.
  */
-import { INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./names";
+import { CLAIM_NAMESPACE, INTERCONNECT_SUBNET, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./names";
 import { addressLabel, parseAddress } from "./net";
 import type { ObjectRef } from "./teardown";
 import { type AddressClaims, type TenantPlan, allocationKey } from "./tenant-plan";
 
-/** Claims are Leases: small, namespaced, with a holder field; kube-system is where the pools' attachments live. */
+/** Claims are Leases: small, namespaced, with a holder field, and meaningless to every controller. */
 export const CLAIM_API_VERSION = "coordination.k8s.io/v1";
 export const CLAIM_KIND = "Lease";
-export const CLAIM_NAMESPACE = "kube-system";
+export { CLAIM_NAMESPACE };
+/** The deploy file that holds the claims' namespace and the least-privilege roles, as the package ships it. */
+export const RBAC_FILE = "deploy/teardown-clusterrole.yaml";
 const CLAIM_PREFIX = "kubeovn-claim";
 /** Annotations carrying the range and address in readable form (the name is the unique key). */
 export const CLAIM_RANGE_ANNOTATION = "pulumi-kubeovn/range";
@@ -73,6 +75,24 @@ export function claimObject(c: AddressClaim): {
       annotations: { [CLAIM_RANGE_ANNOTATION]: c.range, [CLAIM_ADDRESS_ANNOTATION]: c.address },
     },
     spec: { holderIdentity: c.holder },
+  };
+}
+
+/**
+ * The claims' namespace. It holds the claims of every stack on the cluster, so no stack owns it:
+ * the first claim creates it when the identity may (provider/kube/claims.ts), deploy/ carries it for
+ * identities that may not, and nothing deletes it. It carries no managed-by label, which marks what
+ * a stack creates and destroys.
+ */
+export function claimNamespaceObject(): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels: Record<string, string> };
+} {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: CLAIM_NAMESPACE, labels: { "app.kubernetes.io/part-of": MANAGED_BY } },
   };
 }
 

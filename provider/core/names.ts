@@ -25,6 +25,11 @@ export const INTERCONNECT_SUBNET = "ovn-vpc-external-network";
 export const DEFAULT_VPC = "ovn-cluster";
 export const RESERVED_VPCS = new Set([DEFAULT_VPC]);
 export const KUBE_SYSTEM = "kube-system";
+/**
+ * Where address claims live (provider/core/claims.ts): a namespace of their own, so the identity
+ * that makes and releases them needs no rights in kube-system, where control-plane leader election is.
+ */
+export const CLAIM_NAMESPACE = "pulumi-kubeovn-claims";
 /** NetworkAttachmentDefinition (kube-system) and Subnet of the API-server attachment network. */
 export const API_ACCESS_NETWORK = "api-server-access";
 

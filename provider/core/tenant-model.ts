@@ -2,7 +2,7 @@
 import type { ApiServerFacts } from "./cluster";
 import type { Problems } from "./errors";
 import type { Address, Cidr, Family } from "./net";
-import { dnsLabelProblem } from "./names";
+import { CLAIM_NAMESPACE, dnsLabelProblem } from "./names";
 import type { Network } from "./network";
 import type { SecurityGroupRuleSpec, SecurityGroupSpec, TenantSpec, TenantSubnetSpec, VpcPeeringSpec } from "./spec";
 
@@ -59,7 +59,8 @@ export interface CheckedMonitoring {
   namespaces: string[];
 }
 
-export const SYSTEM_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
+/** The claims' namespace among them: a tenant holding it would delete every stack's address claims on destroy. */
+export const SYSTEM_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease", CLAIM_NAMESPACE]);
 /** Subnet and security-group names the monitoring mode takes (`<tenant>-monitoring`, `<tenant>-monitoring-open`). */
 export const MONITORING_NAMES = new Set(["monitoring", "monitoring-open"]);
 export const RESERVED_EIP_NAMES = new Set(["interconnect"]);

@@ -9,3 +9,16 @@ export function apiStatus(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown) => apiStatus(err) === 404;
 export const isConflict = (err: unknown) => apiStatus(err) === 409;
+export const isForbidden = (err: unknown) => apiStatus(err) === 403;
+
+/** The API server's own message of a failed call (its Status `message`), else the error's first line. */
+export function apiMessage(err: unknown): string {
+  const body = (err as { body?: unknown })?.body;
+  try {
+    const status = typeof body === "string" ? JSON.parse(body) : body;
+    if (typeof status?.message === "string") return status.message;
+  } catch {
+    // not a Status: fall through
+  }
+  return String((err as Error)?.message ?? err).split("\n")[0];
+}

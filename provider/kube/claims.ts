@@ -3,21 +3,24 @@
  * provider/core/claims.ts); creating it is atomic, so when two stacks plan the same address only
  * one create succeeds. The other learns the holder, takes the new claims into account and plans
  * again: it never fails for losing a race and never ends up with an address someone else holds.
- * The only Kubernetes calls: create, get and list of Leases in kube-system.
+ * The Kubernetes calls: create, get, list and delete of Leases in the claims' namespace
+ * (CLAIM_NAMESPACE), and the create of that namespace when it is missing (see deploy/teardown-clusterrole.yaml).
  */
 import * as k8s from "@kubernetes/client-node";
 import {
   type AddressClaim,
   CLAIM_NAMESPACE,
+  RBAC_FILE,
   claimFromObject,
   claimName,
+  claimNamespaceObject,
   claimObject,
   claimsByRange,
   plannedClaims,
 } from "../core/claims";
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "../core/names";
 import type { AddressClaims, TenantPlan } from "../core/tenant-plan";
-import { isConflict, isNotFound } from "./api-errors";
+import { apiMessage, isConflict, isForbidden, isNotFound } from "./api-errors";
 
 /** Where claims live. The Kubernetes one is below; tests use an in-memory one. */
 export interface ClaimStore {
@@ -64,21 +67,26 @@ export async function claimPlan(
   }
 }
 
-/** Claims as Leases in kube-system, through the API server. */
+/** What to apply when the claims' namespace is missing and the identity may not create it. */
+const APPLY_HINT = `apply ${RBAC_FILE} (shipped in the pulumi-kubeovn package) once as a cluster admin: it holds the namespace and the Role and binding the claims need`;
+
+/** Claims as Leases in their own namespace (CLAIM_NAMESPACE), through the API server. */
 export class KubeClaimStore implements ClaimStore {
   private readonly api: k8s.CoordinationV1Api;
+  private readonly core: k8s.CoreV1Api;
 
   constructor(kubeconfig: string) {
     const kc = new k8s.KubeConfig();
     kc.loadFromString(kubeconfig);
     this.api = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
   }
 
   async list(): Promise<AddressClaim[]> {
-    const leases = await this.api.listNamespacedLease({
-      namespace: CLAIM_NAMESPACE,
-      labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
-    });
+    // A missing namespace lists as empty: nothing is claimed yet (a preview creates nothing).
+    const leases = await this.api
+      .listNamespacedLease({ namespace: CLAIM_NAMESPACE, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` })
+      .catch((err) => this.explain(err, "list"));
     return leases.items.map(claimFromObject).filter((c): c is AddressClaim => c !== undefined);
   }
 
@@ -87,14 +95,16 @@ export class KubeClaimStore implements ClaimStore {
    * a first `up` that failed after claiming but before its Teardown resource existed.
    */
   async releaseTenant(tenant: string): Promise<string[]> {
-    const leases = await this.api.listNamespacedLease({
-      namespace: CLAIM_NAMESPACE,
-      labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${TENANT_LABEL}=${tenant}`,
-    });
+    const leases = await this.api
+      .listNamespacedLease({
+        namespace: CLAIM_NAMESPACE,
+        labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY},${TENANT_LABEL}=${tenant}`,
+      })
+      .catch((err) => this.explain(err, "list"));
     const names = leases.items.map((l) => l.metadata?.name as string);
     for (const name of names) {
       await this.api.deleteNamespacedLease({ namespace: CLAIM_NAMESPACE, name }).catch((err) => {
-        if (!isNotFound(err)) throw err;
+        if (!isNotFound(err)) return this.explain(err, "delete");
       });
     }
     return names;
@@ -108,15 +118,54 @@ export class KubeClaimStore implements ClaimStore {
         await this.api.createNamespacedLease({ namespace: CLAIM_NAMESPACE, body: claimObject(c) as k8s.V1Lease });
         return c.holder;
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        // A create refused with 404 means the namespace is missing (the first claim on this cluster).
+        if (isNotFound(err)) {
+          await this.createNamespace();
+          continue;
+        }
+        if (!isConflict(err)) await this.explain(err, "create");
       }
       try {
         const held = await this.api.readNamespacedLease({ namespace: CLAIM_NAMESPACE, name });
         return held.spec?.holderIdentity ?? "(unknown holder)";
       } catch (err) {
-        if (!isNotFound(err)) throw err;
+        if (!isNotFound(err)) await this.explain(err, "get");
       }
     }
     throw new Error(`address claims: ${name} keeps appearing and disappearing`);
+  }
+
+  /** Creates the claims' namespace; another stack creating it at the same moment is fine. */
+  private async createNamespace(): Promise<void> {
+    try {
+      await this.core.createNamespace({ body: claimNamespaceObject() as k8s.V1Namespace });
+    } catch (err) {
+      if (isConflict(err)) return;
+      if (isForbidden(err))
+        throw new Error(
+          `namespace ${CLAIM_NAMESPACE}, where address claims live, does not exist and this identity may not create it: ${APPLY_HINT}`,
+        );
+      throw err;
+    }
+  }
+
+  /**
+   * Rethrows a failed call on the claims; a refusal (403) says what to apply, after looking whether the
+   * namespace exists (the least-privilege role may read it; its Role goes with the namespace).
+   */
+  private async explain(err: unknown, verb: string): Promise<never> {
+    if (!isForbidden(err)) throw err;
+    const exists = await this.core.readNamespace({ name: CLAIM_NAMESPACE }).then(
+      () => true,
+      (e) => (isNotFound(e) ? false : undefined),
+    );
+    const what = `this identity may not ${verb} Leases in namespace ${CLAIM_NAMESPACE}`;
+    if (exists === false)
+      throw new Error(`${what}: the namespace, where address claims live, does not exist; ${APPLY_HINT}`);
+    if (exists === true)
+      throw new Error(
+        `${what}: bind the identity to Role pulumi-kubeovn-claims there (${RBAC_FILE}) (${apiMessage(err)})`,
+      );
+    throw new Error(`${what}: ${APPLY_HINT}, and bind the identity to its roles (${apiMessage(err)})`);
   }
 }

@@ -6,10 +6,10 @@ import * as k8s from "@kubernetes/client-node";
 import { ChangeCollector } from "../../provider/automation/changes";
 import { pluginBin } from "../../provider/automation/env";
 import { type ClusterNetworkSpec, type TenantSpec, claimName, planCluster, planTenant } from "../../provider/core";
-import { claimObject } from "../../provider/core/claims";
 import type { KubeOvn } from "../../localcluster/kubeovn";
 import { kubeConfig, kubeOvn } from "../e2e/support/cluster";
 import { type DemoStack, openProgramStack, ourObjects } from "../e2e/support/stack";
+import { claimLeases, dropClaim, putClaim } from "../support/claims";
 
 const TENANTS = Number(process.env.CLAIMS_TENANTS ?? 20);
 const plugins = { providers: [{ name: "kubeovn", path: pluginBin }] };
@@ -55,17 +55,9 @@ function tenantProgram(spec: TenantSpec): any {
 
 const quiet = { onOutput: () => undefined };
 
-function leases(): k8s.CoordinationV1Api {
-  return kubeConfig().makeApiClient(k8s.CoordinationV1Api);
-}
-
 /** Every address claim in the API server: claim name -> holder. */
-async function claimsInCluster(): Promise<Map<string, string>> {
-  const list = await leases().listNamespacedLease({
-    namespace: "kube-system",
-    labelSelector: "app.kubernetes.io/managed-by=pulumi-kubeovn",
-  });
-  return new Map(list.items.map((l) => [l.metadata?.name as string, l.spec?.holderIdentity as string]));
+function claimsInCluster(): Promise<Map<string, string>> {
+  return claimLeases(kubeConfig());
 }
 
 async function eipsInCluster(): Promise<any[]> {
@@ -121,8 +113,12 @@ describe("concurrency: tenant stacks running at the same time never share an add
     const info = planCluster(CLUSTER).info;
     const preferred = planTenant(spec, info).addresses.eips.out.v4ip as string;
     // Another holder claims solo's preferred address before solo ever runs.
-    const rival = claimObject({ range: "pool", address: preferred, holder: "rival/eip/out", tenant: "rival" });
-    await leases().createNamespacedLease({ namespace: "kube-system", body: rival as k8s.V1Lease });
+    const rival = await putClaim(kubeConfig(), {
+      range: "pool",
+      address: preferred,
+      holder: "rival/eip/out",
+      tenant: "rival",
+    });
     const solo = await openProgramStack("solo", tenantProgram(spec), backend);
     try {
       const preview = new ChangeCollector();
@@ -133,17 +129,15 @@ describe("concurrency: tenant stacks running at the same time never share an add
       const previewed = (planned?.newInputs as any)?.spec?.v4ip;
       assert.ok(previewed, "the preview shows the EIP's address");
       assert.notEqual(previewed, preferred, "the preview knows the address is held");
-      assert.deepEqual([...(await claimsInCluster()).keys()], [rival.metadata.name], "a preview claims nothing");
+      assert.deepEqual([...(await claimsInCluster()).keys()], [rival], "a preview claims nothing");
       const up = await solo.stack.up(quiet);
       assert.equal(up.outputs.eips.value.out, previewed);
       assert.equal((await claimsInCluster()).get(claimName("pool", previewed)), "solo/eip/out");
       await solo.stack.destroy(quiet);
       const left = [...(await claimsInCluster()).keys()];
-      assert.deepEqual(left, [rival.metadata.name], "destroy released solo's claims, not the rival's");
+      assert.deepEqual(left, [rival], "destroy released solo's claims, not the rival's");
     } finally {
-      await leases()
-        .deleteNamespacedLease({ namespace: "kube-system", name: rival.metadata.name })
-        .catch(() => undefined);
+      await dropClaim(kubeConfig(), rival);
       solo.cleanup();
     }
   });

@@ -1,5 +1,10 @@
-/** An in-memory claim store with the API server's rule: a name is created once, the second create is refused. */
-import { type AddressClaim, claimName } from "../../provider/core";
+/**
+ * An in-memory claim store with the API server's rule (a name is created once, the second create is
+ * refused), and helpers that read and write claims in a real API server.
+ */
+import * as k8s from "@kubernetes/client-node";
+import { type AddressClaim, CLAIM_NAMESPACE, MANAGED_BY, MANAGED_BY_LABEL, claimName } from "../../provider/core";
+import { claimNamespaceObject, claimObject } from "../../provider/core/claims";
 import type { ClaimStore } from "../../provider/kube/claims";
 
 export class MemoryClaimStore implements ClaimStore {
@@ -28,4 +33,36 @@ export class MemoryClaimStore implements ClaimStore {
   put(range: string, address: string, holder: string): void {
     this.claims.set(claimName(range, address), { range, address, holder, tenant: holder.split("/")[0] });
   }
+}
+
+/** Leases in the claims' namespace (or `namespace`) carrying our label: claim name -> holder. */
+export async function claimLeases(kc: k8s.KubeConfig, namespace = CLAIM_NAMESPACE): Promise<Map<string, string>> {
+  const list = await kc.makeApiClient(k8s.CoordinationV1Api).listNamespacedLease({
+    namespace,
+    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+  });
+  return new Map(list.items.map((l) => [l.metadata?.name as string, l.spec?.holderIdentity as string]));
+}
+
+/** Puts claim `c` into the cluster as another stack would (the claims' namespace first, when missing); returns its name. */
+export async function putClaim(kc: k8s.KubeConfig, c: AddressClaim): Promise<string> {
+  await kc
+    .makeApiClient(k8s.CoreV1Api)
+    .createNamespace({ body: claimNamespaceObject() as k8s.V1Namespace })
+    .catch((err) => {
+      if ((err as { code?: number }).code !== 409) throw err;
+    });
+  const body = claimObject(c);
+  await kc.makeApiClient(k8s.CoordinationV1Api).createNamespacedLease({ namespace: CLAIM_NAMESPACE, body });
+  return body.metadata.name;
+}
+
+/** Removes claim `name` (gone already is fine). */
+export async function dropClaim(kc: k8s.KubeConfig, name: string): Promise<void> {
+  await kc
+    .makeApiClient(k8s.CoordinationV1Api)
+    .deleteNamespacedLease({ namespace: CLAIM_NAMESPACE, name })
+    .catch((err) => {
+      if ((err as { code?: number }).code !== 404) throw err;
+    });
 }

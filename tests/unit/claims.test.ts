@@ -1,4 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { repoRoot } from "../../provider/automation/env";
 import {
   PlanError,
   type TenantSpec,
@@ -8,7 +12,13 @@ import {
   planTenant,
   plannedClaims,
 } from "../../provider/core";
-import { claimFromObject, claimObject } from "../../provider/core/claims";
+import {
+  CLAIM_NAMESPACE,
+  RBAC_FILE,
+  claimFromObject,
+  claimNamespaceObject,
+  claimObject,
+} from "../../provider/core/claims";
 import { claimPlan } from "../../provider/kube/claims";
 import { MemoryClaimStore } from "../support/claims";
 import { clone, loadDemo } from "../support/demo";
@@ -52,7 +62,7 @@ describe("address claim objects", () => {
   it("round-trip through the stored object, and a foreign or tampered Lease is not a claim", () => {
     const c = { range: "pool", address: "198.51.100.2", holder: "acme/eip/out", tenant: "acme" };
     const o = claimObject(c);
-    assert.equal(o.metadata.namespace, "kube-system");
+    assert.equal(o.metadata.namespace, "pulumi-kubeovn-claims");
     assert.equal(o.metadata.labels["pulumi-kubeovn/tenant"], "acme");
     assert.deepEqual(claimFromObject(o), c);
     assert.equal(
@@ -67,8 +77,24 @@ describe("address claim objects", () => {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       name: "kubeovn-claim.pool.198-51-100-2",
-      namespace: "kube-system",
+      namespace: "pulumi-kubeovn-claims",
     });
+  });
+
+  it("live in their own namespace, which no tenant may take (its destroy would delete every stack's claims)", () => {
+    const t = tenant("acme");
+    t.namespaces.push({ name: CLAIM_NAMESPACE });
+    t.subnets[0].namespaces.push(CLAIM_NAMESPACE);
+    assert.throws(
+      () => planTenant(t, tinyCluster()),
+      /namespaces\[pulumi-kubeovn-claims\]\.name: "pulumi-kubeovn-claims" is reserved/,
+    );
+    const m = tenant("acme");
+    m.monitoring = { scraperNamespace: CLAIM_NAMESPACE, cidr: "10.99.0.0/29", ports: ["9100"] };
+    assert.throws(
+      () => planTenant(m, tinyCluster()),
+      /monitoring\.scraperNamespace: "pulumi-kubeovn-claims" is a system namespace/,
+    );
   });
 
   it("a plan claims its interconnect address and each EIP address under the holder keys", () => {
@@ -80,6 +106,48 @@ describe("address claim objects", () => {
     ]);
     assert.equal(claims.find((c) => c.range === "pool")?.address, p.addresses.eips.out.v4ip);
     assert.equal(claims.find((c) => c.range !== "pool")?.address, p.addresses.interconnectIp);
+  });
+});
+
+describe("the least-privilege deploy file", () => {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(repoRoot, RBAC_FILE), "utf8")).map((d) => d.toJS());
+  const rulesOf = (d: any) => (d.rules ?? []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  const grantsLeases = (d: any) =>
+    rulesOf(d).some((r) => r.apiGroups.includes("coordination.k8s.io") || r.resources.includes("leases"));
+
+  it("carries the claims' namespace as the code creates it, first, so the roles in it apply", () => {
+    assert.equal(docs[0].kind, "Namespace");
+    assert.deepEqual(docs[0], claimNamespaceObject());
+  });
+
+  it("grants Leases only in the claims' namespace: create, get, list, delete; nothing on Leases in kube-system or cluster-wide", () => {
+    const withLeases = docs.filter(grantsLeases);
+    assert.deepEqual(
+      withLeases.map((d) => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`),
+      [`Role ${CLAIM_NAMESPACE}/pulumi-kubeovn-claims`],
+    );
+    assert.deepEqual(rulesOf(withLeases[0]), [
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create", "get", "list", "delete"] },
+    ]);
+  });
+
+  it("binds every role it declares to its one identity", () => {
+    const sa = docs.filter((d) => d.kind === "ServiceAccount");
+    assert.equal(sa.length, 1);
+    const subject = { kind: "ServiceAccount", name: sa[0].metadata.name, namespace: sa[0].metadata.namespace };
+    const roles = docs.filter((d) => d.kind === "Role" || d.kind === "ClusterRole");
+    const bindings = docs.filter((d) => d.kind === "RoleBinding" || d.kind === "ClusterRoleBinding");
+    for (const r of roles) {
+      const b = bindings.filter(
+        (x) =>
+          x.roleRef.kind === r.kind &&
+          x.roleRef.name === r.metadata.name &&
+          x.metadata.namespace === r.metadata.namespace,
+      );
+      assert.equal(b.length, 1, `${r.kind} ${r.metadata.name} has one binding`);
+      assert.deepEqual(b[0].subjects, [subject]);
+    }
+    assert.equal(bindings.length, roles.length);
   });
 });
 

@@ -1,4 +1,8 @@
-/** A kubeconfig bound to exactly the teardown's roles (deploy/teardown-clusterrole.yaml: a ClusterRole and the Roles in kube-system). */
+/**
+ * A kubeconfig bound to exactly the teardown's roles: deploy/teardown-clusterrole.yaml applied as it
+ * ships (the claims' namespace, the ServiceAccount, the ClusterRole, the Roles and their bindings),
+ * then a token of its ServiceAccount.
+ */
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -6,54 +10,44 @@ import * as YAML from "yaml";
 import { repoRoot } from "../../../provider/automation/env";
 import { getCluster, kubeConfig } from "./cluster";
 
-const NAME = "pulumi-kubeovn-teardown";
-const NAMESPACE = "kube-system";
+export const RBAC_FILE = path.join(repoRoot, "deploy/teardown-clusterrole.yaml");
 
-async function ignoreExists<T>(p: Promise<T>): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    if ((err as { code?: number }).code !== 409) throw err;
+/** The objects of the deploy file, in its order (the namespace first). */
+export function deployObjects(file = RBAC_FILE): k8s.KubernetesObject[] {
+  return YAML.parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS());
+}
+
+/** Creates each object, or replaces it when it exists (a run may follow one with other rules). */
+export async function applyDeploy(objects: k8s.KubernetesObject[]): Promise<void> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
+  for (const o of objects) {
+    try {
+      await api.create(o);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409) throw err;
+      await api.replace(o);
+    }
   }
 }
 
-export async function leastPrivilegeKubeconfig(): Promise<{ kubeconfig: string; token: string }> {
-  const kc = kubeConfig();
-  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const docs = YAML.parseAllDocuments(
-    fs.readFileSync(path.join(repoRoot, "deploy/teardown-clusterrole.yaml"), "utf8"),
-  ).map((d) => d.toJS());
-  const role = docs.find((d) => d.kind === "ClusterRole");
-  const roles = docs.filter((d) => d.kind === "Role");
-  await ignoreExists(rbac.createClusterRole({ body: role }));
-  await ignoreExists(core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name: NAME } } }));
-  for (const r of roles) {
-    await ignoreExists(rbac.createNamespacedRole({ namespace: r.metadata.namespace, body: r }));
-    await ignoreExists(
-      rbac.createNamespacedRoleBinding({
-        namespace: r.metadata.namespace,
-        body: {
-          metadata: { name: r.metadata.name },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: r.metadata.name },
-          subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
-        },
-      }),
-    );
-  }
-  await ignoreExists(
-    rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: NAME },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: NAME },
-        subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
-      },
-    }),
-  );
+export async function leastPrivilegeKubeconfig(file = RBAC_FILE): Promise<{ kubeconfig: string; token: string }> {
+  const objects = deployObjects(file);
+  await applyDeploy(objects);
+  const sa = objects.find((o) => o.kind === "ServiceAccount");
+  if (!sa?.metadata?.name || !sa.metadata.namespace) throw new Error(`${file} declares no ServiceAccount`);
+  return serviceAccountKubeconfig(sa.metadata.name, sa.metadata.namespace);
+}
+
+/** A kubeconfig acting as ServiceAccount `namespace/name` (a token valid for an hour). */
+export async function serviceAccountKubeconfig(
+  name: string,
+  namespace: string,
+): Promise<{ kubeconfig: string; token: string }> {
+  const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
   const tr = await core.createNamespacedServiceAccountToken({
-    name: NAME,
-    namespace: NAMESPACE,
-    body: { spec: { expirationSeconds: 3600 } } as any,
+    name,
+    namespace,
+    body: { spec: { expirationSeconds: 3600 } } as k8s.AuthenticationV1TokenRequest,
   });
   const token = tr.status?.token as string;
   const cp = getCluster();
@@ -61,9 +55,9 @@ export async function leastPrivilegeKubeconfig(): Promise<{ kubeconfig: string; 
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: "local", cluster: { server: cp.server, "certificate-authority-data": cp.caData } }],
-    users: [{ name: NAME, user: { token } }],
-    contexts: [{ name: NAME, context: { cluster: "local", user: NAME } }],
-    "current-context": NAME,
+    users: [{ name, user: { token } }],
+    contexts: [{ name, context: { cluster: "local", user: name } }],
+    "current-context": name,
   });
   return { kubeconfig, token };
 }
