@@ -121,7 +121,7 @@ function check(fleet: Fleet, o: OperatorExportOptions): void {
 
 /** Pulumi YAML interpolates `${...}` in strings; values from the fleet file stay literal. */
 function literal(v: unknown): unknown {
-  if (typeof v === "string") return v.replace(/\$\{/g, "$${");
+  if (typeof v === "string") return v.replace(/\$\{/g, () => "$${");
   if (Array.isArray(v)) return v.map(literal);
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, literal(x)]));
   return v;
