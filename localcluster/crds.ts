@@ -16,3 +16,13 @@ export const crdIndex = [
 export function vendoredCrdFiles(): string[] {
   return crdIndex.map((c) => c.file);
 }
+
+/**
+ * cert-manager's Certificate and Issuer CRDs, for the objects PodDefaultsWebhook declares with
+ * `certificates: cert-manager`. The local control plane runs no cert-manager and does not install
+ * them; the tests that need them validate against them or install them themselves.
+ */
+export const certManagerCrdFiles = [
+  path.join(dir, "cert-manager-certificates-v1.21.2.yaml"),
+  path.join(dir, "cert-manager-issuers-v1.21.2.yaml"),
+];

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type PodDefaultsWebhookSpec,
   type WebhookCode,
+  WebhookCertificates,
   type WebhookTls,
   checkWebhookSpec,
   planPodDefaultsWebhook,
-  webhookDnsNames,
 } from "../core";
 import { BUNDLE_MAIN, bundleKey, webhookBundle } from "../webhook/bundle";
 import { PACKAGE_VERSION } from "./version";
@@ -14,18 +14,17 @@ import { PACKAGE_VERSION } from "./version";
 /** The webhook's settings (see PodDefaultsWebhookSpec). */
 export interface PodDefaultsWebhookArgs extends PodDefaultsWebhookSpec {}
 
-/** Client side of the provider's certificate resource (provider/webhook/certificate-resource.ts). */
+/** Client side of the provider's CA resource (provider/webhook/certificate-resource.ts). */
 class WebhookCertificate extends pulumi.CustomResource {
   declare readonly caCert: pulumi.Output<string>;
-  declare readonly cert: pulumi.Output<string>;
-  declare readonly key: pulumi.Output<string>;
+  declare readonly caKey: pulumi.Output<string>;
   declare readonly notAfter: pulumi.Output<string>;
-  constructor(name: string, args: { dnsNames: string[]; validityDays: number }, opts: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: { validityDays: number }, opts: pulumi.CustomResourceOptions) {
     super(
       "kubeovn:index:WebhookCertificate",
       name,
-      { ...args, caCert: undefined, cert: undefined, key: undefined, notAfter: undefined },
-      { ...opts, additionalSecretOutputs: ["key"] },
+      { ...args, caCert: undefined, caKey: undefined, notAfter: undefined },
+      { ...opts, additionalSecretOutputs: ["caKey"] },
     );
   }
 }
@@ -36,14 +35,15 @@ const base64 = (s: string) => Buffer.from(s).toString("base64");
  * Gives every pod created in a tenant namespace what its namespace carries (routes of the primary
  * NIC, extra attachments and their routes, security groups, port security), whoever creates the pod.
  * A mutating admission webhook scoped to namespaces labelled `pulumi-kubeovn/tenant`, run from a stock
- * Node.js image with its code in a ConfigMap, with a generated CA and serving certificate.
+ * Node.js image with its code in a ConfigMap. It renews its serving certificate itself, from a CA kept
+ * in the stack state, or has cert-manager issue it (`certificates`).
  */
 export class PodDefaultsWebhook extends pulumi.ComponentResource {
   /** Namespace the webhook runs in (in-cluster). */
   public readonly namespace: pulumi.Output<string>;
   /** Name of the MutatingWebhookConfiguration. */
   public readonly webhookConfigurationName: pulumi.Output<string>;
-  /** PEM of the CA the API server trusts for the webhook. */
+  /** PEM of the CA the API server trusts for the webhook (empty with cert-manager, whose cainjector sets it). */
   public readonly caCert: pulumi.Output<string>;
   /** What the API server does with tenant pods while the webhook cannot answer. */
   public readonly failurePolicy: pulumi.Output<string>;
@@ -54,13 +54,18 @@ export class PodDefaultsWebhook extends pulumi.ComponentResource {
     let tls: WebhookTls<pulumi.Output<string>>;
     let code: WebhookCode | undefined;
     if (settings.inCluster) {
-      const cert = new WebhookCertificate(
-        `${name}-certificate`,
-        { dnsNames: webhookDnsNames(settings.namespace), validityDays: settings.certificateValidityDays },
-        { parent: this, version: PACKAGE_VERSION },
-      );
-      tls = { caBundle: cert.caCert.apply(base64), cert: cert.cert, key: cert.key, revision: cert.notAfter };
-      this.caCert = cert.caCert;
+      if (settings.certificates === WebhookCertificates.CertManager) {
+        tls = {};
+        this.caCert = pulumi.output("");
+      } else {
+        const ca = new WebhookCertificate(
+          `${name}-certificate`,
+          { validityDays: settings.certificateValidityDays },
+          { parent: this, version: PACKAGE_VERSION },
+        );
+        tls = { caBundle: ca.caCert.apply(base64), caCert: ca.caCert, caKey: ca.caKey, revision: ca.notAfter };
+        this.caCert = ca.caCert;
+      }
       const files = webhookBundle();
       code = {
         files: Object.fromEntries(Object.entries(files).map(([f, js]) => [bundleKey(f), js])),

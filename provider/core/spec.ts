@@ -385,6 +385,32 @@ export enum WebhookFailurePolicy {
   Ignore = "Ignore",
 }
 
+/** Who keeps the in-cluster webhook's serving certificate current. */
+export enum WebhookCertificates {
+  /**
+   * The webhook itself (the default): a CA kept in the stack state (valid `certificateValidityDays`,
+   * replaced by `pulumi up` once fewer than 400 days remain) is the caBundle, and the webhook signs and
+   * renews its own 90-day serving certificate with it, without restarting or any Pulumi run.
+   */
+  Webhook = "webhook",
+  /**
+   * cert-manager, which must be installed in the cluster: Certificate objects (and, without
+   * `certManagerIssuer`, a self-signed bootstrap CA Issuer), with the CA injected into the webhook
+   * configuration by cert-manager's cainjector (`cert-manager.io/inject-ca-from`).
+   */
+  CertManager = "cert-manager",
+}
+
+/** A cert-manager issuer that signs the webhook's serving certificate. */
+export interface CertManagerIssuerRef {
+  /** Name of the Issuer (in the webhook's namespace) or ClusterIssuer. */
+  name: string;
+  /** `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do). */
+  kind?: string;
+  /** API group of the issuer (default `cert-manager.io`). */
+  group?: string;
+}
+
 /**
  * The admission webhook that gives every pod created in a tenant namespace what the namespace
  * carries in `pulumi-kubeovn/pod-defaults` (routes, attachments, security groups). It runs in the
@@ -401,7 +427,11 @@ export interface PodDefaultsWebhookSpec {
   failurePolicy?: WebhookFailurePolicy;
   /** Seconds the API server waits for the webhook before applying failurePolicy (1-30, default 5). */
   timeoutSeconds?: number;
-  /** Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days. */
+  /** Who keeps the serving certificate current: the webhook itself (default) or cert-manager. Explicit, so a preview never depends on what the cluster has installed. */
+  certificates?: WebhookCertificates;
+  /** With `certificates: cert-manager`: the issuer to use (default: a self-signed CA of the webhook's own, issued by cert-manager). */
+  certManagerIssuer?: CertManagerIssuerRef;
+  /** Days the generated CA is valid, more than 400 (default 3650); only with the default `certificates`. */
   certificateValidityDays?: number;
   /** Register a webhook served at this https URL instead of running it in the cluster (requires `caBundle`). */
   url?: string;

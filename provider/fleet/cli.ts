@@ -10,6 +10,7 @@
  * --allow-disruptive), 1 errors.
  */
 import * as fs from "node:fs";
+import * as k8s from "@kubernetes/client-node";
 import { Command, InvalidArgumentError } from "commander";
 import { PlanError } from "../core";
 import {
@@ -21,6 +22,7 @@ import {
   fleetStatus,
   planFleetStacks,
 } from "./operations";
+import { renderCertificateReport, webhookCertificateReport } from "../webhook/expiry";
 import { type Progress, createProgress } from "./progress";
 import { EXIT, type FleetReport, exitCode, renderJson, renderMarkdown } from "./report";
 import { MergeError, mergeReports, parseShard, reportFromJson } from "./shard";
@@ -182,8 +184,9 @@ export function buildCli(): Command {
 
   program
     .command("status")
-    .description("stacks, their last update, and drift between the stacks and the cluster")
+    .description("stacks, their last update, drift between the stacks and the cluster, and the webhook's certificates")
     .option("--no-drift", "skip the refresh preview that detects drift")
+    .option("--no-certificates", "skip reading the pod-defaults webhook's certificates from the cluster")
     .option("--json <file>", "write the status as JSON here ('-' for stdout)")
     .action(async (o) => {
       const g = program.opts();
@@ -195,6 +198,7 @@ export function buildCli(): Command {
       });
       if (o.json) writeOut(o.json, `${JSON.stringify(status, null, 2)}\n`);
       if (o.json !== "-") printStatus(status);
+      if (o.certificates) await printWebhookCertificates(o.json === "-");
       process.exitCode = status.some((s) => s.error) ? EXIT.errors : 0;
     });
   return program;
@@ -237,6 +241,22 @@ function printStatus(status: StackStatus[]): void {
     say(
       `${s.stack.padEnd(20)} ${s.role.padEnd(8)} ${String(s.resources ?? "-").padEnd(10)} ${last.padEnd(40)} ${drift}${note}`,
     );
+  }
+}
+
+/**
+ * The pod-defaults webhook's certificates on the cluster of the current kubeconfig, as kubectl would
+ * pick it; a warning (on stderr) when one has fewer than 30 days left (see webhook/expiry.ts).
+ */
+async function printWebhookCertificates(quiet: boolean): Promise<void> {
+  try {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromDefault();
+    for (const line of renderCertificateReport(await webhookCertificateReport(kc)))
+      if (line.startsWith("WARNING")) warn(line);
+      else if (!quiet) say(line);
+  } catch (e) {
+    warn(`Webhook certificates: not checked (${e instanceof Error ? e.message.split("\n")[0] : String(e)}).`);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * The webhook as plain JavaScript files for a ConfigMap: no image of ours exists, so the Deployment
  * runs a stock Node image on these files. They are transpiled from the same TypeScript the tests run
- * (the merge, the admission, the server), which import nothing but Node built-ins and each other.
+ * (the merge, the admission, the server, the certificate renewal), which import nothing but Node
+ * built-ins, each other and the node-forge modules that sign certificates: those files (and what they
+ * require, with node-forge's licence) are carried as they are, under node_modules/ as Node resolves them.
  *
  * The compiled package carries them ready-made (`bundle.json` beside the compiled module, written by
  * scripts/ensure-deps.js with this same transpilation), so an installed package needs neither the
@@ -17,6 +19,8 @@ const SOURCES = [
   "webhook/admission.ts",
   "webhook/namespaces.ts",
   "webhook/server.ts",
+  "webhook/tls.ts",
+  "webhook/renewal.ts",
   "webhook/main.ts",
 ];
 
@@ -51,7 +55,24 @@ export function transpileBundle(): { [file: string]: string } {
     });
     out[src.replace(/\.ts$/, ".js")] = js.outputText;
   }
-  return out;
+  return { ...out, ...forgeFiles(Object.values(out)) };
+}
+
+/** The node-forge modules the sources require, with everything they require in turn, and its licence. */
+function forgeFiles(sources: string[]): { [file: string]: string } {
+  const root = path.dirname(require.resolve("node-forge/package.json"));
+  const files: { [file: string]: string } = {
+    "node_modules/node-forge/LICENSE": fs.readFileSync(path.join(root, "LICENSE"), "utf8"),
+  };
+  const todo = sources.flatMap((js) => [...js.matchAll(/require\("node-forge\/lib\/([\w.]+)"\)/g)].map((m) => m[1]));
+  while (todo.length > 0) {
+    const name = (todo.pop() as string).replace(/\.js$/, "");
+    const file = `node_modules/node-forge/lib/${name}.js`;
+    if (files[file] !== undefined) continue;
+    files[file] = fs.readFileSync(path.join(root, "lib", `${name}.js`), "utf8");
+    todo.push(...[...files[file].matchAll(/require\('\.\/([\w.]+)'\)/g)].map((m) => m[1]));
+  }
+  return files;
 }
 
 /** ConfigMap keys cannot hold `/`: `webhook/main.js` is stored under `webhook_main.js`. */

@@ -1,92 +1,63 @@
 /**
- * The provider side of `kubeovn:index:WebhookCertificate`: a CA and serving certificate created once
- * and kept in the stack's state (key as a secret), so every `pulumi up` reuses them instead of minting
- * new ones. It is replaced when its names change or when it has less than RENEW_DAYS left, so a
- * regular `pulumi up` renews it before the API server would stop trusting the webhook.
+ * The provider side of `kubeovn:index:WebhookCertificate`: the long-lived CA the webhook configuration
+ * trusts, created once and kept in the stack's state (key as a secret). The webhook signs and renews
+ * its own short-lived serving certificates with it (renewal.ts), so nothing here has to run for the
+ * webhook to keep working. A `pulumi up` replaces the CA once fewer than RENEW_DAYS remain, which is
+ * more than a year: the CA outlives the last `up` by at least that long.
  */
 import type * as provider from "@pulumi/pulumi/provider";
-import { type CertificateRequest, createServingCertificate } from "./tls";
+import { CA_RENEW_DAYS } from "../core/webhook-plan";
+import { createCertificateAuthority } from "./tls";
 
 export const CERTIFICATE_TYPE = "kubeovn:index:WebhookCertificate";
-export const RENEW_DAYS = 30;
+/** Days of CA validity below which `pulumi up` replaces it: a year, plus the status warning's margin. */
+export const RENEW_DAYS = CA_RENEW_DAYS;
 
-export interface CertificateProps extends CertificateRequest {
+export interface CertificateProps {
+  validityDays: number;
   caCert?: string;
-  cert?: string;
-  key?: string;
+  caKey?: string;
   notAfter?: string;
 }
 
 const inputs = {
-  dnsNames: {
-    type: "array",
-    items: { type: "string" },
-    description: "DNS names the serving certificate is valid for.",
-  },
-  ipAddresses: {
-    type: "array",
-    items: { type: "string" },
-    description: "IP addresses the serving certificate is valid for.",
-  },
-  validityDays: { type: "number", description: "Days the CA and the serving certificate are valid." },
+  validityDays: { type: "number", description: `Days the CA is valid (more than ${RENEW_DAYS}).` },
 };
 
 export const certificateSchema = {
-  description: `Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than ${RENEW_DAYS} days of validity remain.`,
+  description: `Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). The private CA of the pod-defaults webhook; the webhook signs and renews its own serving certificates with it. Created once and kept in the stack state; replaced when less than ${RENEW_DAYS} days of validity remain.`,
   inputProperties: inputs,
-  requiredInputs: ["dnsNames", "validityDays"],
+  requiredInputs: ["validityDays"],
   properties: {
     ...inputs,
     caCert: { type: "string", description: "PEM of the CA (the webhook configuration's caBundle)." },
-    cert: { type: "string", description: "PEM serving certificate." },
-    key: { type: "string", secret: true, description: "PEM private key of the serving certificate." },
-    notAfter: { type: "string", description: "When the serving certificate expires (ISO 8601)." },
+    caKey: { type: "string", secret: true, description: "PEM private key of the CA." },
+    notAfter: { type: "string", description: "When the CA expires (ISO 8601)." },
   },
-  required: ["dnsNames", "validityDays", "caCert", "cert", "key", "notAfter"],
+  required: ["validityDays", "caCert", "caKey", "notAfter"],
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: engine inputs, checked field by field here.
 export function checkCertificate(news: any): provider.CheckResult {
   const failures: provider.CheckFailure[] = [];
-  if (!Array.isArray(news.dnsNames) || !news.dnsNames.every((n: unknown) => typeof n === "string" && n !== ""))
-    failures.push({
-      property: "dnsNames",
-      reason: `must be a list of DNS names, got ${JSON.stringify(news.dnsNames)}`,
-    });
-  if (
-    news.ipAddresses !== undefined &&
-    !(Array.isArray(news.ipAddresses) && news.ipAddresses.every((n: unknown) => typeof n === "string"))
-  )
-    failures.push({
-      property: "ipAddresses",
-      reason: `must be a list of addresses, got ${JSON.stringify(news.ipAddresses)}`,
-    });
   if (typeof news.validityDays !== "number" || !(news.validityDays > RENEW_DAYS))
     failures.push({
       property: "validityDays",
       reason: `must be a number of days above ${RENEW_DAYS}, got ${JSON.stringify(news.validityDays)}`,
     });
-  return { inputs: news, failures };
+  return { inputs: { validityDays: news.validityDays }, failures };
 }
 
 export function diffCertificate(olds: CertificateProps, news: CertificateProps, now = new Date()): provider.DiffResult {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
-  const replaces = [
-    ...(same(olds.dnsNames, news.dnsNames) ? [] : ["dnsNames"]),
-    ...(same(olds.ipAddresses, news.ipAddresses) ? [] : ["ipAddresses"]),
-    ...(olds.validityDays === news.validityDays ? [] : ["validityDays"]),
-  ];
   const renew =
-    olds.notAfter !== undefined && new Date(olds.notAfter).getTime() - now.getTime() < RENEW_DAYS * 86_400_000;
-  if (renew && !replaces.includes("validityDays")) replaces.push("validityDays");
-  return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    olds.notAfter === undefined ||
+    // State written before the CA was kept with its key: replace it by one the webhook can sign with.
+    olds.caKey === undefined ||
+    new Date(olds.notAfter).getTime() - now.getTime() < RENEW_DAYS * 86_400_000;
+  const changes = renew || olds.validityDays !== news.validityDays;
+  return { changes, replaces: changes ? ["validityDays"] : [], deleteBeforeReplace: false };
 }
 
 export function createCertificate(inputs: CertificateProps): CertificateProps {
-  const c = createServingCertificate({
-    dnsNames: inputs.dnsNames,
-    ipAddresses: inputs.ipAddresses,
-    validityDays: inputs.validityDays,
-  });
-  return { ...inputs, ...c };
+  return { validityDays: inputs.validityDays, ...createCertificateAuthority(inputs.validityDays) };
 }

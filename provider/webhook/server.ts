@@ -1,4 +1,5 @@
 /** The webhook's HTTPS server: AdmissionReview v1 in, AdmissionReview v1 out. Node built-ins only. */
+import * as crypto from "node:crypto";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { type AdmissionReview, MUTATE_PATH, type NamespaceReader, admitPod } from "./admission";
@@ -18,6 +19,8 @@ export interface WebhookServer {
   port: number;
   /** `https://<host>:<port>/mutate-pods`. */
   url: string;
+  /** Serves this pair to new connections from now on (no restart, open connections keep theirs). */
+  setCertificate(pair: { cert: string; key: string }): void;
   close(): Promise<void>;
 }
 
@@ -25,12 +28,14 @@ const MAX_BODY = 3 * 1024 * 1024; // the API server's own request limit
 
 export function startWebhookServer(o: WebhookServerOptions): Promise<WebhookServer> {
   const log = o.log ?? (() => undefined);
+  // What /healthz reports, so `kubeovn-tenants status` can tell when the served certificate expires.
+  let notAfter = new Date(new crypto.X509Certificate(o.cert).validTo).toISOString();
   const server = https.createServer({ cert: o.cert, key: o.key }, (req, res) => {
     const reply = (code: number, body: unknown) => {
       res.writeHead(code, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (req.method === "GET" && req.url === "/healthz") return reply(200, { ok: true });
+    if (req.method === "GET" && req.url === "/healthz") return reply(200, { ok: true, notAfter });
     if (req.method !== "POST" || req.url?.split("?")[0] !== MUTATE_PATH) return reply(404, { error: "not found" });
     let body = "";
     req.setEncoding("utf8");
@@ -61,6 +66,10 @@ export function startWebhookServer(o: WebhookServerOptions): Promise<WebhookServ
       resolve({
         port,
         url: `https://${host.includes(":") ? `[${host}]` : host}:${port}${MUTATE_PATH}`,
+        setCertificate: (pair) => {
+          server.setSecureContext({ cert: pair.cert, key: pair.key });
+          notAfter = new Date(new crypto.X509Certificate(pair.cert).validTo).toISOString();
+        },
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

@@ -11,7 +11,8 @@ import * as utilities from "./utilities";
  * Gives every pod created in a tenant namespace what its namespace carries (routes of the primary
  * NIC, extra attachments and their routes, security groups, port security), whoever creates the pod.
  * A mutating admission webhook scoped to namespaces labelled `pulumi-kubeovn/tenant`, run from a stock
- * Node.js image with its code in a ConfigMap, with a generated CA and serving certificate.
+ * Node.js image with its code in a ConfigMap. It renews its serving certificate itself, from a CA kept
+ * in the stack state, or has cert-manager issue it (`certificates`).
  */
 export class PodDefaultsWebhook extends pulumi.ComponentResource {
     /** @internal */
@@ -29,7 +30,7 @@ export class PodDefaultsWebhook extends pulumi.ComponentResource {
     }
 
     /**
-     * PEM of the CA the API server trusts for the webhook.
+     * PEM of the CA the API server trusts for the webhook (empty with cert-manager, whose cainjector sets it).
      */
     declare public /*out*/ readonly caCert: pulumi.Output<string>;
     /**
@@ -57,7 +58,9 @@ export class PodDefaultsWebhook extends pulumi.ComponentResource {
         opts = opts || {};
         if (!opts.id) {
             resourceInputs["caBundle"] = args?.caBundle;
+            resourceInputs["certManagerIssuer"] = args?.certManagerIssuer;
             resourceInputs["certificateValidityDays"] = args?.certificateValidityDays;
+            resourceInputs["certificates"] = args?.certificates;
             resourceInputs["failurePolicy"] = args?.failurePolicy;
             resourceInputs["image"] = args?.image;
             resourceInputs["namespace"] = args?.namespace;
@@ -86,9 +89,17 @@ export interface PodDefaultsWebhookArgs {
      */
     caBundle?: string;
     /**
-     * Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days.
+     * With `certificates: cert-manager`: the issuer to use (default: a self-signed CA of the webhook's own, issued by cert-manager).
+     */
+    certManagerIssuer?: inputs.CertManagerIssuerRefArgs;
+    /**
+     * Days the generated CA is valid, more than 400 (default 3650); only with the default `certificates`.
      */
     certificateValidityDays?: number;
+    /**
+     * Who keeps the serving certificate current: the webhook itself (default) or cert-manager. Explicit, so a preview never depends on what the cluster has installed.
+     */
+    certificates?: enums.WebhookCertificates;
     /**
      * What happens to tenant pods while the webhook cannot answer (default Fail).
      */

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
+ * Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). The private CA of the pod-defaults webhook; the webhook signs and renews its own serving certificates with it. Created once and kept in the stack state; replaced when less than 400 days of validity remain.
  */
 export class WebhookCertificate extends pulumi.CustomResource {
     /**
@@ -39,27 +39,15 @@ export class WebhookCertificate extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly caCert: pulumi.Output<string>;
     /**
-     * PEM serving certificate.
+     * PEM private key of the CA.
      */
-    declare public /*out*/ readonly cert: pulumi.Output<string>;
+    declare public /*out*/ readonly caKey: pulumi.Output<string>;
     /**
-     * DNS names the serving certificate is valid for.
-     */
-    declare public readonly dnsNames: pulumi.Output<string[]>;
-    /**
-     * IP addresses the serving certificate is valid for.
-     */
-    declare public readonly ipAddresses: pulumi.Output<string[] | undefined>;
-    /**
-     * PEM private key of the serving certificate.
-     */
-    declare public /*out*/ readonly key: pulumi.Output<string>;
-    /**
-     * When the serving certificate expires (ISO 8601).
+     * When the CA expires (ISO 8601).
      */
     declare public /*out*/ readonly notAfter: pulumi.Output<string>;
     /**
-     * Days the CA and the serving certificate are valid.
+     * Days the CA is valid (more than 400).
      */
     declare public readonly validityDays: pulumi.Output<number>;
 
@@ -74,30 +62,21 @@ export class WebhookCertificate extends pulumi.CustomResource {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         if (!opts.id) {
-            if (args?.dnsNames === undefined && !opts.urn) {
-                throw new Error("Missing required property 'dnsNames'");
-            }
             if (args?.validityDays === undefined && !opts.urn) {
                 throw new Error("Missing required property 'validityDays'");
             }
-            resourceInputs["dnsNames"] = args?.dnsNames;
-            resourceInputs["ipAddresses"] = args?.ipAddresses;
             resourceInputs["validityDays"] = args?.validityDays;
             resourceInputs["caCert"] = undefined /*out*/;
-            resourceInputs["cert"] = undefined /*out*/;
-            resourceInputs["key"] = undefined /*out*/;
+            resourceInputs["caKey"] = undefined /*out*/;
             resourceInputs["notAfter"] = undefined /*out*/;
         } else {
             resourceInputs["caCert"] = undefined /*out*/;
-            resourceInputs["cert"] = undefined /*out*/;
-            resourceInputs["dnsNames"] = undefined /*out*/;
-            resourceInputs["ipAddresses"] = undefined /*out*/;
-            resourceInputs["key"] = undefined /*out*/;
+            resourceInputs["caKey"] = undefined /*out*/;
             resourceInputs["notAfter"] = undefined /*out*/;
             resourceInputs["validityDays"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const secretOpts = { additionalSecretOutputs: ["key"] };
+        const secretOpts = { additionalSecretOutputs: ["caKey"] };
         opts = pulumi.mergeOptions(opts, secretOpts);
         super(WebhookCertificate.__pulumiType, name, resourceInputs, opts);
     }
@@ -108,15 +87,7 @@ export class WebhookCertificate extends pulumi.CustomResource {
  */
 export interface WebhookCertificateArgs {
     /**
-     * DNS names the serving certificate is valid for.
-     */
-    dnsNames: pulumi.Input<pulumi.Input<string>[]>;
-    /**
-     * IP addresses the serving certificate is valid for.
-     */
-    ipAddresses?: pulumi.Input<pulumi.Input<string>[] | undefined>;
-    /**
-     * Days the CA and the serving certificate are valid.
+     * Days the CA is valid (more than 400).
      */
     validityDays: pulumi.Input<number>;
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,12 +9,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { PodDefaultsWebhook, TenantNetwork, podDefaultsTransform } from "../../provider";
 import { ChangeCollector } from "../../provider/automation/changes";
+import { repoRoot } from "../../provider/automation/env";
+import { installCrds } from "../../localcluster/bootstrap";
+import { certManagerCrdFiles } from "../../localcluster/crds";
+import { waitFor } from "../../localcluster/procs";
 import { pulumiEnv } from "../../localcluster/pulumi-env";
-import { type TenantSpec, planCluster, planPodDefaultsWebhook, planTenant } from "../../provider/core";
+import {
+  type TenantSpec,
+  WebhookCertificates,
+  planCluster,
+  planPodDefaultsWebhook,
+  planTenant,
+} from "../../provider/core";
 import { BUNDLE_MAIN, bundleKey, webhookBundle } from "../../provider/webhook/bundle";
+import { servedCertificate, webhookCertificateReport } from "../../provider/webhook/expiry";
 import { namespaceReader } from "../../provider/webhook/namespaces";
+import { CertificateRenewer, caSource } from "../../provider/webhook/renewal";
 import { type WebhookServer, startWebhookServer } from "../../provider/webhook/server";
-import { createServingCertificate } from "../../provider/webhook/tls";
+import { createCertificateAuthority, signServingCertificate } from "../../provider/webhook/tls";
 import { clone, loadDemo } from "../support/demo";
 import { getCluster, kubeConfig } from "./support/cluster";
 
@@ -56,6 +69,11 @@ describe("routes every pod inherits: the pod-defaults webhook", function () {
   let core: k8s.CoreV1Api;
   let server: WebhookServer | undefined;
   let registration: { stack: Stack; cleanup(): void };
+  // The webhook's own renewal, as in its pod: a CA it is given, serving certificates it signs. Shorter
+  // than the 45-day renewal window, so every check renews at the real time (the API server's clock).
+  const ca = createCertificateAuthority(500);
+  const names = { dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] };
+  const renewer = new CertificateRenewer(caSource(ca, names, 44));
 
   before(async function () {
     core = kubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -64,7 +82,7 @@ describe("routes every pod inherits: the pod-defaults webhook", function () {
     // The webhook's identity and RBAC exactly as the component plans them; the server reads namespaces with its token.
     const rbac = planPodDefaultsWebhook(
       {},
-      { caBundle: "", cert: "", key: "" },
+      { caBundle: "", caCert: "", caKey: "" },
       { files: {}, paths: {}, main: "" },
     ).objects.filter((o) => ["namespace", "service-account", "cluster-role", "cluster-role-binding"].includes(o.id));
     await createAll(rbac);
@@ -77,18 +95,17 @@ describe("routes every pod inherits: the pod-defaults webhook", function () {
       })
     ).status?.token as string;
 
-    const tls = createServingCertificate({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: 31 });
     const cp = getCluster();
     server = await startWebhookServer({
       host: "127.0.0.1",
-      cert: tls.cert,
-      key: tls.key,
+      ...renewer.current,
       readNamespace: namespaceReader({ server: cp.server, token, ca: Buffer.from(cp.caData, "base64").toString() }),
     });
+    renewer.onChange = (pair) => server?.setCertificate(pair);
     // Registered through the component, in its url mode.
     const url = server.url;
     registration = await inlineStack("webhook", async () => {
-      const w = new PodDefaultsWebhook("pod-defaults", { url, caBundle: tls.caCert, timeoutSeconds: 2 });
+      const w = new PodDefaultsWebhook("pod-defaults", { url, caBundle: ca.caCert, timeoutSeconds: 2 });
       return { failurePolicy: w.failurePolicy } as any;
     });
     const up = await registration.stack.up();
@@ -114,17 +131,21 @@ describe("routes every pod inherits: the pod-defaults webhook", function () {
     });
   });
 
-  it("the in-cluster objects (code ConfigMap, TLS Secret, Deployment, Service, budget, registration) pass the API server's dry run", async function () {
+  it("the in-cluster objects (code ConfigMap, CA Secret, Deployment, Service, budget, registration) pass the API server's dry run", async function () {
     const files = webhookBundle();
     const code = {
       files: Object.fromEntries(Object.entries(files).map(([f, js]) => [bundleKey(f), js])),
       paths: Object.fromEntries(Object.keys(files).map((f) => [bundleKey(f), f])),
       main: BUNDLE_MAIN,
     };
-    const tls = createServingCertificate({ dnsNames: ["pod-defaults-webhook.pulumi-kubeovn.svc"], validityDays: 31 });
     const plan = planPodDefaultsWebhook(
       {},
-      { caBundle: Buffer.from(tls.caCert).toString("base64"), cert: tls.cert, key: tls.key, revision: tls.notAfter },
+      {
+        caBundle: Buffer.from(ca.caCert).toString("base64"),
+        caCert: ca.caCert,
+        caKey: ca.caKey,
+        revision: ca.notAfter,
+      },
       code,
     );
     const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
@@ -176,6 +197,123 @@ describe("routes every pod inherits: the pod-defaults webhook", function () {
     assert.equal(outside.metadata?.annotations, undefined);
     const app = await core.createNamespacedPod({ namespace: "acme-app", body: pod("app") });
     assert.equal(app.metadata?.annotations?.[ROUTES], undefined);
+  });
+
+  it("the webhook swaps in a certificate it renewed itself; the API server trusts it at once (no restart, no up)", async function () {
+    const before = await servedCertificate("127.0.0.1", server!.port);
+    assert.equal(renewer.check(), true, "a 44-day certificate is inside the 45-day renewal window");
+    const after = await servedCertificate("127.0.0.1", server!.port);
+    assert.notEqual(after.fingerprint256, before.fingerprint256, "the same server serves a new certificate");
+    assert.equal(
+      after.serialNumber,
+      new (await import("node:crypto")).X509Certificate(renewer.current.cert).serialNumber,
+    );
+    const created = await core.createNamespacedPod({ namespace: "acme-web", body: pod("after-renewal") });
+    assert.deepEqual(JSON.parse(created.metadata?.annotations?.[ROUTES] ?? "null"), ACME_WEB_ROUTES);
+  });
+
+  it("status reads the caBundle and the served certificate from the cluster, and warns 30 days ahead", async function () {
+    const report = await webhookCertificateReport(kubeConfig());
+    assert.deepEqual(
+      report.checks.map((c) => `${c.where}: ${c.daysLeft}`),
+      ["caBundle: 499", `served at ${server!.url}: 43`],
+    );
+    assert.deepEqual(report.warnings, []);
+    // The same from the command line, once what is served has fewer than 30 days left.
+    const short = signServingCertificate(ca, { ...names, validityDays: 20 });
+    server!.setCertificate(short);
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-status-"));
+      fs.copyFileSync(path.join(repoRoot, "examples", "fleet.yaml"), path.join(dir, "fleet.yaml"));
+      const env = {
+        ...(process.env as { [k: string]: string }),
+        CI: "true",
+        ...pulumiEnv({
+          backendDir: dir,
+          toolchainBin: process.env.KUBEOVN_BIN_DIR as string,
+          kubeconfig: getCluster().kubeconfigPath,
+        }),
+      };
+      const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          path.join(repoRoot, "bin", "kubeovn-tenants"),
+          ["status", "--no-drift"],
+          { cwd: dir, env },
+          (e, o, r) => resolve({ code: e ? Number((e as { code?: unknown }).code) : 0, stdout: o, stderr: r }),
+        ),
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+      const explain = `exit ${run.code}\n${run.stdout}\n${run.stderr}`;
+      assert.equal(run.code, 0, explain);
+      assert.match(run.stdout, /^Webhook certificates:$/m, explain);
+      assert.match(run.stdout, /^ {2}caBundle: valid until \S+ \(499 days\)$/m, explain);
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `^WARNING: webhook certificate expires in 19 days, on \\S+ \\(served at ${server!.url.replace(/[.]/g, "\\.")}\\);`,
+          "m",
+        ),
+        explain,
+      );
+    } finally {
+      server!.setCertificate(renewer.current);
+    }
+  });
+
+  it("with certificates: cert-manager, the API server accepts cert-manager's objects and the inject-ca-from registration", async function () {
+    // cert-manager's CRDs (crds/, v1.21.2) only: no cert-manager runs here, so nothing is issued.
+    const crds = await installCrds(getCluster().kubeconfigPath, certManagerCrdFiles);
+    try {
+      const files = webhookBundle();
+      const code = {
+        files: Object.fromEntries(Object.entries(files).map(([f, js]) => [bundleKey(f), js])),
+        paths: Object.fromEntries(Object.keys(files).map((f) => [bundleKey(f), f])),
+        main: BUNDLE_MAIN,
+      };
+      const plan = planPodDefaultsWebhook({ certificates: WebhookCertificates.CertManager }, {}, code);
+      const api = k8s.KubernetesObjectApi.makeApiClient(kubeConfig());
+      const rest = plan.objects.filter(
+        (o) => !["namespace", "service-account", "cluster-role", "cluster-role-binding"].includes(o.id),
+      );
+      const kinds: string[] = [];
+      for (const o of rest) {
+        const obj = o.id === "webhook-configuration" ? { ...o, metadata: { ...o.metadata, name: "dry-run-cm" } } : o;
+        const { id: _id, ...manifest } = obj;
+        // A CRD just Established may take a moment to be served (discovery, storage).
+        const out = await waitFor(`dry run of ${o.kind}`, 30_000, () =>
+          api.create(manifest as k8s.KubernetesObject, undefined, "All"),
+        );
+        kinds.push(`${out.kind}/${out.metadata?.name}`);
+        if (o.kind === "MutatingWebhookConfiguration")
+          assert.equal(
+            out.metadata?.annotations?.["cert-manager.io/inject-ca-from"],
+            "pulumi-kubeovn/pod-defaults-webhook",
+          );
+      }
+      assert.deepEqual(kinds, [
+        "ConfigMap/pod-defaults-webhook-code",
+        "Issuer/pod-defaults-webhook-selfsigned",
+        "Certificate/pod-defaults-webhook-ca",
+        "Issuer/pod-defaults-webhook-ca",
+        "Certificate/pod-defaults-webhook",
+        "Deployment/pod-defaults-webhook",
+        "Service/pod-defaults-webhook",
+        "PodDisruptionBudget/pod-defaults-webhook",
+        "MutatingWebhookConfiguration/dry-run-cm",
+      ]);
+      // The CRDs do reject what cert-manager would not understand.
+      await assert.rejects(
+        api.create(
+          { ...(rest.find((o) => o.id === "certificate") as any), id: undefined, spec: { secretName: "x" } } as any,
+          undefined,
+          "All",
+        ),
+        /issuerRef/,
+      );
+    } finally {
+      const ext = kubeConfig().makeApiClient(k8s.ApiextensionsV1Api);
+      for (const c of crds) await ext.deleteCustomResourceDefinition({ name: c.metadata!.name! });
+    }
   });
 
   it("while the webhook is down, tenant pods are refused (failurePolicy Fail) and other pods are created", async function () {

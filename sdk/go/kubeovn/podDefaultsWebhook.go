@@ -14,11 +14,12 @@ import (
 // Gives every pod created in a tenant namespace what its namespace carries (routes of the primary
 // NIC, extra attachments and their routes, security groups, port security), whoever creates the pod.
 // A mutating admission webhook scoped to namespaces labelled `pulumi-kubeovn/tenant`, run from a stock
-// Node.js image with its code in a ConfigMap, with a generated CA and serving certificate.
+// Node.js image with its code in a ConfigMap. It renews its serving certificate itself, from a CA kept
+// in the stack state, or has cert-manager issue it (`certificates`).
 type PodDefaultsWebhook struct {
 	pulumi.ResourceState
 
-	// PEM of the CA the API server trusts for the webhook.
+	// PEM of the CA the API server trusts for the webhook (empty with cert-manager, whose cainjector sets it).
 	CaCert pulumi.StringOutput `pulumi:"caCert"`
 	// What the API server does with tenant pods while the webhook cannot answer.
 	FailurePolicy pulumi.StringOutput `pulumi:"failurePolicy"`
@@ -47,8 +48,12 @@ func NewPodDefaultsWebhook(ctx *pulumi.Context,
 type podDefaultsWebhookArgs struct {
 	// PEM CA that signed the serving certificate of `url`. Only with `url`.
 	CaBundle *string `pulumi:"caBundle"`
-	// Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days.
+	// With `certificates: cert-manager`: the issuer to use (default: a self-signed CA of the webhook's own, issued by cert-manager).
+	CertManagerIssuer *CertManagerIssuerRef `pulumi:"certManagerIssuer"`
+	// Days the generated CA is valid, more than 400 (default 3650); only with the default `certificates`.
 	CertificateValidityDays *float64 `pulumi:"certificateValidityDays"`
+	// Who keeps the serving certificate current: the webhook itself (default) or cert-manager. Explicit, so a preview never depends on what the cluster has installed.
+	Certificates *WebhookCertificates `pulumi:"certificates"`
 	// What happens to tenant pods while the webhook cannot answer (default Fail).
 	FailurePolicy *WebhookFailurePolicy `pulumi:"failurePolicy"`
 	// Container image with Node.js 18 or newer; the webhook's code is mounted from a ConfigMap (default `node:20-alpine`).
@@ -67,8 +72,12 @@ type podDefaultsWebhookArgs struct {
 type PodDefaultsWebhookArgs struct {
 	// PEM CA that signed the serving certificate of `url`. Only with `url`.
 	CaBundle *string
-	// Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days.
+	// With `certificates: cert-manager`: the issuer to use (default: a self-signed CA of the webhook's own, issued by cert-manager).
+	CertManagerIssuer *CertManagerIssuerRefArgs
+	// Days the generated CA is valid, more than 400 (default 3650); only with the default `certificates`.
 	CertificateValidityDays *float64
+	// Who keeps the serving certificate current: the webhook itself (default) or cert-manager. Explicit, so a preview never depends on what the cluster has installed.
+	Certificates *WebhookCertificates
 	// What happens to tenant pods while the webhook cannot answer (default Fail).
 	FailurePolicy *WebhookFailurePolicy
 	// Container image with Node.js 18 or newer; the webhook's code is mounted from a ConfigMap (default `node:20-alpine`).
@@ -170,7 +179,7 @@ func (o PodDefaultsWebhookOutput) ToPodDefaultsWebhookOutputWithContext(ctx cont
 	return o
 }
 
-// PEM of the CA the API server trusts for the webhook.
+// PEM of the CA the API server trusts for the webhook (empty with cert-manager, whose cainjector sets it).
 func (o PodDefaultsWebhookOutput) CaCert() pulumi.StringOutput {
 	return o.ApplyT(func(v *PodDefaultsWebhook) pulumi.StringOutput { return v.CaCert }).(pulumi.StringOutput)
 }

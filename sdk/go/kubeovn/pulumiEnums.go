@@ -857,6 +857,177 @@ func (in *securityGroupProtocolPtr) ToSecurityGroupProtocolPtrOutputWithContext(
 	return pulumi.ToOutputWithContext(ctx, in).(SecurityGroupProtocolPtrOutput)
 }
 
+type WebhookCertificates string
+
+const (
+	// The webhook itself (the default): a CA kept in the stack state (valid `certificateValidityDays`,
+	// replaced by `pulumi up` once fewer than 400 days remain) is the caBundle, and the webhook signs and
+	// renews its own 90-day serving certificate with it, without restarting or any Pulumi run.
+	WebhookCertificatesWebhook = WebhookCertificates("webhook")
+	// cert-manager, which must be installed in the cluster: Certificate objects (and, without
+	// `certManagerIssuer`, a self-signed bootstrap CA Issuer), with the CA injected into the webhook
+	// configuration by cert-manager's cainjector (`cert-manager.io/inject-ca-from`).
+	WebhookCertificatesCertManager = WebhookCertificates("cert-manager")
+)
+
+func (WebhookCertificates) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookCertificates)(nil)).Elem()
+}
+
+func (e WebhookCertificates) ToWebhookCertificatesOutput() WebhookCertificatesOutput {
+	return pulumi.ToOutput(e).(WebhookCertificatesOutput)
+}
+
+func (e WebhookCertificates) ToWebhookCertificatesOutputWithContext(ctx context.Context) WebhookCertificatesOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(WebhookCertificatesOutput)
+}
+
+func (e WebhookCertificates) ToWebhookCertificatesPtrOutput() WebhookCertificatesPtrOutput {
+	return e.ToWebhookCertificatesPtrOutputWithContext(context.Background())
+}
+
+func (e WebhookCertificates) ToWebhookCertificatesPtrOutputWithContext(ctx context.Context) WebhookCertificatesPtrOutput {
+	return WebhookCertificates(e).ToWebhookCertificatesOutputWithContext(ctx).ToWebhookCertificatesPtrOutputWithContext(ctx)
+}
+
+func (e WebhookCertificates) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e WebhookCertificates) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e WebhookCertificates) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e WebhookCertificates) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type WebhookCertificatesOutput struct{ *pulumi.OutputState }
+
+func (WebhookCertificatesOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookCertificates)(nil)).Elem()
+}
+
+func (o WebhookCertificatesOutput) ToWebhookCertificatesOutput() WebhookCertificatesOutput {
+	return o
+}
+
+func (o WebhookCertificatesOutput) ToWebhookCertificatesOutputWithContext(ctx context.Context) WebhookCertificatesOutput {
+	return o
+}
+
+func (o WebhookCertificatesOutput) ToWebhookCertificatesPtrOutput() WebhookCertificatesPtrOutput {
+	return o.ToWebhookCertificatesPtrOutputWithContext(context.Background())
+}
+
+func (o WebhookCertificatesOutput) ToWebhookCertificatesPtrOutputWithContext(ctx context.Context) WebhookCertificatesPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v WebhookCertificates) *WebhookCertificates {
+		return &v
+	}).(WebhookCertificatesPtrOutput)
+}
+
+func (o WebhookCertificatesOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o WebhookCertificatesOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e WebhookCertificates) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o WebhookCertificatesOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o WebhookCertificatesOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e WebhookCertificates) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type WebhookCertificatesPtrOutput struct{ *pulumi.OutputState }
+
+func (WebhookCertificatesPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WebhookCertificates)(nil)).Elem()
+}
+
+func (o WebhookCertificatesPtrOutput) ToWebhookCertificatesPtrOutput() WebhookCertificatesPtrOutput {
+	return o
+}
+
+func (o WebhookCertificatesPtrOutput) ToWebhookCertificatesPtrOutputWithContext(ctx context.Context) WebhookCertificatesPtrOutput {
+	return o
+}
+
+func (o WebhookCertificatesPtrOutput) Elem() WebhookCertificatesOutput {
+	return o.ApplyT(func(v *WebhookCertificates) WebhookCertificates {
+		if v != nil {
+			return *v
+		}
+		var ret WebhookCertificates
+		return ret
+	}).(WebhookCertificatesOutput)
+}
+
+func (o WebhookCertificatesPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o WebhookCertificatesPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *WebhookCertificates) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// WebhookCertificatesInput is an input type that accepts values of the WebhookCertificates enum
+// A concrete instance of `WebhookCertificatesInput` can be one of the following:
+//
+//	WebhookCertificatesWebhook
+//	WebhookCertificatesCertManager
+type WebhookCertificatesInput interface {
+	pulumi.Input
+
+	ToWebhookCertificatesOutput() WebhookCertificatesOutput
+	ToWebhookCertificatesOutputWithContext(context.Context) WebhookCertificatesOutput
+}
+
+var webhookCertificatesPtrType = reflect.TypeOf((**WebhookCertificates)(nil)).Elem()
+
+type WebhookCertificatesPtrInput interface {
+	pulumi.Input
+
+	ToWebhookCertificatesPtrOutput() WebhookCertificatesPtrOutput
+	ToWebhookCertificatesPtrOutputWithContext(context.Context) WebhookCertificatesPtrOutput
+}
+
+type webhookCertificatesPtr string
+
+func WebhookCertificatesPtr(v string) WebhookCertificatesPtrInput {
+	return (*webhookCertificatesPtr)(&v)
+}
+
+func (*webhookCertificatesPtr) ElementType() reflect.Type {
+	return webhookCertificatesPtrType
+}
+
+func (in *webhookCertificatesPtr) ToWebhookCertificatesPtrOutput() WebhookCertificatesPtrOutput {
+	return pulumi.ToOutput(in).(WebhookCertificatesPtrOutput)
+}
+
+func (in *webhookCertificatesPtr) ToWebhookCertificatesPtrOutputWithContext(ctx context.Context) WebhookCertificatesPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(WebhookCertificatesPtrOutput)
+}
+
 type WebhookFailurePolicy string
 
 const (
@@ -1035,6 +1206,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*SecurityGroupPolicyPtrInput)(nil)).Elem(), SecurityGroupPolicy("allow"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SecurityGroupProtocolInput)(nil)).Elem(), SecurityGroupProtocol("all"))
 	pulumi.RegisterInputType(reflect.TypeOf((*SecurityGroupProtocolPtrInput)(nil)).Elem(), SecurityGroupProtocol("all"))
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookCertificatesInput)(nil)).Elem(), WebhookCertificates("webhook"))
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookCertificatesPtrInput)(nil)).Elem(), WebhookCertificates("webhook"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookFailurePolicyInput)(nil)).Elem(), WebhookFailurePolicy("Fail"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookFailurePolicyPtrInput)(nil)).Elem(), WebhookFailurePolicy("Fail"))
 	pulumi.RegisterOutputType(NatProtocolOutput{})
@@ -1047,6 +1220,8 @@ func init() {
 	pulumi.RegisterOutputType(SecurityGroupPolicyPtrOutput{})
 	pulumi.RegisterOutputType(SecurityGroupProtocolOutput{})
 	pulumi.RegisterOutputType(SecurityGroupProtocolPtrOutput{})
+	pulumi.RegisterOutputType(WebhookCertificatesOutput{})
+	pulumi.RegisterOutputType(WebhookCertificatesPtrOutput{})
 	pulumi.RegisterOutputType(WebhookFailurePolicyOutput{})
 	pulumi.RegisterOutputType(WebhookFailurePolicyPtrOutput{})
 }

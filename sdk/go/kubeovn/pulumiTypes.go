@@ -401,6 +401,181 @@ func (o ApiServerAccessSpecPtrOutput) Gateway() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type CertManagerIssuerRef struct {
+	// API group of the issuer (default `cert-manager.io`).
+	Group *string `pulumi:"group"`
+	// `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+	Kind *string `pulumi:"kind"`
+	// Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+	Name string `pulumi:"name"`
+}
+
+// CertManagerIssuerRefInput is an input type that accepts CertManagerIssuerRefArgs and CertManagerIssuerRefOutput values.
+// You can construct a concrete instance of `CertManagerIssuerRefInput` via:
+//
+//	CertManagerIssuerRefArgs{...}
+type CertManagerIssuerRefInput interface {
+	pulumi.Input
+
+	ToCertManagerIssuerRefOutput() CertManagerIssuerRefOutput
+	ToCertManagerIssuerRefOutputWithContext(context.Context) CertManagerIssuerRefOutput
+}
+
+type CertManagerIssuerRefArgs struct {
+	// API group of the issuer (default `cert-manager.io`).
+	Group *string `pulumi:"group"`
+	// `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+	Kind *string `pulumi:"kind"`
+	// Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+	Name string `pulumi:"name"`
+}
+
+func (CertManagerIssuerRefArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CertManagerIssuerRef)(nil)).Elem()
+}
+
+func (i CertManagerIssuerRefArgs) ToCertManagerIssuerRefOutput() CertManagerIssuerRefOutput {
+	return i.ToCertManagerIssuerRefOutputWithContext(context.Background())
+}
+
+func (i CertManagerIssuerRefArgs) ToCertManagerIssuerRefOutputWithContext(ctx context.Context) CertManagerIssuerRefOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CertManagerIssuerRefOutput)
+}
+
+func (i CertManagerIssuerRefArgs) ToCertManagerIssuerRefPtrOutput() CertManagerIssuerRefPtrOutput {
+	return i.ToCertManagerIssuerRefPtrOutputWithContext(context.Background())
+}
+
+func (i CertManagerIssuerRefArgs) ToCertManagerIssuerRefPtrOutputWithContext(ctx context.Context) CertManagerIssuerRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CertManagerIssuerRefOutput).ToCertManagerIssuerRefPtrOutputWithContext(ctx)
+}
+
+// CertManagerIssuerRefPtrInput is an input type that accepts CertManagerIssuerRefArgs, CertManagerIssuerRefPtr and CertManagerIssuerRefPtrOutput values.
+// You can construct a concrete instance of `CertManagerIssuerRefPtrInput` via:
+//
+//	        CertManagerIssuerRefArgs{...}
+//
+//	or:
+//
+//	        nil
+type CertManagerIssuerRefPtrInput interface {
+	pulumi.Input
+
+	ToCertManagerIssuerRefPtrOutput() CertManagerIssuerRefPtrOutput
+	ToCertManagerIssuerRefPtrOutputWithContext(context.Context) CertManagerIssuerRefPtrOutput
+}
+
+type certManagerIssuerRefPtrType CertManagerIssuerRefArgs
+
+func CertManagerIssuerRefPtr(v *CertManagerIssuerRefArgs) CertManagerIssuerRefPtrInput {
+	return (*certManagerIssuerRefPtrType)(v)
+}
+
+func (*certManagerIssuerRefPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CertManagerIssuerRef)(nil)).Elem()
+}
+
+func (i *certManagerIssuerRefPtrType) ToCertManagerIssuerRefPtrOutput() CertManagerIssuerRefPtrOutput {
+	return i.ToCertManagerIssuerRefPtrOutputWithContext(context.Background())
+}
+
+func (i *certManagerIssuerRefPtrType) ToCertManagerIssuerRefPtrOutputWithContext(ctx context.Context) CertManagerIssuerRefPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CertManagerIssuerRefPtrOutput)
+}
+
+type CertManagerIssuerRefOutput struct{ *pulumi.OutputState }
+
+func (CertManagerIssuerRefOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CertManagerIssuerRef)(nil)).Elem()
+}
+
+func (o CertManagerIssuerRefOutput) ToCertManagerIssuerRefOutput() CertManagerIssuerRefOutput {
+	return o
+}
+
+func (o CertManagerIssuerRefOutput) ToCertManagerIssuerRefOutputWithContext(ctx context.Context) CertManagerIssuerRefOutput {
+	return o
+}
+
+func (o CertManagerIssuerRefOutput) ToCertManagerIssuerRefPtrOutput() CertManagerIssuerRefPtrOutput {
+	return o.ToCertManagerIssuerRefPtrOutputWithContext(context.Background())
+}
+
+func (o CertManagerIssuerRefOutput) ToCertManagerIssuerRefPtrOutputWithContext(ctx context.Context) CertManagerIssuerRefPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CertManagerIssuerRef) *CertManagerIssuerRef {
+		return &v
+	}).(CertManagerIssuerRefPtrOutput)
+}
+
+// API group of the issuer (default `cert-manager.io`).
+func (o CertManagerIssuerRefOutput) Group() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CertManagerIssuerRef) *string { return v.Group }).(pulumi.StringPtrOutput)
+}
+
+// `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+func (o CertManagerIssuerRefOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CertManagerIssuerRef) *string { return v.Kind }).(pulumi.StringPtrOutput)
+}
+
+// Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+func (o CertManagerIssuerRefOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v CertManagerIssuerRef) string { return v.Name }).(pulumi.StringOutput)
+}
+
+type CertManagerIssuerRefPtrOutput struct{ *pulumi.OutputState }
+
+func (CertManagerIssuerRefPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CertManagerIssuerRef)(nil)).Elem()
+}
+
+func (o CertManagerIssuerRefPtrOutput) ToCertManagerIssuerRefPtrOutput() CertManagerIssuerRefPtrOutput {
+	return o
+}
+
+func (o CertManagerIssuerRefPtrOutput) ToCertManagerIssuerRefPtrOutputWithContext(ctx context.Context) CertManagerIssuerRefPtrOutput {
+	return o
+}
+
+func (o CertManagerIssuerRefPtrOutput) Elem() CertManagerIssuerRefOutput {
+	return o.ApplyT(func(v *CertManagerIssuerRef) CertManagerIssuerRef {
+		if v != nil {
+			return *v
+		}
+		var ret CertManagerIssuerRef
+		return ret
+	}).(CertManagerIssuerRefOutput)
+}
+
+// API group of the issuer (default `cert-manager.io`).
+func (o CertManagerIssuerRefPtrOutput) Group() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CertManagerIssuerRef) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Group
+	}).(pulumi.StringPtrOutput)
+}
+
+// `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+func (o CertManagerIssuerRefPtrOutput) Kind() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CertManagerIssuerRef) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Kind
+	}).(pulumi.StringPtrOutput)
+}
+
+// Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+func (o CertManagerIssuerRefPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CertManagerIssuerRef) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
 type ClusterNetworkInfo struct {
 	// The API-server attachment network, when the cluster enabled it.
 	ApiServerAccess *ApiServerAccessInfo `pulumi:"apiServerAccess"`
@@ -3372,6 +3547,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ApiServerAccessInfoPtrInput)(nil)).Elem(), ApiServerAccessInfoArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ApiServerAccessSpecInput)(nil)).Elem(), ApiServerAccessSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ApiServerAccessSpecPtrInput)(nil)).Elem(), ApiServerAccessSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CertManagerIssuerRefInput)(nil)).Elem(), CertManagerIssuerRefArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CertManagerIssuerRefPtrInput)(nil)).Elem(), CertManagerIssuerRefArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ClusterNetworkInfoInput)(nil)).Elem(), ClusterNetworkInfoArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DnatRuleSpecInput)(nil)).Elem(), DnatRuleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DnatRuleSpecArrayInput)(nil)).Elem(), DnatRuleSpecArray{})
@@ -3419,6 +3596,8 @@ func init() {
 	pulumi.RegisterOutputType(ApiServerAccessInfoPtrOutput{})
 	pulumi.RegisterOutputType(ApiServerAccessSpecOutput{})
 	pulumi.RegisterOutputType(ApiServerAccessSpecPtrOutput{})
+	pulumi.RegisterOutputType(CertManagerIssuerRefOutput{})
+	pulumi.RegisterOutputType(CertManagerIssuerRefPtrOutput{})
 	pulumi.RegisterOutputType(ClusterNetworkInfoOutput{})
 	pulumi.RegisterOutputType(DnatRuleSpecOutput{})
 	pulumi.RegisterOutputType(DnatRuleSpecArrayOutput{})

@@ -12,23 +12,17 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
+// Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). The private CA of the pod-defaults webhook; the webhook signs and renews its own serving certificates with it. Created once and kept in the stack state; replaced when less than 400 days of validity remain.
 type WebhookCertificate struct {
 	pulumi.CustomResourceState
 
 	// PEM of the CA (the webhook configuration's caBundle).
 	CaCert pulumi.StringOutput `pulumi:"caCert"`
-	// PEM serving certificate.
-	Cert pulumi.StringOutput `pulumi:"cert"`
-	// DNS names the serving certificate is valid for.
-	DnsNames pulumi.StringArrayOutput `pulumi:"dnsNames"`
-	// IP addresses the serving certificate is valid for.
-	IpAddresses pulumi.StringArrayOutput `pulumi:"ipAddresses"`
-	// PEM private key of the serving certificate.
-	Key pulumi.StringOutput `pulumi:"key"`
-	// When the serving certificate expires (ISO 8601).
+	// PEM private key of the CA.
+	CaKey pulumi.StringOutput `pulumi:"caKey"`
+	// When the CA expires (ISO 8601).
 	NotAfter pulumi.StringOutput `pulumi:"notAfter"`
-	// Days the CA and the serving certificate are valid.
+	// Days the CA is valid (more than 400).
 	ValidityDays pulumi.Float64Output `pulumi:"validityDays"`
 }
 
@@ -39,14 +33,11 @@ func NewWebhookCertificate(ctx *pulumi.Context,
 		return nil, errors.New("missing one or more required arguments")
 	}
 
-	if args.DnsNames == nil {
-		return nil, errors.New("invalid value for required argument 'DnsNames'")
-	}
 	if args.ValidityDays == nil {
 		return nil, errors.New("invalid value for required argument 'ValidityDays'")
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
-		"key",
+		"caKey",
 	})
 	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
@@ -82,21 +73,13 @@ func (WebhookCertificateState) ElementType() reflect.Type {
 }
 
 type webhookCertificateArgs struct {
-	// DNS names the serving certificate is valid for.
-	DnsNames []string `pulumi:"dnsNames"`
-	// IP addresses the serving certificate is valid for.
-	IpAddresses []string `pulumi:"ipAddresses"`
-	// Days the CA and the serving certificate are valid.
+	// Days the CA is valid (more than 400).
 	ValidityDays float64 `pulumi:"validityDays"`
 }
 
 // The set of arguments for constructing a WebhookCertificate resource.
 type WebhookCertificateArgs struct {
-	// DNS names the serving certificate is valid for.
-	DnsNames pulumi.StringArrayInput
-	// IP addresses the serving certificate is valid for.
-	IpAddresses pulumi.StringArrayInput
-	// Days the CA and the serving certificate are valid.
+	// Days the CA is valid (more than 400).
 	ValidityDays pulumi.Float64Input
 }
 
@@ -192,32 +175,17 @@ func (o WebhookCertificateOutput) CaCert() pulumi.StringOutput {
 	return o.ApplyT(func(v *WebhookCertificate) pulumi.StringOutput { return v.CaCert }).(pulumi.StringOutput)
 }
 
-// PEM serving certificate.
-func (o WebhookCertificateOutput) Cert() pulumi.StringOutput {
-	return o.ApplyT(func(v *WebhookCertificate) pulumi.StringOutput { return v.Cert }).(pulumi.StringOutput)
+// PEM private key of the CA.
+func (o WebhookCertificateOutput) CaKey() pulumi.StringOutput {
+	return o.ApplyT(func(v *WebhookCertificate) pulumi.StringOutput { return v.CaKey }).(pulumi.StringOutput)
 }
 
-// DNS names the serving certificate is valid for.
-func (o WebhookCertificateOutput) DnsNames() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *WebhookCertificate) pulumi.StringArrayOutput { return v.DnsNames }).(pulumi.StringArrayOutput)
-}
-
-// IP addresses the serving certificate is valid for.
-func (o WebhookCertificateOutput) IpAddresses() pulumi.StringArrayOutput {
-	return o.ApplyT(func(v *WebhookCertificate) pulumi.StringArrayOutput { return v.IpAddresses }).(pulumi.StringArrayOutput)
-}
-
-// PEM private key of the serving certificate.
-func (o WebhookCertificateOutput) Key() pulumi.StringOutput {
-	return o.ApplyT(func(v *WebhookCertificate) pulumi.StringOutput { return v.Key }).(pulumi.StringOutput)
-}
-
-// When the serving certificate expires (ISO 8601).
+// When the CA expires (ISO 8601).
 func (o WebhookCertificateOutput) NotAfter() pulumi.StringOutput {
 	return o.ApplyT(func(v *WebhookCertificate) pulumi.StringOutput { return v.NotAfter }).(pulumi.StringOutput)
 }
 
-// Days the CA and the serving certificate are valid.
+// Days the CA is valid (more than 400).
 func (o WebhookCertificateOutput) ValidityDays() pulumi.Float64Output {
 	return o.ApplyT(func(v *WebhookCertificate) pulumi.Float64Output { return v.ValidityDays }).(pulumi.Float64Output)
 }

@@ -44,6 +44,21 @@ export interface ApiServerAccessSpecArgs {
     gateway?: string;
 }
 
+export interface CertManagerIssuerRefArgs {
+    /**
+     * API group of the issuer (default `cert-manager.io`).
+     */
+    group?: string;
+    /**
+     * `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+     */
+    kind?: string;
+    /**
+     * Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+     */
+    name: string;
+}
+
 export interface ClusterNetworkInfoArgs {
     /**
      * The API-server attachment network, when the cluster enabled it.

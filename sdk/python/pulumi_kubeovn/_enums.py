@@ -12,6 +12,7 @@ __all__ = [
     'RoutePolicy',
     'SecurityGroupPolicy',
     'SecurityGroupProtocol',
+    'WebhookCertificates',
     'WebhookFailurePolicy',
 ]
 
@@ -89,6 +90,22 @@ class SecurityGroupProtocol(_builtins.str, Enum):
     ICMP = "icmp"
     """
     ICMP (ICMPv6 for IPv6 rules).
+    """
+
+
+@pulumi.type_token("kubeovn:index:WebhookCertificates")
+class WebhookCertificates(_builtins.str, Enum):
+    WEBHOOK = "webhook"
+    """
+    The webhook itself (the default): a CA kept in the stack state (valid `certificateValidityDays`,
+    replaced by `pulumi up` once fewer than 400 days remain) is the caBundle, and the webhook signs and
+    renews its own 90-day serving certificate with it, without restarting or any Pulumi run.
+    """
+    CERT_MANAGER = "cert-manager"
+    """
+    cert-manager, which must be installed in the cluster: Certificate objects (and, without
+    `certManagerIssuer`, a self-signed bootstrap CA Issuer), with the CA injected into the webhook
+    configuration by cert-manager's cainjector (`cert-manager.io/inject-ca-from`).
     """
 
 

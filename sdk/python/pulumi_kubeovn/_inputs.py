@@ -20,6 +20,8 @@ __all__ = [
     'ApiServerAccessInfoArgsDict',
     'ApiServerAccessSpecArgs',
     'ApiServerAccessSpecArgsDict',
+    'CertManagerIssuerRefArgs',
+    'CertManagerIssuerRefArgsDict',
     'ClusterNetworkInfoArgs',
     'ClusterNetworkInfoArgsDict',
     'DnatRuleSpecArgs',
@@ -240,6 +242,74 @@ class ApiServerAccessSpecArgs:
     @gateway.setter
     def gateway(self, value: Optional[_builtins.str]):
         pulumi.set(self, "gateway", value)
+
+
+class CertManagerIssuerRefArgsDict(TypedDict):
+    name: _builtins.str
+    """
+    Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+    """
+    group: NotRequired[_builtins.str]
+    """
+    API group of the issuer (default `cert-manager.io`).
+    """
+    kind: NotRequired[_builtins.str]
+    """
+    `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+    """
+
+@pulumi.input_type
+class CertManagerIssuerRefArgs:
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 group: Optional[_builtins.str] = None,
+                 kind: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str name: Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+        :param _builtins.str group: API group of the issuer (default `cert-manager.io`).
+        :param _builtins.str kind: `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+        """
+        pulumi.set(__self__, "name", name)
+        if group is not None:
+            pulumi.set(__self__, "group", group)
+        if kind is not None:
+            pulumi.set(__self__, "kind", kind)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Name of the Issuer (in the webhook's namespace) or ClusterIssuer.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: _builtins.str):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def group(self) -> Optional[_builtins.str]:
+        """
+        API group of the issuer (default `cert-manager.io`).
+        """
+        return pulumi.get(self, "group")
+
+    @group.setter
+    def group(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "group", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> Optional[_builtins.str]:
+        """
+        `Issuer` (default) or `ClusterIssuer`. It must put its CA in the Secret's `ca.crt` (CA, Vault, self-signed issuers do).
+        """
+        return pulumi.get(self, "kind")
+
+    @kind.setter
+    def kind(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "kind", value)
 
 
 class ClusterNetworkInfoArgsDict(TypedDict):

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['PodDefaultsWebhookArgs', 'PodDefaultsWebhook']
 
@@ -21,7 +22,9 @@ __all__ = ['PodDefaultsWebhookArgs', 'PodDefaultsWebhook']
 class PodDefaultsWebhookArgs:
     def __init__(__self__, *,
                  ca_bundle: Optional[_builtins.str] = None,
+                 cert_manager_issuer: Optional['CertManagerIssuerRefArgs'] = None,
                  certificate_validity_days: Optional[_builtins.float] = None,
+                 certificates: Optional['WebhookCertificates'] = None,
                  failure_policy: Optional['WebhookFailurePolicy'] = None,
                  image: Optional[_builtins.str] = None,
                  namespace: Optional[_builtins.str] = None,
@@ -32,7 +35,9 @@ class PodDefaultsWebhookArgs:
         The set of arguments for constructing a PodDefaultsWebhook resource.
 
         :param _builtins.str ca_bundle: PEM CA that signed the serving certificate of `url`. Only with `url`.
-        :param _builtins.float certificate_validity_days: Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days.
+        :param 'CertManagerIssuerRefArgs' cert_manager_issuer: With `certificates: cert-manager`: the issuer to use (default: a self-signed CA of the webhook's own, issued by cert-manager).
+        :param _builtins.float certificate_validity_days: Days the generated CA is valid, more than 400 (default 3650); only with the default `certificates`.
+        :param 'WebhookCertificates' certificates: Who keeps the serving certificate current: the webhook itself (default) or cert-manager. Explicit, so a preview never depends on what the cluster has installed.
         :param 'WebhookFailurePolicy' failure_policy: What happens to tenant pods while the webhook cannot answer (default Fail).
         :param _builtins.str image: Container image with Node.js 18 or newer; the webhook's code is mounted from a ConfigMap (default `node:20-alpine`).
         :param _builtins.str namespace: Namespace the webhook runs in, created by the component (default `pulumi-kubeovn`). Never a tenant namespace.
@@ -42,8 +47,12 @@ class PodDefaultsWebhookArgs:
         """
         if ca_bundle is not None:
             pulumi.set(__self__, "ca_bundle", ca_bundle)
+        if cert_manager_issuer is not None:
+            pulumi.set(__self__, "cert_manager_issuer", cert_manager_issuer)
         if certificate_validity_days is not None:
             pulumi.set(__self__, "certificate_validity_days", certificate_validity_days)
+        if certificates is not None:
+            pulumi.set(__self__, "certificates", certificates)
         if failure_policy is not None:
             pulumi.set(__self__, "failure_policy", failure_policy)
         if image is not None:
@@ -70,16 +79,40 @@ class PodDefaultsWebhookArgs:
         pulumi.set(self, "ca_bundle", value)
 
     @_builtins.property
+    @pulumi.getter(name="certManagerIssuer")
+    def cert_manager_issuer(self) -> Optional['CertManagerIssuerRefArgs']:
+        """
+        With `certificates: cert-manager`: the issuer to use (default: a self-signed CA of the webhook's own, issued by cert-manager).
+        """
+        return pulumi.get(self, "cert_manager_issuer")
+
+    @cert_manager_issuer.setter
+    def cert_manager_issuer(self, value: Optional['CertManagerIssuerRefArgs']):
+        pulumi.set(self, "cert_manager_issuer", value)
+
+    @_builtins.property
     @pulumi.getter(name="certificateValidityDays")
     def certificate_validity_days(self) -> Optional[_builtins.float]:
         """
-        Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days.
+        Days the generated CA is valid, more than 400 (default 3650); only with the default `certificates`.
         """
         return pulumi.get(self, "certificate_validity_days")
 
     @certificate_validity_days.setter
     def certificate_validity_days(self, value: Optional[_builtins.float]):
         pulumi.set(self, "certificate_validity_days", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def certificates(self) -> Optional['WebhookCertificates']:
+        """
+        Who keeps the serving certificate current: the webhook itself (default) or cert-manager. Explicit, so a preview never depends on what the cluster has installed.
+        """
+        return pulumi.get(self, "certificates")
+
+    @certificates.setter
+    def certificates(self, value: Optional['WebhookCertificates']):
+        pulumi.set(self, "certificates", value)
 
     @_builtins.property
     @pulumi.getter(name="failurePolicy")
@@ -161,7 +194,9 @@ class PodDefaultsWebhook(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  ca_bundle: Optional[_builtins.str] = None,
+                 cert_manager_issuer: Optional[Union['CertManagerIssuerRefArgs', 'CertManagerIssuerRefArgsDict']] = None,
                  certificate_validity_days: Optional[_builtins.float] = None,
+                 certificates: Optional['WebhookCertificates'] = None,
                  failure_policy: Optional['WebhookFailurePolicy'] = None,
                  image: Optional[_builtins.str] = None,
                  namespace: Optional[_builtins.str] = None,
@@ -173,12 +208,15 @@ class PodDefaultsWebhook(pulumi.ComponentResource):
         Gives every pod created in a tenant namespace what its namespace carries (routes of the primary
         NIC, extra attachments and their routes, security groups, port security), whoever creates the pod.
         A mutating admission webhook scoped to namespaces labelled `pulumi-kubeovn/tenant`, run from a stock
-        Node.js image with its code in a ConfigMap, with a generated CA and serving certificate.
+        Node.js image with its code in a ConfigMap. It renews its serving certificate itself, from a CA kept
+        in the stack state, or has cert-manager issue it (`certificates`).
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str ca_bundle: PEM CA that signed the serving certificate of `url`. Only with `url`.
-        :param _builtins.float certificate_validity_days: Days the generated CA and serving certificate are valid (default 825); `pulumi up` renews them in the last 30 days.
+        :param Union['CertManagerIssuerRefArgs', 'CertManagerIssuerRefArgsDict'] cert_manager_issuer: With `certificates: cert-manager`: the issuer to use (default: a self-signed CA of the webhook's own, issued by cert-manager).
+        :param _builtins.float certificate_validity_days: Days the generated CA is valid, more than 400 (default 3650); only with the default `certificates`.
+        :param 'WebhookCertificates' certificates: Who keeps the serving certificate current: the webhook itself (default) or cert-manager. Explicit, so a preview never depends on what the cluster has installed.
         :param 'WebhookFailurePolicy' failure_policy: What happens to tenant pods while the webhook cannot answer (default Fail).
         :param _builtins.str image: Container image with Node.js 18 or newer; the webhook's code is mounted from a ConfigMap (default `node:20-alpine`).
         :param _builtins.str namespace: Namespace the webhook runs in, created by the component (default `pulumi-kubeovn`). Never a tenant namespace.
@@ -196,7 +234,8 @@ class PodDefaultsWebhook(pulumi.ComponentResource):
         Gives every pod created in a tenant namespace what its namespace carries (routes of the primary
         NIC, extra attachments and their routes, security groups, port security), whoever creates the pod.
         A mutating admission webhook scoped to namespaces labelled `pulumi-kubeovn/tenant`, run from a stock
-        Node.js image with its code in a ConfigMap, with a generated CA and serving certificate.
+        Node.js image with its code in a ConfigMap. It renews its serving certificate itself, from a CA kept
+        in the stack state, or has cert-manager issue it (`certificates`).
 
         :param str resource_name: The name of the resource.
         :param PodDefaultsWebhookArgs args: The arguments to use to populate this resource's properties.
@@ -214,7 +253,9 @@ class PodDefaultsWebhook(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  ca_bundle: Optional[_builtins.str] = None,
+                 cert_manager_issuer: Optional[Union['CertManagerIssuerRefArgs', 'CertManagerIssuerRefArgsDict']] = None,
                  certificate_validity_days: Optional[_builtins.float] = None,
+                 certificates: Optional['WebhookCertificates'] = None,
                  failure_policy: Optional['WebhookFailurePolicy'] = None,
                  image: Optional[_builtins.str] = None,
                  namespace: Optional[_builtins.str] = None,
@@ -233,7 +274,9 @@ class PodDefaultsWebhook(pulumi.ComponentResource):
             __props__ = PodDefaultsWebhookArgs.__new__(PodDefaultsWebhookArgs)
 
             __props__.__dict__["ca_bundle"] = ca_bundle
+            __props__.__dict__["cert_manager_issuer"] = cert_manager_issuer
             __props__.__dict__["certificate_validity_days"] = certificate_validity_days
+            __props__.__dict__["certificates"] = certificates
             __props__.__dict__["failure_policy"] = failure_policy
             __props__.__dict__["image"] = image
             __props__.__dict__["namespace"] = namespace
@@ -253,7 +296,7 @@ class PodDefaultsWebhook(pulumi.ComponentResource):
     @pulumi.getter(name="caCert")
     def ca_cert(self) -> pulumi.Output[_builtins.str]:
         """
-        PEM of the CA the API server trusts for the webhook.
+        PEM of the CA the API server trusts for the webhook (empty with cert-manager, whose cainjector sets it).
         """
         return pulumi.get(self, "ca_cert")
 

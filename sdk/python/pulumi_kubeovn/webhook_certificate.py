@@ -19,56 +19,25 @@ __all__ = ['WebhookCertificateArgs', 'WebhookCertificate']
 @pulumi.input_type
 class WebhookCertificateArgs:
     def __init__(__self__, *,
-                 dns_names: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
-                 validity_days: pulumi.Input[_builtins.float],
-                 ip_addresses: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+                 validity_days: pulumi.Input[_builtins.float]):
         """
         The set of arguments for constructing a WebhookCertificate resource.
 
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] dns_names: DNS names the serving certificate is valid for.
-        :param pulumi.Input[_builtins.float] validity_days: Days the CA and the serving certificate are valid.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] ip_addresses: IP addresses the serving certificate is valid for.
+        :param pulumi.Input[_builtins.float] validity_days: Days the CA is valid (more than 400).
         """
-        pulumi.set(__self__, "dns_names", dns_names)
         pulumi.set(__self__, "validity_days", validity_days)
-        if ip_addresses is not None:
-            pulumi.set(__self__, "ip_addresses", ip_addresses)
-
-    @_builtins.property
-    @pulumi.getter(name="dnsNames")
-    def dns_names(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
-        """
-        DNS names the serving certificate is valid for.
-        """
-        return pulumi.get(self, "dns_names")
-
-    @dns_names.setter
-    def dns_names(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
-        pulumi.set(self, "dns_names", value)
 
     @_builtins.property
     @pulumi.getter(name="validityDays")
     def validity_days(self) -> pulumi.Input[_builtins.float]:
         """
-        Days the CA and the serving certificate are valid.
+        Days the CA is valid (more than 400).
         """
         return pulumi.get(self, "validity_days")
 
     @validity_days.setter
     def validity_days(self, value: pulumi.Input[_builtins.float]):
         pulumi.set(self, "validity_days", value)
-
-    @_builtins.property
-    @pulumi.getter(name="ipAddresses")
-    def ip_addresses(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
-        """
-        IP addresses the serving certificate is valid for.
-        """
-        return pulumi.get(self, "ip_addresses")
-
-    @ip_addresses.setter
-    def ip_addresses(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
-        pulumi.set(self, "ip_addresses", value)
 
 
 @pulumi.type_token("kubeovn:index:WebhookCertificate")
@@ -77,18 +46,14 @@ class WebhookCertificate(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 dns_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 ip_addresses: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  validity_days: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         """
-        Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
+        Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). The private CA of the pod-defaults webhook; the webhook signs and renews its own serving certificates with it. Created once and kept in the stack state; replaced when less than 400 days of validity remain.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] dns_names: DNS names the serving certificate is valid for.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] ip_addresses: IP addresses the serving certificate is valid for.
-        :param pulumi.Input[_builtins.float] validity_days: Days the CA and the serving certificate are valid.
+        :param pulumi.Input[_builtins.float] validity_days: Days the CA is valid (more than 400).
         """
         ...
     @overload
@@ -97,7 +62,7 @@ class WebhookCertificate(pulumi.CustomResource):
                  args: WebhookCertificateArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). A private CA and a serving certificate signed by it, for the pod-defaults webhook. Created once and kept in the stack state; replaced when its names change or less than 30 days of validity remain.
+        Internal: declared by PodDefaultsWebhook, not for direct use (its inputs may change in any release). The private CA of the pod-defaults webhook; the webhook signs and renews its own serving certificates with it. Created once and kept in the stack state; replaced when less than 400 days of validity remain.
 
         :param str resource_name: The name of the resource.
         :param WebhookCertificateArgs args: The arguments to use to populate this resource's properties.
@@ -114,8 +79,6 @@ class WebhookCertificate(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 dns_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 ip_addresses: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  validity_days: pulumi.Input[Optional[_builtins.float]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -126,18 +89,13 @@ class WebhookCertificate(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = WebhookCertificateArgs.__new__(WebhookCertificateArgs)
 
-            if dns_names is None and not opts.urn:
-                raise TypeError("Missing required property 'dns_names'")
-            __props__.__dict__["dns_names"] = dns_names
-            __props__.__dict__["ip_addresses"] = ip_addresses
             if validity_days is None and not opts.urn:
                 raise TypeError("Missing required property 'validity_days'")
             __props__.__dict__["validity_days"] = validity_days
             __props__.__dict__["ca_cert"] = None
-            __props__.__dict__["cert"] = None
-            __props__.__dict__["key"] = None
+            __props__.__dict__["ca_key"] = None
             __props__.__dict__["not_after"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["key"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["caKey"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(WebhookCertificate, __self__).__init__(
             'kubeovn:index:WebhookCertificate',
@@ -162,10 +120,7 @@ class WebhookCertificate(pulumi.CustomResource):
         __props__ = WebhookCertificateArgs.__new__(WebhookCertificateArgs)
 
         __props__.__dict__["ca_cert"] = None
-        __props__.__dict__["cert"] = None
-        __props__.__dict__["dns_names"] = None
-        __props__.__dict__["ip_addresses"] = None
-        __props__.__dict__["key"] = None
+        __props__.__dict__["ca_key"] = None
         __props__.__dict__["not_after"] = None
         __props__.__dict__["validity_days"] = None
         return WebhookCertificate(resource_name, opts=opts, __props__=__props__)
@@ -179,42 +134,18 @@ class WebhookCertificate(pulumi.CustomResource):
         return pulumi.get(self, "ca_cert")
 
     @_builtins.property
-    @pulumi.getter
-    def cert(self) -> pulumi.Output[_builtins.str]:
+    @pulumi.getter(name="caKey")
+    def ca_key(self) -> pulumi.Output[_builtins.str]:
         """
-        PEM serving certificate.
+        PEM private key of the CA.
         """
-        return pulumi.get(self, "cert")
-
-    @_builtins.property
-    @pulumi.getter(name="dnsNames")
-    def dns_names(self) -> pulumi.Output[Sequence[_builtins.str]]:
-        """
-        DNS names the serving certificate is valid for.
-        """
-        return pulumi.get(self, "dns_names")
-
-    @_builtins.property
-    @pulumi.getter(name="ipAddresses")
-    def ip_addresses(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
-        """
-        IP addresses the serving certificate is valid for.
-        """
-        return pulumi.get(self, "ip_addresses")
-
-    @_builtins.property
-    @pulumi.getter
-    def key(self) -> pulumi.Output[_builtins.str]:
-        """
-        PEM private key of the serving certificate.
-        """
-        return pulumi.get(self, "key")
+        return pulumi.get(self, "ca_key")
 
     @_builtins.property
     @pulumi.getter(name="notAfter")
     def not_after(self) -> pulumi.Output[_builtins.str]:
         """
-        When the serving certificate expires (ISO 8601).
+        When the CA expires (ISO 8601).
         """
         return pulumi.get(self, "not_after")
 
@@ -222,7 +153,7 @@ class WebhookCertificate(pulumi.CustomResource):
     @pulumi.getter(name="validityDays")
     def validity_days(self) -> pulumi.Output[_builtins.float]:
         """
-        Days the CA and the serving certificate are valid.
+        Days the CA is valid (more than 400).
         """
         return pulumi.get(self, "validity_days")
 

@@ -83,6 +83,23 @@ export const SecurityGroupProtocol = {
 
 export type SecurityGroupProtocol = (typeof SecurityGroupProtocol)[keyof typeof SecurityGroupProtocol];
 
+export const WebhookCertificates = {
+    /**
+     * The webhook itself (the default): a CA kept in the stack state (valid `certificateValidityDays`,
+     * replaced by `pulumi up` once fewer than 400 days remain) is the caBundle, and the webhook signs and
+     * renews its own 90-day serving certificate with it, without restarting or any Pulumi run.
+     */
+    Webhook: "webhook",
+    /**
+     * cert-manager, which must be installed in the cluster: Certificate objects (and, without
+     * `certManagerIssuer`, a self-signed bootstrap CA Issuer), with the CA injected into the webhook
+     * configuration by cert-manager's cainjector (`cert-manager.io/inject-ca-from`).
+     */
+    CertManager: "cert-manager",
+} as const;
+
+export type WebhookCertificates = (typeof WebhookCertificates)[keyof typeof WebhookCertificates];
+
 export const WebhookFailurePolicy = {
     /**
      * Reject the pod: no tenant pod is ever created without its namespace's routes (the default).
