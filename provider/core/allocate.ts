@@ -8,8 +8,8 @@
  * unless the two compete for the same free address — which `claims` settles: an address already
  * held (e.g. found in the cluster) always stays with its holder.
  */
-import { createHash } from "node:crypto";
-import { type AddressRange, type Cidr, type Family, formatAddress, usableBounds } from "./net";
+import { hash } from "node:crypto";
+import { type AddressRange, type Cidr, type Family, addressText, usableBounds } from "./net";
 
 export interface AllocationRequest {
   /** Stable identity of the request, independent of display names. */
@@ -42,8 +42,9 @@ export interface RangeUsage {
 
 /** Position in [0, size) derived from the key; sha256 so it is spread evenly and the same everywhere. */
 export function preferredOffset(key: string, size: bigint): bigint {
-  const digest = createHash("sha256").update(key).digest();
-  return digest.readBigUInt64BE(0) % size;
+  // The first 8 bytes of the digest, big-endian. A one-shot hash to hex costs half of
+  // createHash().update().digest() (and of hash() to a Buffer, whose encoding name takes a slow path).
+  return BigInt(`0x${hash("sha256", key, "hex").slice(0, 16)}`) % size;
 }
 
 /**
@@ -70,31 +71,33 @@ export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: Range
     return r.fixed !== undefined ? 0 : held.has(r.key) ? 1 : 2;
   }
 
-  let free = size - BigInt(countExcluded(excluded, first, last)) - BigInt(claimed.size);
+  const capacity = size - BigInt(countExcluded(excluded, first, last));
+  let free = capacity - BigInt(claimed.size);
   for (const req of ordered) {
     if (req.fixed !== undefined) {
       taken.set(req.fixed, req.key);
-      addresses.set(req.key, formatAddress(family, req.fixed));
+      addresses.set(req.key, addressText(family, req.fixed));
       continue;
     }
     const mine = held.get(req.key);
     if (mine !== undefined) {
-      addresses.set(req.key, formatAddress(family, mine));
+      addresses.set(req.key, addressText(family, mine));
       continue;
     }
     if (free <= 0n) {
       exhausted.push(req.key);
       continue;
     }
-    const start = preferredOffset(req.key, size);
     let found: bigint | undefined;
-    // Walk at most the whole range once; `free` > 0 guarantees a hit unless claims overlap exclusions.
-    for (let i = 0n; i < size; i++) {
-      const v = first + ((start + i) % size);
+    // Walk at most the whole range once from the preferred address, wrapping at its end; `free` > 0
+    // guarantees a hit unless claims overlap exclusions.
+    let v = first + preferredOffset(req.key, size);
+    for (let n = 0n; n < size; n++) {
       if (!isTaken(v) && !isExcluded(v)) {
         found = v;
         break;
       }
+      v = v === last ? first : v + 1n;
     }
     if (found === undefined) {
       exhausted.push(req.key);
@@ -102,9 +105,9 @@ export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: Range
     }
     taken.set(found, req.key);
     free--;
-    addresses.set(req.key, formatAddress(family, found));
+    addresses.set(req.key, addressText(family, found));
   }
-  return { addresses, exhausted, capacity: size - BigInt(countExcluded(excluded, first, last)) };
+  return { addresses, exhausted, capacity };
 }
 
 /** key -> address of `claims`; a key listed twice keeps its last address. */

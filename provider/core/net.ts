@@ -1,9 +1,10 @@
 /**
- * Address and CIDR handling for the planner. All arithmetic goes through ip-num; this module only
- * adapts it to Kube-OVN's conventions: dual-stack values are written "v4,v6" in one string,
- * excludeIps entries are "a" or "a..b", and IPv6 is printed in its compressed form.
+ * Address and CIDR handling for the planner. ip-num parses and validates every address; ranges and
+ * the planner's hot paths work on the numbers it yields. This module adapts it to Kube-OVN's
+ * conventions: dual-stack values are written "v4,v6" in one string, excludeIps entries are "a" or
+ * "a..b", and IPv6 is printed in its compressed form.
  */
-import { IPv4, IPv6, IPv4CidrRange, IPv6CidrRange, Validator, collapseIPv6Number } from "ip-num";
+import { IPv4, IPv6, Validator, collapseIPv6Number } from "ip-num";
 
 export type Family = 4 | 6;
 
@@ -33,12 +34,60 @@ export interface AddressRange {
   last: bigint;
 }
 
+/**
+ * Parsed values by their text, frozen since every caller shares them. A fleet repeats the same
+ * texts in every tenant (subnet CIDRs, LAN addresses) and reads back each address it allocated,
+ * and an ip-num parse costs microseconds. Emptied when full, so a long-lived process stays bounded.
+ */
+class ParseCache<T extends object> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly limit: number) {}
+
+  get(text: string, parse: (text: string) => T | undefined): T | undefined {
+    const hit = this.entries.get(text);
+    if (hit !== undefined) return hit;
+    const value = parse(text);
+    // Invalid text is not kept: it is rare, and an error path need not be fast.
+    if (value !== undefined) this.remember(text, value);
+    return value;
+  }
+
+  /** Records the parse of `text` when it is not known yet. */
+  remember(text: string, value: T): void {
+    if (this.entries.has(text)) return;
+    if (this.entries.size >= this.limit) this.entries.clear();
+    this.entries.set(text, Object.freeze(value));
+  }
+}
+
+const addresses = new ParseCache<Address>(1 << 16);
+const cidrs = new ParseCache<Cidr>(1 << 16);
+
 export function familyName(f: Family): string {
   return f === 4 ? "IPv4" : "IPv6";
 }
 
 export function formatAddress(family: Family, value: bigint): string {
+  // IPv4 is printed from the number: ip-num builds octet objects through binary strings, which cost
+  // more than the rest of planning a tenant. Out-of-range values still go to ip-num, which rejects them.
+  if (family === 4 && value >= 0n && value <= MAX_IPV4) {
+    const v = Number(value);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  }
   return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
+}
+
+const MAX_IPV4 = 0xffffffffn;
+
+/**
+ * formatAddress for an address the planner hands out: the plan reads each one back (the fleet's
+ * claims, the objects' specs), so its text is kept as already parsed. formatAddress prints the
+ * canonical text, whose parse is this same family and value.
+ */
+export function addressText(family: Family, value: bigint): string {
+  const text = formatAddress(family, value);
+  addresses.remember(text, { family, value, text });
+  return text;
 }
 
 /**
@@ -53,12 +102,23 @@ export function addressLabel(a: Address): string {
 /** Parses one address; undefined when the text is not a valid IPv4 or IPv6 address. */
 export function parseAddress(text: string): Address | undefined {
   if (typeof text !== "string") return undefined;
+  return addresses.get(text, parseAddressText);
+}
+
+function parseAddressText(text: string): Address | undefined {
   const s = text.trim();
   if (s !== text || s === "") return undefined;
   if (!s.includes(":")) {
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s) || !Validator.isValidIPv4String(s)[0]) return undefined;
-    const ip = new IPv4(s);
-    return { family: 4, value: ip.getValue(), text: ip.toString() };
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) return undefined;
+    // ip-num's constructor runs its validator itself (leading zeros and octets above 255 rejected),
+    // so a valid text is already canonical: four decimal octets without leading zeros.
+    let ip: IPv4;
+    try {
+      ip = new IPv4(s);
+    } catch {
+      return undefined;
+    }
+    return { family: 4, value: ip.getValue(), text: s };
   }
   if (!Validator.isValidIPv6String(s)[0]) return undefined;
   try {
@@ -72,18 +132,21 @@ export function parseAddress(text: string): Address | undefined {
 /** Parses one CIDR; undefined when the text is not a valid IPv4 or IPv6 CIDR. */
 export function parseCidr(text: string): Cidr | undefined {
   if (typeof text !== "string") return undefined;
+  return cidrs.get(text, parseCidrText);
+}
+
+function parseCidrText(text: string): Cidr | undefined {
   const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
   if (!m) return undefined;
   const addr = parseAddress(m[1]);
   if (!addr) return undefined;
   const prefix = Number(m[2]);
   if (prefix > (addr.family === 4 ? 32 : 128)) return undefined;
-  const range =
-    addr.family === 4
-      ? IPv4CidrRange.fromCidr(`${addr.text}/${prefix}`)
-      : IPv6CidrRange.fromCidr(`${new IPv6(addr.value).toString()}/${prefix}`);
-  const first = range.getFirst().getValue();
-  const last = range.getLast().getValue();
+  // The address is parsed and validated by ip-num above; the range is plain arithmetic on its value
+  // (ip-num's CidrRange builds masks through binary strings: 20 µs a CIDR).
+  const hostBits = (1n << BigInt((addr.family === 4 ? 32 : 128) - prefix)) - 1n;
+  const first = addr.value & ~hostBits;
+  const last = first | hostBits;
   return {
     family: addr.family,
     first,
