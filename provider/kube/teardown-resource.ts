@@ -64,6 +64,9 @@ function props() {
   };
 }
 
+/** How the engine hands a provider a value unknown at preview (computed from a resource not created yet). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 const key = (o: ObjectRef) => `${o.apiVersion}/${o.kind}/${o.namespace ?? ""}/${o.name}`;
 
 // biome-ignore lint/suspicious/noExplicitAny: engine inputs, checked field by field here.
@@ -71,14 +74,16 @@ export function checkTeardown(news: any): provider.CheckResult {
   const failures: provider.CheckFailure[] = [];
   if (typeof news.owner !== "string" || news.owner === "")
     failures.push({ property: "owner", reason: "must name whose objects these are" });
-  if (!Array.isArray(news.objects)) failures.push({ property: "objects", reason: "must be a list of objects" });
+  // Unknown at preview (the objects or credentials follow from what the cluster holds): checked at `up`.
+  if (!Array.isArray(news.objects) && news.objects !== UNKNOWN)
+    failures.push({ property: "objects", reason: "must be a list of objects" });
   if (typeof news.graceSeconds !== "number" || !(news.graceSeconds >= 0) || news.graceSeconds > 3600) {
     failures.push({
       property: "graceSeconds",
       reason: `must be a number of seconds from 0 to 3600, got ${JSON.stringify(news.graceSeconds)}`,
     });
   }
-  if (typeof news.kubeconfig !== "string" || news.kubeconfig === "")
+  if (news.kubeconfig !== UNKNOWN && (typeof news.kubeconfig !== "string" || news.kubeconfig === ""))
     failures.push({ property: "kubeconfig", reason: "must be a kubeconfig" });
   return { inputs: news, failures };
 }

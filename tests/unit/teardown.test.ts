@@ -46,4 +46,18 @@ describe("teardown planning", () => {
       { property: "graceSeconds", reason: "must be a number of seconds from 0 to 3600, got -1" },
     ]);
   });
+
+  it("accepts objects and credentials unknown at preview, and still refuses them missing", () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's mark for a value unknown at preview
+    assert.deepEqual(
+      checkTeardown({ owner: "acme", objects: unknown, graceSeconds: 10, kubeconfig: unknown }).failures,
+      [],
+    );
+    assert.deepEqual(
+      checkTeardown({ owner: "acme", objects: undefined, graceSeconds: 10, kubeconfig: "" }).failures.map(
+        (f) => f.property,
+      ),
+      ["objects", "kubeconfig"],
+    );
+  });
 });
