@@ -27,9 +27,14 @@ function source(): PairSource {
 
 async function start(): Promise<void> {
   const renewer = new CertificateRenewer(source(), () => new Date(), log);
+  // API access is set up on the first admission: TLS, /healthz and renewal do not depend on it.
+  let reader: ReturnType<typeof namespaceReader> | undefined;
   const server = await startWebhookServer({
     ...renewer.current,
-    readNamespace: namespaceReader(inClusterAccess()),
+    readNamespace: (name) => {
+      reader ??= namespaceReader(inClusterAccess());
+      return reader(name);
+    },
     port: Number(process.env.PORT ?? "8443"),
     log,
   });

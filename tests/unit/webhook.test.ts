@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -168,6 +168,67 @@ describe("pod-defaults webhook: the bundle a stock Node image runs", () => {
       assert.equal(cert.subjectAltName, "DNS:w.ns.svc");
       assert.ok(cert.verify(new crypto.X509Certificate(ca.caCert).publicKey), "signed by the CA it was given");
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("pod-defaults webhook: the entry point as its pod runs it", () => {
+  it("TLS_SOURCE=ca: serves a certificate for DNS_NAMES that it signed with the CA from its Secret", async function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "webhook-main-"));
+    const files = webhookBundle();
+    for (const [f, js] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, "app", f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, "app", f), js);
+    }
+    // The Secret as the plan mounts it: ca.crt and ca.key.
+    const ca = createCertificateAuthority(3650);
+    fs.mkdirSync(path.join(dir, "tls"));
+    fs.writeFileSync(path.join(dir, "tls", "ca.crt"), ca.caCert);
+    fs.writeFileSync(path.join(dir, "tls", "ca.key"), ca.caKey);
+    const child = spawn(process.execPath, [path.join(dir, "app", BUNDLE_MAIN)], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: "0",
+        TLS_DIR: path.join(dir, "tls"),
+        TLS_SOURCE: "ca",
+        DNS_NAMES: "pod-defaults-webhook.pulumi-kubeovn.svc",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let out = "";
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on("data", (c) => {
+          out += c;
+          const m = out.match(/listening on port (\d+)/);
+          if (m) resolve(Number(m[1]));
+        });
+        child.stderr.on("data", (c) => {
+          out += c;
+        });
+        child.once("exit", (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      const served = await new Promise<crypto.X509Certificate>((resolve, reject) => {
+        const s = tls.connect(
+          { host: "127.0.0.1", port, ca: ca.caCert, servername: "pod-defaults-webhook.pulumi-kubeovn.svc" },
+          () => {
+            const c = s.getPeerX509Certificate() as crypto.X509Certificate;
+            s.destroy();
+            resolve(c);
+          },
+        );
+        s.once("error", reject);
+      });
+      // Verified by the TLS client against the CA alone, for the Service's name.
+      assert.equal(served.subjectAltName, "DNS:pod-defaults-webhook.pulumi-kubeovn.svc");
+      const days = (new Date(served.validTo).getTime() - Date.now()) / DAY;
+      assert.ok(days > SERVING_DAYS - 1 && days <= SERVING_DAYS, `${days} days`);
+      assert.equal((await fetchHealth(port)).notAfter, new Date(served.validTo).toISOString());
+    } finally {
+      child.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
