@@ -54,7 +54,7 @@ describe("teardown planning", () => {
       [],
     );
     assert.deepEqual(
-      checkTeardown({ owner: "acme", objects: undefined, graceSeconds: 10, kubeconfig: "" }).failures.map(
+      (checkTeardown({ owner: "acme", objects: undefined, graceSeconds: 10, kubeconfig: "" }).failures ?? []).map(
         (f) => f.property,
       ),
       ["objects", "kubeconfig"],
