@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes";
-import { NatProtocol, type TenantSpec, planCluster, planTenant } from "../../provider/core";
+import { NatProtocol, type TenantSpec, WebhookCertificates, planCluster, planTenant } from "../../provider/core";
 import { MemoryClaimStore } from "../support/claims";
 import { clone, loadDemo } from "../support/demo";
 
@@ -544,5 +544,34 @@ describe("components under Pulumi mocks", () => {
     const webhookObjects = [...registered.keys()].filter((n) => n.startsWith("pdw-")).sort();
     assert.ok(webhookObjects.includes("pdw-webhook-configuration"), webhookObjects.join(", "));
     assert.deepEqual(waitedWebhook, webhookObjects);
+  });
+
+  it("PodDefaultsWebhook keeps a CA in the state by default, and with certificates: cert-manager declares cert-manager's objects instead", async () => {
+    const own = new PodDefaultsWebhook("pdca", { namespace: "pdca" });
+    const cm = new PodDefaultsWebhook("pdcm", { namespace: "pdcm", certificates: WebhookCertificates.CertManager });
+    await waitedFor(own);
+    await waitedFor(cm);
+    await settle();
+    const of = (prefix: string) => [...registered.values()].filter((r) => r.name.startsWith(`${prefix}-`));
+    const ca = of("pdca").find((r) => r.type === "kubeovn:index:WebhookCertificate");
+    assert.deepEqual(ca?.inputs, { validityDays: 3650 });
+    assert.equal(registered.get("pdca-ca")?.inputs.metadata.name, "pod-defaults-webhook-ca");
+
+    assert.equal(of("pdcm").filter((r) => r.type === "kubeovn:index:WebhookCertificate").length, 0);
+    assert.deepEqual(
+      of("pdcm")
+        .filter((r) => r.inputs.apiVersion === "cert-manager.io/v1")
+        .map((r) => `${r.inputs.kind}/${r.inputs.metadata.name}`)
+        .sort(),
+      [
+        "Certificate/pod-defaults-webhook",
+        "Certificate/pod-defaults-webhook-ca",
+        "Issuer/pod-defaults-webhook-ca",
+        "Issuer/pod-defaults-webhook-selfsigned",
+      ],
+    );
+    const mwc = registered.get("pdcm-webhook-configuration")?.inputs;
+    assert.equal(mwc?.metadata.annotations["cert-manager.io/inject-ca-from"], "pdcm/pod-defaults-webhook");
+    assert.equal(mwc?.webhooks[0].clientConfig.caBundle, undefined);
   });
 });
