@@ -34,7 +34,7 @@ export async function tenantAddresses(
     // A plan error (bad input, address held by another tenant) is the message itself.
     if (err instanceof PlanError) throw err;
     throw new Error(
-      `${component}: cannot ${what} address claims (Leases in namespace ${CLAIM_NAMESPACE}) with the teardown kubeconfig: ${(err as Error)?.message ?? err}`,
+      `${component}: cannot ${what} address claims (Leases in namespace ${CLAIM_NAMESPACE}) with the Kubernetes provider's credentials: ${(err as Error)?.message ?? err}`,
     );
   };
   if (pulumi.runtime.isDryRun()) {

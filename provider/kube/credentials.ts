@@ -51,7 +51,8 @@ export function resolveAccess(settings: KubeSettings, source: string): ClusterAc
       const home = path.join(os.homedir(), ".kube", "config");
       if (files.length === 0 && !fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST)
         throw new Error("no kubeconfig found ($KUBECONFIG or ~/.kube/config)");
-      kc.loadFromDefault();
+      // As client-go merges a list: the first file that sets the current context wins.
+      kc.loadFromDefault(undefined, true);
       // One file: its content as before; a merged list or in-cluster credentials: exported below.
       const single = files.length === 1 ? files[0] : files.length === 0 && fs.existsSync(home) ? home : undefined;
       if (single) raw = fs.readFileSync(single, "utf8");

@@ -516,6 +516,35 @@ describe("components under Pulumi mocks", () => {
     assert.match(registered.get("cl-teardown")?.inputs.kubeconfig.value, /"current-context":"y"/);
   });
 
+  it("without an explicit provider, the default provider's kubernetes:kubeconfig (a path) and kubernetes:context config win over $KUBECONFIG", async () => {
+    const file = path.join(dir, "from-config");
+    fs.writeFileSync(
+      file,
+      kubeconfigFor("https://127.0.0.4:1").replace(
+        "{name: x, context: {cluster: c, user: u}}",
+        "{name: x, context: {cluster: c, user: u}}, {name: z, context: {cluster: c, user: u}}",
+      ),
+    );
+    const config = pulumi.runtime.allConfig();
+    pulumi.runtime.setConfig("kubernetes:kubeconfig", file);
+    pulumi.runtime.setConfig("kubernetes:context", "z");
+    try {
+      const t = new TenantNetwork("configured", {
+        ...ownTenant("configured"),
+        cluster: planCluster(demo.cluster).info,
+      });
+      await value(t.vpcName);
+      await settle();
+    } finally {
+      pulumi.runtime.setAllConfig(config);
+    }
+    assert.ok(storeKubeconfigs.length > 0);
+    for (const kc of storeKubeconfigs) {
+      assert.match(kc, /https:\/\/127\.0\.0\.4:1/);
+      assert.match(kc, /"current-context":"z"/);
+    }
+  });
+
   it("a teardown kubeconfig for another API server than the provider's is refused, naming the field", async () => {
     const provider = new k8s.Provider("third", { kubeconfig: kubeconfigFor("https://127.0.0.3:1") });
     const cluster = new ClusterNetwork("cl", demo.cluster, { provider });
