@@ -93,19 +93,56 @@ export function servedCertificate(host: string, port: number, servername?: strin
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
+/** What the report reads from the cluster. */
+export interface CertificateSources {
+  /** The webhook configuration; undefined when there is none. */
+  webhookConfiguration(): Promise<k8s.V1MutatingWebhookConfiguration | undefined>;
+  /** A Secret's data (base64 values). */
+  secretData(namespace: string, name: string): Promise<{ [key: string]: string }>;
+  /** The body of the webhook's /healthz, through the API server's service proxy. */
+  serviceHealth(namespace: string, service: string, port: number): Promise<string>;
+  /** The certificate served at host:port. */
+  served(host: string, port: number): Promise<crypto.X509Certificate>;
+}
+
+/** The sources on the cluster `kc` points at. */
+export function clusterSources(kc: k8s.KubeConfig): CertificateSources {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  return {
+    async webhookConfiguration() {
+      try {
+        return await kc
+          .makeApiClient(k8s.AdmissionregistrationV1Api)
+          .readMutatingWebhookConfiguration({ name: WEBHOOK_NAME });
+      } catch (e) {
+        if (apiStatus(e) === 404) return undefined;
+        throw e;
+      }
+    },
+    async secretData(namespace, name) {
+      return (await core.readNamespacedSecret({ name, namespace })).data ?? {};
+    },
+    async serviceHealth(namespace, service, port) {
+      const body = await core.connectGetNamespacedServiceProxyWithPath({
+        name: `https:${service}:${port}`,
+        namespace,
+        path: "healthz",
+      });
+      return typeof body === "string" ? body : JSON.stringify(body);
+    },
+    served: (host, port) => servedCertificate(host, port),
+  };
+}
+
 /** Reads the webhook's certificates from the cluster `kc` points at and judges them at `now`. */
-export async function webhookCertificateReport(
-  kc: k8s.KubeConfig,
-  now = new Date(),
-): Promise<WebhookCertificateReport> {
-  const adm = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
-  let mwc: k8s.V1MutatingWebhookConfiguration;
-  try {
-    mwc = await adm.readMutatingWebhookConfiguration({ name: WEBHOOK_NAME });
-  } catch (e) {
-    if (apiStatus(e) === 404) return { registered: false, checks: [], warnings: [] };
-    throw e;
-  }
+export function webhookCertificateReport(kc: k8s.KubeConfig, now = new Date()): Promise<WebhookCertificateReport> {
+  return certificateReport(clusterSources(kc), now);
+}
+
+/** The report from `from`, judged at `now`. */
+export async function certificateReport(from: CertificateSources, now = new Date()): Promise<WebhookCertificateReport> {
+  const mwc = await from.webhookConfiguration();
+  if (!mwc) return { registered: false, checks: [], warnings: [] };
   const checks: CertificateCheck[] = [];
   const warnings: string[] = [];
   const client = mwc.webhooks?.[0]?.clientConfig ?? {};
@@ -124,15 +161,14 @@ export async function webhookCertificateReport(
 
   let served: crypto.X509Certificate | undefined;
   if (service?.namespace && service.name) {
-    const core = kc.makeApiClient(k8s.CoreV1Api);
     const ns = service.namespace;
     const [secret, keys, renewer]: [string, string[], Renewer] = injectFrom
       ? [WEBHOOK_TLS_SECRET, ["tls.crt", "ca.crt"], "cert-manager"]
       : [WEBHOOK_CA_SECRET, ["ca.crt"], "pulumi-up"];
     try {
-      const s = await core.readNamespacedSecret({ name: secret, namespace: ns });
+      const data = await from.secretData(ns, secret);
       for (const k of keys) {
-        const pem = s.data?.[k] ? Buffer.from(s.data[k], "base64").toString("utf8") : "";
+        const pem = data[k] ? Buffer.from(data[k], "base64").toString("utf8") : "";
         const [c] = pemCertificates(pem);
         if (c) checks.push(describe(c, `Secret ${ns}/${secret} ${k}`, renewer, now));
       }
@@ -141,12 +177,8 @@ export async function webhookCertificateReport(
     }
     // What the webhook serves, through the API server's service proxy: /healthz reports it.
     try {
-      const body = await core.connectGetNamespacedServiceProxyWithPath({
-        name: `https:${service.name}:${service.port ?? 443}`,
-        namespace: ns,
-        path: "healthz",
-      });
-      const notAfter = new Date((typeof body === "string" ? JSON.parse(body) : body).notAfter);
+      const body = await from.serviceHealth(ns, service.name, service.port ?? 443);
+      const notAfter = new Date(JSON.parse(body).notAfter);
       if (Number.isNaN(notAfter.getTime())) throw new Error("healthz reported no notAfter");
       checks.push({
         where: `served by ${ns}/${service.name}`,
@@ -161,7 +193,7 @@ export async function webhookCertificateReport(
     const u = new URL(client.url);
     const where = `served at ${client.url}`;
     try {
-      served = await servedCertificate(u.hostname.replace(/^\[|\]$/g, ""), Number(u.port || 443));
+      served = await from.served(u.hostname.replace(/^\[|\]$/g, ""), Number(u.port || 443));
       checks.push(describe(served, where, "yours", now));
     } catch (e) {
       checks.push({ where, renewer: "yours", unreadable: message(e) });

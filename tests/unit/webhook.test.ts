@@ -18,7 +18,9 @@ import { type AdmissionReview, admitPod } from "../../provider/webhook/admission
 import { BUNDLE_MAIN, webhookBundle } from "../../provider/webhook/bundle";
 import { RENEW_DAYS, createCertificate, diffCertificate } from "../../provider/webhook/certificate-resource";
 import {
+  type CertificateSources,
   STATUS_WARN_DAYS,
+  certificateReport,
   certificateWarnings,
   describe as describeCertificate,
   renderCertificateReport,
@@ -616,6 +618,105 @@ describe("kubeovn-tenants status: webhook certificate warnings", () => {
     assert.match(w, /^webhook certificate expires in 29 days, on .* \(caBundle\); run `pulumi up`/);
     const [expired] = certificateWarnings([describeCertificate(ca, "served by ns/w", "webhook", at(-2))]);
     assert.match(expired, /EXPIRED .*served by ns\/w.*tenant pods are refused; the webhook renews it/);
+  });
+
+  const b64 = (t: string) => Buffer.from(t).toString("base64");
+  const sources = (o: Partial<CertificateSources>): CertificateSources => ({
+    webhookConfiguration: async () => undefined,
+    secretData: async () => ({}),
+    serviceHealth: async () => {
+      throw new Error("no endpoints available for service");
+    },
+    served: async () => {
+      throw new Error("not served");
+    },
+    ...o,
+  });
+  const service = { namespace: "pulumi-kubeovn", name: "pod-defaults-webhook", path: "/mutate-pods", port: 443 };
+
+  it("in-cluster, renewing itself: reads the caBundle, the CA Secret and what /healthz says is served", async () => {
+    const authority = createCertificateAuthority(3650);
+    const now = new Date();
+    const stuck = new Date(now.getTime() + 20 * DAY); // a renewal that stopped: fewer than 45 days left
+    const asked: string[] = [];
+    const report = await certificateReport(
+      sources({
+        webhookConfiguration: async () => ({
+          metadata: { name: "pulumi-kubeovn-pod-defaults" },
+          webhooks: [
+            {
+              name: "w",
+              admissionReviewVersions: ["v1"],
+              sideEffects: "None",
+              clientConfig: { service, caBundle: b64(authority.caCert) },
+            },
+          ],
+        }),
+        secretData: async (ns, name) => {
+          asked.push(`${ns}/${name}`);
+          return { "ca.crt": b64(authority.caCert), "ca.key": b64(authority.caKey) };
+        },
+        serviceHealth: async (ns, svc, port) => {
+          asked.push(`${ns}/${svc}:${port}/healthz`);
+          return JSON.stringify({ ok: true, notAfter: stuck.toISOString() });
+        },
+      }),
+      now,
+    );
+    assert.deepEqual(asked, [
+      "pulumi-kubeovn/pod-defaults-webhook-ca",
+      "pulumi-kubeovn/pod-defaults-webhook:443/healthz",
+    ]);
+    assert.deepEqual(
+      report.checks.map((c) => `${c.where} ${c.renewer} ${c.daysLeft}`),
+      [
+        "caBundle pulumi-up 3649",
+        "Secret pulumi-kubeovn/pod-defaults-webhook-ca ca.crt pulumi-up 3649",
+        "served by pulumi-kubeovn/pod-defaults-webhook webhook 20",
+      ],
+    );
+    assert.equal(report.warnings.length, 1);
+    assert.match(
+      report.warnings[0],
+      /expires in 20 days.*served by pulumi-kubeovn\/pod-defaults-webhook.*webhook pods' logs/,
+    );
+  });
+
+  it("with cert-manager: an empty caBundle is a warning (cainjector), the Secret's tls.crt and ca.crt are read", async () => {
+    const serving = createServingCertificate({ dnsNames: ["w"], validityDays: 90 });
+    const report = await certificateReport(
+      sources({
+        webhookConfiguration: async () => ({
+          metadata: {
+            name: "pulumi-kubeovn-pod-defaults",
+            annotations: { "cert-manager.io/inject-ca-from": "pulumi-kubeovn/pod-defaults-webhook" },
+          },
+          webhooks: [{ name: "w", admissionReviewVersions: ["v1"], sideEffects: "None", clientConfig: { service } }],
+        }),
+        secretData: async (_ns, name) => {
+          assert.equal(name, "pod-defaults-webhook-tls");
+          return { "tls.crt": b64(serving.cert), "ca.crt": b64(serving.caCert) };
+        },
+      }),
+    );
+    assert.deepEqual(
+      report.checks.map((c) => `${c.where} ${c.renewer} ${c.unreadable ?? c.daysLeft}`),
+      [
+        "Secret pulumi-kubeovn/pod-defaults-webhook-tls tls.crt cert-manager 89",
+        "Secret pulumi-kubeovn/pod-defaults-webhook-tls ca.crt cert-manager 89",
+        "served by pulumi-kubeovn/pod-defaults-webhook webhook no endpoints available for service",
+      ],
+    );
+    assert.deepEqual(report.warnings, [
+      "webhook configuration pulumi-kubeovn-pod-defaults has no caBundle: cert-manager's cainjector has not injected pulumi-kubeovn/pod-defaults-webhook (is cert-manager running?)",
+    ]);
+  });
+
+  it("with no webhook registered, says so", async () => {
+    const report = await certificateReport(sources({}));
+    assert.deepEqual(renderCertificateReport(report), [
+      "Webhook certificates: no pulumi-kubeovn-pod-defaults webhook registered.",
+    ]);
   });
 
   it("renders every certificate read, and the warnings", () => {
