@@ -1,15 +1,23 @@
 /**
  * Child process of the planning figure: plans `argv[2]` tenants and prints one JSON line. One size per
- * process, so peaks do not mix. The first plan is what a fresh CLI process pays (its time, CPU and the
- * peak memory up to then). The same plan is then repeated WARM_REPEATS times in that process and the
- * fastest counts as warm: it tells the JavaScript engine's warm-up (code runs unoptimised until the
- * engine has compiled it) apart from the planning's own growth.
+ * process, so peaks do not mix. `argv[3]` is the workload: `shared` (default; benchTenants, every
+ * tenant with the same subnet CIDR and LAN address, as tenants of one template have) or `distinct`
+ * (distinctTenants, no address text in common). The first plan is what a fresh CLI process pays (its
+ * time, CPU and the peak memory up to then). The same plan is then repeated WARM_REPEATS times in
+ * that process and the fastest counts as warm: it tells the JavaScript engine's warm-up (code runs
+ * unoptimised until the engine has compiled it) apart from the planning's own growth.
  */
 import { planFleet } from "../provider/core";
-import { benchCluster, benchTenants } from "./workload";
+import { benchCluster, benchTenants, distinctTenants } from "./workload";
 
-function timedPlan(count: number) {
-  const tenants = benchTenants("t", count);
+const count = Number(process.argv[2]);
+const workload = process.argv[3] ?? "shared";
+const make = { shared: benchTenants, distinct: distinctTenants }[workload];
+if (!Number.isInteger(count) || count < 1 || !make)
+  throw new Error(`usage: plan-child.ts <tenants> [shared|distinct] (got ${process.argv.slice(2).join(" ")})`);
+
+function timedPlan() {
+  const tenants = (make as typeof benchTenants)("t", count);
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const plan = planFleet(benchCluster, tenants);
@@ -20,12 +28,11 @@ function timedPlan(count: number) {
 }
 
 const WARM_REPEATS = 8;
-const count = Number(process.argv[2]);
-const cold = timedPlan(count);
+const cold = timedPlan();
 const maxRssMB = process.resourceUsage().maxRSS / 1024;
 let warmSeconds = Infinity;
 for (let i = 0; i < WARM_REPEATS; i++) {
-  const warm = timedPlan(count);
+  const warm = timedPlan();
   if (warm.tenants !== cold.tenants || warm.eips !== cold.eips)
     throw new Error("a repeated plan differs from the first");
   warmSeconds = Math.min(warmSeconds, warm.seconds);

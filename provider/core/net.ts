@@ -80,9 +80,9 @@ export function formatAddress(family: Family, value: bigint): string {
 const MAX_IPV4 = 0xffffffffn;
 
 /**
- * formatAddress for an address the planner hands out: the plan reads each one back (the fleet's
- * claims, the objects' specs), so its text is kept as already parsed. formatAddress prints the
- * canonical text, whose parse is this same family and value.
+ * formatAddress for an address the planner computes and reads back (allocated addresses in the
+ * fleet's claims and the objects' specs, default gateways), so its text is kept as already parsed:
+ * formatAddress prints the canonical text, whose parse is this same family and value.
  */
 export function addressText(family: Family, value: bigint): string {
   const text = formatAddress(family, value);

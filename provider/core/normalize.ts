@@ -2,17 +2,20 @@
  * The form the Kube-OVN controller rewrites specs into (v1.16.2; see docs/upstream-behaviour.md).
  * We emit exactly that form, so a preview after the controller touched an object shows no change.
  */
-import { type AddressRange, type Cidr, formatAddress, formatRange, mergeOverlapping } from "./net";
+import { type AddressRange, type Cidr, addressText, formatAddress, formatRange, mergeOverlapping } from "./net";
 
 export function protocolOf(cidrs: Cidr[]): string {
   if (cidrs.length === 2) return "Dual";
   return cidrs[0].family === 4 ? "IPv4" : "IPv6";
 }
 
-/** The gateway Kube-OVN picks when none is given: the first address after the network address. */
+/**
+ * The gateway Kube-OVN picks when none is given: the first address after the network address.
+ * Printed with addressText, since the planner parses it right back.
+ */
 export function defaultGateway(cidrs: Cidr[]): string {
   return cidrs
-    .map((c) => formatAddress(c.family, c.prefix >= (c.family === 4 ? 31 : 127) ? c.first : c.first + 1n))
+    .map((c) => addressText(c.family, c.prefix >= (c.family === 4 ? 31 : 127) ? c.first : c.first + 1n))
     .join(",");
 }
 
