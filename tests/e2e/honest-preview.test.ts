@@ -2,17 +2,19 @@
  * Honest previews: when the Kubernetes provider's credentials or the cluster facts come from a
  * resource of the same program that is not created yet, the preview still lists every object `up`
  * creates (values unknown where they must be), and says which checks it could not make. The
- * program stands for the usual "cluster and tenants in one program" shape: its provider's kubeconfig
- * is known only once another resource exists (here a ConfigMap on the shared cluster; in real life
- * the managed cluster), one tenant plans against the ClusterNetwork's info, the other against facts
- * that are themselves unknown at preview.
+ * program has the usual "cluster and tenants in one program" shape: its provider's kubeconfig is
+ * known only once another resource exists (here a ConfigMap on the shared cluster; in real life the
+ * managed cluster). The ClusterNetwork gives pods API-server access, so its `info` carries the
+ * `kubernetes` Service address it reads through that provider: unknown at preview. One tenant plans
+ * against that info (cluster facts unknown), the other against the facts as plain values
+ * (credentials unknown only).
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as k8sPulumi from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { ClusterNetwork, TenantNetwork } from "../../provider";
+import { planCluster } from "../../provider/core";
 import { loadDemo } from "../support/demo";
 import { getCluster } from "./support/cluster";
 import { type InlineStack, openInlineStack, ourObjects } from "./support/stack";
@@ -69,11 +71,20 @@ describe("previews list every object up creates, with credentials or cluster fac
         metadata: { name: "honest-preview-holder", namespace: "default" },
       });
       const provider = new k8sPulumi.Provider("late", { kubeconfig: holder.id.apply(() => kubeconfig) });
-      const cluster = new ClusterNetwork("cluster", demo.cluster, { provider });
-      new TenantNetwork("prevcreds", { ...tenantSpec("prevcreds", 76), cluster: cluster.info }, { provider });
-      // Cluster facts that are themselves unknown at preview (as when read from the cluster being made).
-      const lateInfo = pulumi.all([holder.id, cluster.info]).apply(([, info]) => info);
-      new TenantNetwork("prevfacts", { ...tenantSpec("prevfacts", 77), cluster: lateInfo }, { provider });
+      const clusterSpec = { ...demo.cluster, apiServerAccess: { cidr: "100.100.100.0/24" } };
+      const cluster = new ClusterNetwork("cluster", clusterSpec, { provider });
+      // The facts as plain values (as a tenant stack may be given them): only the credentials are unknown.
+      new TenantNetwork(
+        "prevcreds",
+        { ...tenantSpec("prevcreds", 76), cluster: planCluster(clusterSpec).info },
+        { provider },
+      );
+      // The ClusterNetwork's info, unknown at preview: its Service address is read through `late`.
+      new TenantNetwork(
+        "prevfacts",
+        { ...tenantSpec("prevfacts", 77), apiServerAccess: true, cluster: cluster.info },
+        { provider },
+      );
     });
   });
 
@@ -120,7 +131,9 @@ describe("previews list every object up creates, with credentials or cluster fac
     await s.stack.destroy({ onOutput: () => undefined });
     deployed = false;
     assert.deepEqual(
-      (await ourObjects()).filter((o) => /prevcreds|prevfacts|ovn-vpc-external-network|public-a/.test(o)),
+      (await ourObjects()).filter((o) =>
+        /prevcreds|prevfacts|ovn-vpc-external-network|public-a|api-server-access/.test(o),
+      ),
       [],
     );
   });
