@@ -56,20 +56,20 @@ export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: Range
   const { first, last } = usableBounds(cidr);
   const size = last - first + 1n;
   const family: Family = cidr.family;
-  const excluded = usage.excluded.filter((r) => r.family === family);
-  const isExcluded = (v: bigint) => excluded.some((r) => v >= r.first && v <= r.last);
-  const claimed: ReadonlyMap<bigint, string> = usage.claims ?? new Map();
+  const excluded: AddressRange[] = [];
+  for (const r of usage.excluded) if (r.family === family) excluded.push(r);
+  const claimed: ReadonlyMap<bigint, string> = usage.claims ?? NO_CLAIMS;
   const held = usage.holders ?? holdersOf(claimed);
   // Taken by this call; claims are consulted in place (copying them made fleets quadratic).
   const taken = new Map<bigint, string>();
-  const isTaken = (v: bigint) => claimed.has(v) || taken.has(v);
   const addresses = new Map<string, string>();
   const exhausted: string[] = [];
 
-  const ordered = [...requests].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  function rank(r: AllocationRequest): number {
-    return r.fixed !== undefined ? 0 : held.has(r.key) ? 1 : 2;
-  }
+  const rank = (r: AllocationRequest) => (r.fixed !== undefined ? 0 : held.has(r.key) ? 1 : 2);
+  const ordered =
+    requests.length < 2
+      ? requests
+      : [...requests].sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
   const capacity = size - BigInt(countExcluded(excluded, first, last));
   let free = capacity - BigInt(claimed.size);
@@ -88,26 +88,33 @@ export function allocate(cidr: Cidr, requests: AllocationRequest[], usage: Range
       exhausted.push(req.key);
       continue;
     }
-    let found: bigint | undefined;
     // Walk at most the whole range once from the preferred address, wrapping at its end; `free` > 0
-    // guarantees a hit unless claims overlap exclusions.
+    // guarantees a hit unless claims overlap exclusions. Numbers only: an address is printed once found.
     let v = first + preferredOffset(req.key, size);
+    let found = false;
     for (let n = 0n; n < size; n++) {
-      if (!isTaken(v) && !isExcluded(v)) {
-        found = v;
+      if (!claimed.has(v) && !taken.has(v) && !inRanges(excluded, v)) {
+        found = true;
         break;
       }
       v = v === last ? first : v + 1n;
     }
-    if (found === undefined) {
+    if (!found) {
       exhausted.push(req.key);
       continue;
     }
-    taken.set(found, req.key);
+    taken.set(v, req.key);
     free--;
-    addresses.set(req.key, addressText(family, found));
+    addresses.set(req.key, addressText(family, v));
   }
   return { addresses, exhausted, capacity };
+}
+
+const NO_CLAIMS: ReadonlyMap<bigint, string> = new Map();
+
+function inRanges(ranges: AddressRange[], v: bigint): boolean {
+  for (const r of ranges) if (v >= r.first && v <= r.last) return true;
+  return false;
 }
 
 /** key -> address of `claims`; a key listed twice keeps its last address. */
@@ -119,10 +126,13 @@ export function holdersOf(claims: ReadonlyMap<bigint, string>): Map<string, bigi
 
 /** How many addresses of [first, last] the (possibly overlapping) excluded ranges cover. */
 function countExcluded(ranges: AddressRange[], first: bigint, last: bigint): number {
-  const clipped = ranges
-    .map((r) => ({ a: r.first < first ? first : r.first, b: r.last > last ? last : r.last }))
-    .filter((r) => r.a <= r.b)
-    .sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+  const clipped: { a: bigint; b: bigint }[] = [];
+  for (const r of ranges) {
+    const a = r.first < first ? first : r.first;
+    const b = r.last > last ? last : r.last;
+    if (a <= b) clipped.push({ a, b });
+  }
+  if (clipped.length > 1) clipped.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
   let total = 0n;
   let end = first - 1n;
   for (const r of clipped) {
