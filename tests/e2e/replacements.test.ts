@@ -53,14 +53,12 @@ async function terminating(): Promise<string[]> {
 
 /** The gateway pod's IP object (upstream names it <pod>.<namespace>). */
 async function gatewayPodIp(): Promise<any> {
-  return kubeConfig()
-    .makeApiClient(k8s.CustomObjectsApi)
-    .getClusterCustomObject({
-      group: "kubeovn.io",
-      version: "v1",
-      plural: "ips",
-      name: "vpc-nat-gw-swap-0.kube-system",
-    });
+  return kubeConfig().makeApiClient(k8s.CustomObjectsApi).getClusterCustomObject({
+    group: "kubeovn.io",
+    version: "v1",
+    plural: "ips",
+    name: "vpc-nat-gw-swap-0.kube-system",
+  });
 }
 
 /** The tenant router's port into the subnet: its `networks` are `<gateway>/<prefix>`. */
