@@ -164,6 +164,30 @@ describe("allocation", () => {
     for (const e of Object.values(viaText.addresses.eips)) assert.equal(held.pool[e.v4ip as string], undefined);
   });
 
+  it("a fleet plan's claims are the input claims, the static addresses and every allocated address, in that order", () => {
+    const cluster = smallCluster();
+    const input: AddressClaims = { pool: { "203.0.113.9": "gone/eip/e0" }, elsewhere: { "192.0.2.1": "x/eip/y" } };
+    const fixed = tenant("b", 1);
+    fixed.eips = [{ name: "e0", pool: "pool", v4ip: "203.0.113.20" }];
+    const fleet = planFleet(cluster, [tenant("c", 2), fixed, tenant("a", 1)], input);
+    const want: AddressClaims = {
+      pool: { "203.0.113.9": "gone/eip/e0", "203.0.113.20": "b/eip/e0" },
+      elsewhere: { "192.0.2.1": "x/eip/y" },
+    };
+    for (const p of fleet.tenants) {
+      want["ovn-vpc-external-network"] ??= {};
+      want["ovn-vpc-external-network"][p.addresses.interconnectIp] = `${p.tenant}/interconnect`;
+      for (const [name, e] of Object.entries(p.addresses.eips)) want.pool[e.v4ip as string] = `${p.tenant}/eip/${name}`;
+    }
+    assert.deepEqual(Object.keys(fleet), ["facts", "tenants", "claims"]);
+    assert.deepEqual(JSON.parse(JSON.stringify(fleet.claims)), want);
+    // Key order too: addresses in the order held, then allocated tenant by tenant (a, b, c).
+    assert.deepEqual(Object.keys(fleet.claims.pool), Object.keys(want.pool));
+    assert.deepEqual(Object.keys(fleet.claims), ["pool", "elsewhere", "ovn-vpc-external-network"]);
+    assert.equal(fleet.claims, fleet.claims, "read twice, the same object");
+    assert.deepEqual(input, { pool: { "203.0.113.9": "gone/eip/e0" }, elsewhere: { "192.0.2.1": "x/eip/y" } });
+  });
+
   it("fills a range exactly to capacity, then reports exhaustion", () => {
     const cidr = parseCidr("192.0.2.0/29")!; // 6 usable addresses
     const excluded = [parseRange("192.0.2.1")!];
