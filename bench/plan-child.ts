@@ -7,6 +7,7 @@
  * that process and the fastest counts as warm: it tells the JavaScript engine's warm-up (code runs
  * unoptimised until the engine has compiled it) apart from the planning's own growth.
  */
+import * as fs from "node:fs";
 import { planFleet } from "../provider/core";
 import { benchCluster, benchTenants, distinctTenants } from "./workload";
 
@@ -16,15 +17,36 @@ const make = { shared: benchTenants, distinct: distinctTenants }[workload];
 if (!Number.isInteger(count) || count < 1 || !make)
   throw new Error(`usage: plan-child.ts <tenants> [shared|distinct] (got ${process.argv.slice(2).join(" ")})`);
 
+/**
+ * Seconds the main thread has run on a CPU (Linux: /proc/<pid>/task/<pid>/schedstat), undefined
+ * elsewhere. Unlike the process's CPU time it leaves out the engine's helper threads (compiler, GC),
+ * and unlike wall time it leaves out waiting for a CPU on a busy machine.
+ */
+function mainThreadSeconds(): number | undefined {
+  try {
+    return Number(fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
+  } catch {
+    return undefined;
+  }
+}
+
 function timedPlan() {
   const tenants = (make as typeof benchTenants)("t", count);
   const cpu = process.cpuUsage();
+  const main = mainThreadSeconds();
   const start = process.hrtime.bigint();
   const plan = planFleet(benchCluster, tenants);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const mainAfter = mainThreadSeconds();
   const used = process.cpuUsage(cpu);
   const eips = plan.tenants.reduce((n, t) => n + Object.keys(t.addresses.eips).length, 0);
-  return { tenants: plan.tenants.length, eips, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+  return {
+    tenants: plan.tenants.length,
+    eips,
+    seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    mainThreadSeconds: main === undefined || mainAfter === undefined ? undefined : mainAfter - main,
+  };
 }
 
 const WARM_REPEATS = 8;
