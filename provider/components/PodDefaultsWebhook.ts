@@ -8,6 +8,7 @@ import {
   checkWebhookSpec,
   planPodDefaultsWebhook,
 } from "../core";
+import { checkComponentKeys } from "../input-schema";
 import { BUNDLE_MAIN, bundleKey, webhookBundle } from "../webhook/bundle";
 import { PACKAGE_VERSION } from "./version";
 
@@ -49,6 +50,7 @@ export class PodDefaultsWebhook extends pulumi.ComponentResource {
   public readonly failurePolicy: pulumi.Output<string>;
 
   constructor(name: string, args: PodDefaultsWebhookArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkComponentKeys("PodDefaultsWebhook", name, args); // an unknown key, before anything is registered
     super("kubeovn:index:PodDefaultsWebhook", name, args, opts);
     const settings = checkWebhookSpec(args); // bad input fails here, before anything is declared
     let tls: WebhookTls<pulumi.Output<string>>;

@@ -3,8 +3,11 @@
  * namespace, a static EIP address or a static interconnect address. Overlapping subnet CIDRs are
  * fine: every tenant has its own VPC.
  */
-import type { Problems } from "./errors";
+import { Problems } from "./errors";
+import { overlaps } from "./net";
+import { parseNetwork } from "./network";
 import type { TenantSpec } from "./spec";
+import { checkPeering } from "./tenant-check-access";
 
 /** Adds a problem (paths relative to `spec`) for everything `spec` takes that one of `others` already has. */
 export function checkAgainstTenants(p: Problems, spec: TenantSpec, others: TenantSpec[]): void {
@@ -38,5 +41,46 @@ export function checkNamespaceOwners(p: Problems, spec: TenantSpec, owners: Map<
     const owner = owners.get(n?.name);
     if (owner !== undefined && owner !== spec.tenant)
       p.add(`namespaces[${n.name || i}].name`, n.name, `belongs to tenant ${owner} in the cluster`);
+  });
+}
+
+/**
+ * Each side of a peering declares its half (tenants may live in different stacks). Wherever both
+ * tenants are known (a fleet, one program), `self`'s half toward `other` must match: the mirror half
+ * present, one link, each side's remote address the other's local one, and the routed CIDRs inside
+ * the other tenant's subnets. `path` names `self`'s half. A malformed half is reported by its
+ * tenant's own checks.
+ */
+export function checkPeeringPair(p: Problems, self: TenantSpec, other: TenantSpec, path: string): void {
+  const halves = (t: TenantSpec) => (Array.isArray(t?.peerings) ? t.peerings : []);
+  const half = halves(self).find((x) => x?.tenant === other?.tenant);
+  if (!half || typeof other?.tenant !== "string") return;
+  const mirror = halves(other).find((x) => x?.tenant === self.tenant);
+  if (!mirror) {
+    p.add(
+      `${path}.tenant`,
+      half.tenant,
+      `declares no peering with ${self.tenant}; add the mirror half to tenant ${half.tenant}`,
+    );
+    return;
+  }
+  const scratch = new Problems();
+  const a = checkPeering(scratch, path, half);
+  const b = checkPeering(scratch, path, mirror);
+  if (!a || !b) return;
+  if (a.link.text !== b.link.text)
+    p.add(
+      `${path}.localConnectIP`,
+      half.localConnectIP,
+      `is on link ${a.link.text} but tenant ${half.tenant}'s half is on ${b.link.text}`,
+    );
+  else if (a.remote.value !== b.local.value)
+    p.add(`${path}.remoteConnectIP`, a.remote.text, `is not tenant ${half.tenant}'s localConnectIP ${b.local.text}`);
+  const subnets = (Array.isArray(other.subnets) ? other.subnets : []).flatMap(
+    (s) => parseNetwork(scratch, "", s, false)?.cidrs ?? [],
+  );
+  a.remoteCidrs.forEach((c, j) => {
+    if (!subnets.some((s) => overlaps(s, c)))
+      p.add(`${path}.remoteCidrs[${j}]`, c.text, `routes to no subnet of tenant ${half.tenant}`);
   });
 }

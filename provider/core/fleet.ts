@@ -4,11 +4,10 @@
  */
 import { type ClusterFacts, checkClusterSpec, checkServiceIps } from "./cluster";
 import { PlanError, type Problem, Problems } from "./errors";
+import { checkPeeringPair } from "./cross-tenant";
 import { INTERCONNECT_SUBNET } from "./names";
-import { overlaps } from "./net";
-import { parseNetwork } from "./network";
 import type { ClusterNetworkSpec, TenantSpec } from "./spec";
-import { checkPeering } from "./tenant-check-access";
+import { checkTenant } from "./tenant-check";
 import { type AddressClaims, ClaimIndex, type TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {
@@ -56,7 +55,7 @@ export function planFleet(
     else if (ns !== undefined && owner === undefined) namespaceOwner.set(ns, t.tenant);
   });
   checkPeeringPairs(p, tenants);
-  p.throwIfAny("the fleet");
+  // Fleet-level problems do not stop here: every tenant's own problems are reported with them.
 
   // Static addresses are held by their owners before anything is allocated.
   const held: AddressClaims = JSON.parse(JSON.stringify(claims));
@@ -84,7 +83,6 @@ export function planFleet(
       }
     }
   }
-  p.throwIfAny("the fleet");
 
   // Parsed once for the whole fleet; each tenant's addresses are added as it is planned.
   const index = new ClaimIndex(held);
@@ -96,11 +94,20 @@ export function planFleet(
     made.push([range, address, key]);
     index.add(range, address, key);
   };
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...p.list];
+  const fleetPaths = new Set(problems.map((x) => x.path));
+  const reported = new Set<string>();
   const plans: TenantPlan[] = [];
   for (const t of [...tenants].sort((a, b) => (a.tenant < b.tenant ? -1 : 1))) {
     try {
-      const plan = planTenant(t, facts as ClusterFacts, index);
+      if (!facts) {
+        // Without valid cluster facts a tenant cannot be planned, but its spec can be checked.
+        const own = new Problems();
+        checkTenant(own, t, undefined);
+        own.throwIfAny(`tenant ${t?.tenant}`);
+        continue;
+      }
+      const plan = planTenant(t, facts, index);
       plans.push(plan);
       if (plan.addresses.interconnectIp)
         for (const a of plan.addresses.interconnectIp.split(","))
@@ -110,7 +117,15 @@ export function planFleet(
       }
     } catch (e) {
       if (!(e instanceof PlanError)) throw e;
-      problems.push(...e.problems.map((x) => ({ ...x, path: `tenants[${t.tenant}].${x.path}` })));
+      for (const x of e.problems) {
+        const path = `tenants[${t.tenant}].${x.path}`;
+        // A field the fleet-level checks refused (a static address another tenant holds) is said once;
+        // a tenant declared twice is planned twice.
+        const key = `${path}\n${x.message}`;
+        if (fleetPaths.has(path) || reported.has(key)) continue;
+        reported.add(key);
+        problems.push({ ...x, path });
+      }
     }
   }
   if (problems.length > 0) throw new PlanError("the fleet", problems);
@@ -130,48 +145,13 @@ export function planFleet(
   });
 }
 
-/**
- * Each side of a peering declares its half (tenants may live in different stacks). Planned
- * together, the halves must match: both present, one link, each side's remote address the other's
- * local one, and the routed CIDRs inside the other tenant's subnets.
- */
+/** Every tenant's peering halves against the other tenant's, where both are in the fleet. */
 function checkPeeringPairs(p: Problems, tenants: TenantSpec[]): void {
   const byName = new Map(tenants.map((t) => [t?.tenant, t]));
-  const scratch = new Problems(); // a malformed half is reported by its tenant's own checks
   for (const t of tenants) {
-    (t?.peerings ?? []).forEach((half) => {
-      const path = `tenants[${t.tenant}].peerings[${half?.tenant}]`;
+    for (const half of t?.peerings ?? []) {
       const other = byName.get(half?.tenant);
-      if (!other) return; // planned in another stack
-      const mirror = (other.peerings ?? []).find((x) => x?.tenant === t.tenant);
-      if (!mirror) {
-        p.add(
-          `${path}.tenant`,
-          half.tenant,
-          `declares no peering with ${t.tenant}; add the mirror half to tenant ${half.tenant}`,
-        );
-        return;
-      }
-      const a = checkPeering(scratch, path, half);
-      const b = checkPeering(scratch, path, mirror);
-      if (!a || !b) return;
-      if (a.link.text !== b.link.text)
-        p.add(
-          `${path}.localConnectIP`,
-          half.localConnectIP,
-          `is on link ${a.link.text} but tenant ${half.tenant}'s half is on ${b.link.text}`,
-        );
-      else if (a.remote.value !== b.local.value)
-        p.add(
-          `${path}.remoteConnectIP`,
-          a.remote.text,
-          `is not tenant ${half.tenant}'s localConnectIP ${b.local.text}`,
-        );
-      const subnets = (other.subnets ?? []).flatMap((s) => parseNetwork(scratch, "", s, false)?.cidrs ?? []);
-      a.remoteCidrs.forEach((c, j) => {
-        if (!subnets.some((s) => overlaps(s, c)))
-          p.add(`${path}.remoteCidrs[${j}]`, c.text, `routes to no subnet of tenant ${half.tenant}`);
-      });
-    });
+      if (other) checkPeeringPair(p, t, other, `tenants[${t.tenant}].peerings[${half.tenant}]`);
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The fleet file: the cluster network and every tenant in one YAML document, checked with the
- * planning core (every problem, naming tenant, field and value) before any stack is touched.
+ * The fleet file: the cluster network and every tenant in one YAML document, checked for unknown
+ * keys against fleet.schema.json (generated from the components' types; editors can use it too) and
+ * with the planning core (every problem, naming tenant, field and value) before any stack is touched.
  *
  *   project: kubeovn-tenants      # optional: Pulumi project of the tenant stacks
  *   cluster: { interconnect, eipPools, natGateway }   # ClusterNetworkSpec
@@ -11,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { type ClusterNetworkSpec, PlanError, Problems, type TenantSpec, planFleet } from "../core";
+import { inputKeys } from "../input-schema";
 
 export interface Fleet {
   /** Pulumi project of the tenant stacks; the cluster stack lives in `<project>-cluster`. */
@@ -20,7 +22,6 @@ export interface Fleet {
 }
 
 export const DEFAULT_PROJECT = "kubeovn-tenants";
-const TOP_LEVEL = new Set(["project", "cluster", "tenants"]);
 const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** Parses and validates a fleet document; throws a PlanError listing every problem. */
@@ -36,24 +37,26 @@ export function parseFleet(text: string, source: string, opts: { validate?: bool
     p.add("(document)", raw, "must be a mapping with keys cluster and tenants");
     p.throwIfAny(`fleet file ${source}`);
   }
-  for (const k of Object.keys(raw))
-    if (!TOP_LEVEL.has(k)) p.add(k, raw[k], `is not a fleet file key (expected ${[...TOP_LEVEL].join(", ")})`);
+  const validate = opts.validate !== false;
+  // Unknown keys at any depth, against the JSON Schema generated from the components' types.
+  if (validate) inputKeys().check(p, raw);
   const project = raw.project ?? DEFAULT_PROJECT;
   if (typeof project !== "string" || !PROJECT_NAME.test(project))
     p.add("project", project, "must be a Pulumi project name (letters, digits, '-', '_', '.')");
   if (raw.cluster === undefined)
     p.add("cluster", undefined, "is required: the cluster network (interconnect, eipPools, natGateway)");
   if (!Array.isArray(raw.tenants)) p.add("tenants", raw.tenants, "must be a list of tenants");
-  p.throwIfAny(`fleet file ${source}`);
   const fleet: Fleet = { project, cluster: raw.cluster, tenants: raw.tenants };
-  if (opts.validate !== false) {
+  // The file's own problems and the plan's are reported together.
+  if (validate && raw.cluster !== undefined && Array.isArray(raw.tenants)) {
     try {
       planFleet(fleet.cluster, fleet.tenants);
     } catch (e) {
-      if (e instanceof PlanError) throw new PlanError(`fleet file ${source}`, e.problems);
-      throw e;
+      if (!(e instanceof PlanError)) throw e;
+      p.list.push(...e.problems);
     }
   }
+  p.throwIfAny(`fleet file ${source}`);
   return fleet;
 }
 
