@@ -364,6 +364,74 @@ describe("components under Pulumi mocks", () => {
     );
   });
 
+  it("an unknown key in any component's args throws at construction, naming path and nearest key", () => {
+    const t = ownTenant("typo");
+    (t.subnets[1] as any).gatway = "10.71.2.1";
+    assert.throws(
+      () => new TenantNetwork("typo", { ...t, cluster: pulumi.output({} as any), teardown: { graceSecond: 5 } as any }),
+      (e: Error) =>
+        /subnets\[app\]\.gatway: "10\.71\.2\.1" is not a known key here: did you mean "gateway"\?/.test(e.message) &&
+        /teardown\.graceSecond: 5 is not a known key here: did you mean "graceSeconds"\?/.test(e.message),
+    );
+    const c = clone(demo.cluster) as any;
+    c.eipPools[0].excludeIp = ["203.0.113.5"];
+    assert.throws(
+      () => new ClusterNetwork("typo", c),
+      /eipPools\[public-a\]\.excludeIp: \["203\.0\.113\.5"\] is not a known key here: did you mean "excludeIps"\?/,
+    );
+    assert.throws(
+      () => new PodDefaultsWebhook("typo", { replica: 1 } as any),
+      /PodDefaultsWebhook typo[\s\S]*replica: 1 is not a known key here: did you mean "replicas"\?/,
+    );
+    assert.deepEqual(
+      [...registered.keys()].filter((n) => n.startsWith("typo")),
+      [],
+    );
+  });
+
+  it("peering halves of two tenants of one program are checked against each other at construction", () => {
+    const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+    const tenant = (name: string, cidr: string, peerings: TenantSpec["peerings"]): TenantSpec => ({
+      tenant: name,
+      namespaces: [{ name }],
+      subnets: [{ name: "main", cidr, namespaces: [name] }],
+      peerings,
+    });
+    new TenantNetwork("peer-a", {
+      ...tenant("peer-a", "10.81.0.0/24", [
+        { tenant: "peer-b", localConnectIP: "169.254.9.1/30", remoteCidrs: ["10.82.0.0/24"] },
+      ]),
+      cluster: cluster.info,
+    });
+    // No mirror half.
+    assert.throws(
+      () => new TenantNetwork("peer-b", { ...tenant("peer-b", "10.82.0.0/24", []), cluster: cluster.info }),
+      /tenants\[peer-a\]\.peerings\[peer-b\]\.tenant: "peer-b" declares no peering with peer-a/,
+    );
+    // A mirror half on another link, routing to no subnet of peer-a.
+    assert.throws(
+      () =>
+        new TenantNetwork("peer-b", {
+          ...tenant("peer-b", "10.82.0.0/24", [
+            { tenant: "peer-a", localConnectIP: "169.254.9.5/30", remoteCidrs: ["10.99.0.0/24"] },
+          ]),
+          cluster: cluster.info,
+        }),
+      (e: Error) =>
+        /peerings\[peer-a\]\.localConnectIP: "169\.254\.9\.5\/30" is on link 169\.254\.9\.4\/30 but tenant peer-a's half is on 169\.254\.9\.0\/30/.test(
+          e.message,
+        ) &&
+        /peerings\[peer-a\]\.remoteCidrs\[0\]: "10\.99\.0\.0\/24" routes to no subnet of tenant peer-a/.test(e.message),
+    );
+    // The matching mirror half is accepted.
+    new TenantNetwork("peer-b", {
+      ...tenant("peer-b", "10.82.0.0/24", [
+        { tenant: "peer-a", localConnectIP: "169.254.9.2/30", remoteCidrs: ["10.81.0.0/24"] },
+      ]),
+      cluster: cluster.info,
+    });
+  });
+
   it("a bad cluster spec throws at construction, naming field and value", () => {
     const c = clone(demo.cluster);
     c.eipPools[0].gateway = "10.0.0.1";
