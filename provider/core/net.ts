@@ -138,7 +138,8 @@ export function parseCidr(text: string): Cidr | undefined {
 function parseCidrText(text: string): Cidr | undefined {
   const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text);
   if (!m) return undefined;
-  const addr = parseAddress(m[1]);
+  // Uncached: the CIDR is cached whole, and its address text is seldom read alone.
+  const addr = parseAddressText(m[1]);
   if (!addr) return undefined;
   const prefix = Number(m[2]);
   if (prefix > (addr.family === 4 ? 32 : 128)) return undefined;
