@@ -54,7 +54,7 @@ export class ClusterNetwork extends pulumi.ComponentResource {
       info = pulumi.output(plan.info);
     }
     // A clash fails the preview through the facts every tenant consumes.
-    this.info = pulumi.output(checked).apply(() => info);
+    this.info = pulumi.all([checked.then(() => true), info]).apply(([, i]) => i);
     this.registerOutputs({ info: this.info });
   }
 }

@@ -27,3 +27,15 @@ export {
 } from "./webhook-plan";
 export { AddressClaim, claimName, claimRef, claimsByRange, plannedClaims, CLAIM_NAMESPACE } from "./claims";
 export { checkAgainstTenants, checkNamespaceOwners } from "./cross-tenant";
+export {
+  checkClusterClashes,
+  externalHolders,
+  mergeClaims,
+  ownerOf,
+  skippedChecks,
+  ClusterSnapshot,
+  SubnetFact,
+  AddressHolderFact,
+  ServiceRangeFact,
+  PlanOwner,
+} from "./cluster-clashes";

@@ -21,6 +21,7 @@ import {
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "../core/names";
 import type { AddressClaims, TenantPlan } from "../core/tenant-plan";
 import { apiMessage, isConflict, isForbidden, isNotFound } from "./api-errors";
+import { apiClient, kubeConfig } from "./cluster-snapshot";
 
 /** Where claims live. The Kubernetes one is below; tests use an in-memory one. */
 export interface ClaimStore {
@@ -76,10 +77,9 @@ export class KubeClaimStore implements ClaimStore {
   private readonly core: k8s.CoreV1Api;
 
   constructor(kubeconfig: string) {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromString(kubeconfig);
-    this.api = kc.makeApiClient(k8s.CoordinationV1Api);
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    const kc = kubeConfig(kubeconfig);
+    this.api = apiClient(kc, k8s.CoordinationV1Api);
+    this.core = apiClient(kc, k8s.CoreV1Api);
   }
 
   async list(): Promise<AddressClaim[]> {

@@ -1,21 +1,22 @@
-/** Which tenant (by our tenant label) holds each of some namespaces in the cluster. */
+/** Which tenant (by our tenant label) holds each namespace in the cluster. */
 import * as k8s from "@kubernetes/client-node";
 import { TENANT_LABEL } from "../core";
+import { apiClient, kubeConfig } from "./cluster-snapshot";
 
-/** Namespace name -> owning tenant, for those of `names` that exist and carry our tenant label. */
-export async function namespaceOwners(kubeconfig: string, names: string[]): Promise<Map<string, string>> {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromString(kubeconfig);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+/**
+ * Namespace name -> owning tenant for every namespace carrying our tenant label (of `names` only,
+ * when given). One list, selected by the label, whatever the number of names: the components share
+ * it between every tenant of a program (provider/components/claims.ts).
+ */
+export async function namespaceOwners(kubeconfig: string, names?: string[]): Promise<Map<string, string>> {
+  const core = apiClient(kubeConfig(kubeconfig), k8s.CoreV1Api);
+  const wanted = names && new Set(names);
   const owners = new Map<string, string>();
-  for (const name of names) {
-    try {
-      const ns = await core.readNamespace({ name });
-      const owner = ns.metadata?.labels?.[TENANT_LABEL];
-      if (owner) owners.set(name, owner);
-    } catch (err) {
-      if ((err as { code?: number }).code !== 404) throw err;
-    }
+  const list = await core.listNamespace({ labelSelector: TENANT_LABEL });
+  for (const ns of list.items) {
+    const name = ns.metadata?.name;
+    const owner = ns.metadata?.labels?.[TENANT_LABEL];
+    if (name && owner && (!wanted || wanted.has(name))) owners.set(name, owner);
   }
   return owners;
 }

@@ -1,0 +1,198 @@
+/**
+ * Clashes between a plan and what the cluster already holds, read once per program run (a plain
+ * snapshot, see provider/kube/cluster-snapshot.ts). Each problem names our side (field and value)
+ * and theirs (kind, name, owner). The rules:
+ *
+ * - A Subnet name held by an object we did not make for the same owner: declaring it would adopt or
+ *   overwrite it.
+ * - A Subnet overlapping another Subnet of the same VPC: kube-ovn-controller refuses the second
+ *   (pkg/controller/subnet.go checkSubnetConflict, "subnet … cidr … is conflict with subnet …") and
+ *   the Subnet never becomes Ready.
+ * - A tenant range overlapping a Subnet of the default VPC that pulumi-kubeovn did not make (`join`,
+ *   `ovn-default`, any other): tenant pods also live on the default VPC's side (the API-server access
+ *   NIC, the scraper's NIC in the tenant subnet, the NAT gateway), where such a range is ambiguous. Ranges
+ *   of other custom VPCs may overlap ours: VPCs are isolated, that is what they are for.
+ * - A range overlapping the service range: a pod address that is also a ClusterIP is shadowed by
+ *   the Service load balancers (Kubernetes keeps the two apart for the same reason). For a Subnet of
+ *   the default VPC upstream refuses one holding the API server's Service address
+ *   (pkg/util/validator.go ValidateSubnet, "conflicts with k8s apiserver svc ip").
+ * - An address held in a claim range (EIP pool, interconnect) by an IP, Vip or IptablesEIP that no
+ *   address claim covers: handed to the planner as held (see externalHolders), so a static address
+ *   there is refused naming the holder and an allocated one goes elsewhere.
+ */
+import type { AddressClaim } from "./claims";
+import type { Problems } from "./errors";
+import { type Cidr, overlaps, parseAddress, parseCidrList } from "./net";
+import { DEFAULT_VPC, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./names";
+import type { PlannedObject } from "./plan";
+import type { AddressClaims } from "./tenant-plan";
+
+/** Labels that say who made an object. */
+export interface OwnerLabels {
+  [key: string]: string;
+}
+
+/** A Subnet in the cluster. */
+export interface SubnetFact {
+  name: string;
+  /** `spec.vpc`; empty for a Subnet no VPC serves (an attachment's provider). */
+  vpc: string;
+  cidrBlock: string;
+  labels: OwnerLabels;
+}
+
+/** An object holding addresses of a subnet: a pod's IP, a Vip, an IptablesEIP. */
+export interface AddressHolderFact {
+  kind: "IP" | "Vip" | "IptablesEIP";
+  name: string;
+  subnet: string;
+  addresses: string[];
+  labels: OwnerLabels;
+  /** For an IP: the pod it was made for, `<namespace>/<name>`. */
+  pod?: string;
+}
+
+/** The service range, or what is known of it. */
+export interface ServiceRangeFact {
+  /** CIDRs of the range; or single addresses (`/32`, `/128`) when only members are known. */
+  cidrs: string[];
+  /** Where it was read, for messages: `ServiceCIDR kubernetes`, or `Service default/kubernetes (clusterIPs)`. */
+  source: string;
+}
+
+/**
+ * What the cluster holds that a plan can clash with. A field is undefined when it could not be
+ * read; `skipped` says which reads failed and why, for the preview's warning.
+ */
+export interface ClusterSnapshot {
+  subnets?: SubnetFact[];
+  serviceRange?: ServiceRangeFact;
+  addressHolders?: AddressHolderFact[];
+  skipped: string[];
+}
+
+/** Who planned the objects being checked: a tenant, or the cluster network (no tenant). */
+export interface PlanOwner {
+  tenant?: string;
+  /** The spec field holding a planned Subnet's range, e.g. `subnets[app].cidr`. */
+  field(o: PlannedObject): string;
+}
+
+/** Who made an object, as a phrase. */
+export function ownerOf(labels: OwnerLabels, pod?: string): string {
+  const tenant = labels[TENANT_LABEL];
+  const by = labels[MANAGED_BY_LABEL];
+  if (by === MANAGED_BY) return tenant ? `tenant ${tenant}` : "the cluster network of pulumi-kubeovn";
+  if (pod) return `pod ${pod}`;
+  if (by) return `managed by ${by}`;
+  return "not made by pulumi-kubeovn";
+}
+
+const isOwn = (labels: OwnerLabels, owner: PlanOwner) =>
+  labels[MANAGED_BY_LABEL] === MANAGED_BY && (labels[TENANT_LABEL] ?? undefined) === owner.tenant;
+const madeByUs = (labels: OwnerLabels) => labels[MANAGED_BY_LABEL] === MANAGED_BY;
+
+function firstOverlap(a: Cidr[], b: Cidr[]): Cidr | undefined {
+  return a.find((x) => b.some((y) => overlaps(x, y)));
+}
+
+/** Refuses planned Subnets that clash with the cluster's Subnets and service range (rules above). */
+export function checkClusterClashes(
+  p: Problems,
+  owner: PlanOwner,
+  objects: PlannedObject[],
+  snapshot: ClusterSnapshot,
+): void {
+  const theirs = (snapshot.subnets ?? []).map((s) => ({ ...s, cidrs: parseCidrList(s.cidrBlock) ?? [] }));
+  const service = snapshot.serviceRange && {
+    ...snapshot.serviceRange,
+    cidrs: snapshot.serviceRange.cidrs.flatMap((c) => parseCidrList(c) ?? []),
+  };
+  for (const o of objects) {
+    if (o.kind !== "Subnet" || !o.spec) continue;
+    const name = o.metadata.name as string;
+    const vpc = typeof o.spec.vpc === "string" ? o.spec.vpc : "";
+    const block = String(o.spec.cidrBlock ?? "");
+    const cidrs = parseCidrList(block) ?? [];
+    const field = owner.field(o);
+    for (const s of theirs) {
+      const who = `Subnet ${s.name} (${s.cidrBlock}${s.vpc ? `, VPC ${s.vpc}` : ""}, ${ownerOf(s.labels)})`;
+      if (s.name === name) {
+        if (!isOwn(s.labels, owner))
+          p.add(field, block, `would be declared as Subnet ${name}, a name the cluster's ${who} holds`);
+        continue;
+      }
+      // Our own objects change with the plan (a renamed subnet), which the engine orders.
+      if (isOwn(s.labels, owner)) continue;
+      const hit = firstOverlap(cidrs, s.cidrs);
+      if (!hit) continue;
+      if (vpc !== "" && s.vpc === vpc)
+        p.add(
+          field,
+          block,
+          `overlaps ${who} in the same VPC: kube-ovn-controller refuses it ("subnet ${name} cidr ${block} is conflict with subnet ${s.name} cidr ${s.cidrBlock}")`,
+        );
+      else if (owner.tenant !== undefined && s.vpc === DEFAULT_VPC && !madeByUs(s.labels))
+        p.add(
+          field,
+          block,
+          `overlaps ${who} of the cluster's default VPC, which the tenant's pods reach (API-server access, the scraper's NIC, the NAT gateway): keep tenant ranges apart from the cluster network's`,
+        );
+    }
+    const inService = service && firstOverlap(cidrs, service.cidrs);
+    if (service && inService) {
+      const members = service.cidrs.every((c) => c.prefix === (c.family === 4 ? 32 : 128));
+      p.add(
+        field,
+        block,
+        members
+          ? `holds ${inService.text.replace(/\/\d+$/, "")}, an address of the service range (${service.source}): pod addresses must stay out of the service range`
+          : `overlaps the service range ${inService.text} (${service.source}): pod addresses must stay out of the service range`,
+      );
+    }
+  }
+}
+
+/**
+ * Addresses of the claim ranges (`ranges`: EIP pools, the interconnect) that cluster objects hold
+ * without a claim covering them, as holders the planner avoids: a static address there is refused
+ * naming the object, an allocated one goes elsewhere. Addresses with a claim are the claims' business
+ * (our own NAT gateways' IPs and our EIPs have one).
+ */
+export function externalHolders(
+  snapshot: ClusterSnapshot,
+  claims: AddressClaim[],
+  ranges: Iterable<string>,
+): AddressClaims {
+  const wanted = new Set(ranges);
+  const claimed = new Set(claims.map((c) => `${c.range} ${c.address}`));
+  const out: AddressClaims = {};
+  for (const h of snapshot.addressHolders ?? []) {
+    if (!wanted.has(h.subnet)) continue;
+    for (const text of h.addresses) {
+      const a = parseAddress(text);
+      if (!a || claimed.has(`${h.subnet} ${a.text}`)) continue;
+      out[h.subnet] ??= {};
+      out[h.subnet][a.text] ??= `${h.kind} ${h.name} (${ownerOf(h.labels, h.pod)}, no address claim)`;
+    }
+  }
+  return out;
+}
+
+/** `under` with `over` laid on top, range by range (`over` wins for an address both hold). */
+export function mergeClaims(under: AddressClaims, over: AddressClaims): AddressClaims {
+  const out: AddressClaims = { ...under };
+  for (const [range, held] of Object.entries(over)) out[range] = { ...(out[range] ?? {}), ...held };
+  return out;
+}
+
+/** The checks a snapshot could not serve, each with the reads that failed, for the preview's warning. */
+export function skippedChecks(snapshot: ClusterSnapshot): string[] {
+  const out: string[] = [];
+  if (!snapshot.subnets) out.push("Subnet names and ranges against the cluster's Subnets");
+  if (!snapshot.addressHolders) out.push("addresses held by IPs, Vips and IptablesEIPs without a claim");
+  if (!snapshot.serviceRange) out.push("ranges against the service range");
+  else if (snapshot.serviceRange.cidrs.every((c) => /\/(32|128)$/.test(c)))
+    out.push("ranges against the service range beyond the kubernetes Service's own address");
+  return out;
+}
