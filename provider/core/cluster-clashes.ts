@@ -92,8 +92,9 @@ const isOwn = (labels: OwnerLabels, owner: PlanOwner) =>
   labels[MANAGED_BY_LABEL] === MANAGED_BY && (labels[TENANT_LABEL] ?? undefined) === owner.tenant;
 const madeByUs = (labels: OwnerLabels) => labels[MANAGED_BY_LABEL] === MANAGED_BY;
 
-function firstOverlap(a: Cidr[], b: Cidr[]): Cidr | undefined {
-  return a.find((x) => b.some((y) => overlaps(x, y)));
+/** The first of `theirs` that one of `ours` overlaps. */
+function firstOverlap(ours: Cidr[], theirs: Cidr[]): Cidr | undefined {
+  return theirs.find((y) => ours.some((x) => overlaps(x, y)));
 }
 
 /** Refuses planned Subnets that clash with the cluster's Subnets and service range (rules above). */

@@ -28,6 +28,7 @@ import {
 import { claimObject } from "../../provider/core/claims";
 import { isForbidden, isNotFound } from "../../provider/kube/api-errors";
 import { KubeClaimStore } from "../../provider/kube/claims";
+import { readClusterSnapshot } from "../../provider/kube/cluster-snapshot";
 import { namespaceOwners } from "../../provider/kube/namespace-owners";
 import { TeardownRunner } from "../../provider/kube/teardown";
 import { getCluster, kubeConfig, kubeOvn } from "../e2e/support/cluster";
@@ -237,13 +238,17 @@ describe("security: tenants stay apart, the teardown has least privilege, creden
     }
   });
 
-  it("the teardown's role can read a namespace's owner (the cross-stack check) but not list or change namespaces", async function () {
+  it("the teardown's role lists the tenant namespaces' owners (the cross-stack check) and what a plan can clash with, but changes no namespace and reads no Secret", async function () {
     const owners = await namespaceOwners(creds.kubeconfig, ["acme-web", "no-such-namespace"]);
     assert.deepEqual([...owners], [["acme-web", "acme"]]);
+    // Every read of the snapshot is allowed: nothing skipped, the service range from its ServiceCIDR.
+    const snapshot = await readClusterSnapshot(creds.kubeconfig);
+    assert.deepEqual(snapshot.skipped, []);
+    assert.ok(snapshot.subnets?.some((s) => s.name === "join"));
+    assert.match(snapshot.serviceRange?.source ?? "", /^ServiceCIDR /);
     const kc = new k8s.KubeConfig();
     kc.loadFromString(creds.kubeconfig);
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await assert.rejects(core.listNamespace(), /forbidden|403/i);
     await assert.rejects(
       core.patchNamespace(
         { name: "acme-web", body: { metadata: { labels: { stolen: "yes" } } } },
@@ -251,6 +256,10 @@ describe("security: tenants stay apart, the teardown has least privilege, creden
       ),
       /forbidden|403/i,
     );
+    // The Service rule reaches the kubernetes Service alone: no other Service, no Secret.
+    await assert.rejects(core.listNamespacedService({ namespace: "default" }), /forbidden|403/i);
+    await assert.rejects(core.listNamespacedSecret({ namespace: "default" }), /forbidden|403/i);
+    assert.ok(await core.readNamespacedService({ name: "kubernetes", namespace: "default" }));
   });
 
   it("acme's addresses are claimed in their own namespace, one Lease per EIP address with its holder; none in kube-system", async function () {

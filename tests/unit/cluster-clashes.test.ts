@@ -1,0 +1,225 @@
+import { strict as assert } from "node:assert";
+import {
+  type ClusterSnapshot,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  PlanError,
+  Problems,
+  TENANT_LABEL,
+  type TenantPlan,
+  checkClusterClashes,
+  externalHolders,
+  mergeClaims,
+  planCluster,
+  planTenant,
+  skippedChecks,
+} from "../../provider/core";
+import { loadDemo } from "../support/demo";
+
+const demo = loadDemo();
+const cluster = planCluster(demo.cluster);
+const acmeSpec = demo.tenants[0];
+const acme = planTenant(acmeSpec, cluster.info);
+
+const ours = (tenant?: string) => ({ [MANAGED_BY_LABEL]: MANAGED_BY, ...(tenant ? { [TENANT_LABEL]: tenant } : {}) });
+const JOIN = { name: "join", vpc: "ovn-cluster", cidrBlock: "100.64.0.0/16", labels: {} };
+const DEFAULT = { name: "ovn-default", vpc: "ovn-cluster", cidrBlock: "10.16.0.0/16", labels: {} };
+const snapshot = (s: Partial<ClusterSnapshot>): ClusterSnapshot => ({
+  subnets: [JOIN, DEFAULT],
+  addressHolders: [],
+  serviceRange: { cidrs: ["10.96.0.0/12"], source: "ServiceCIDR kubernetes" },
+  skipped: [],
+  ...s,
+});
+const tenantField = { tenant: "acme", field: (o: { id: string }) => `subnets[${o.id.slice(7)}].cidr` };
+
+/** The problems of checking acme's plan (or `plan`) against `snap`, as lines. */
+function clashes(snap: ClusterSnapshot, plan: TenantPlan = acme): string[] {
+  const p = new Problems();
+  checkClusterClashes(p, tenantField, plan.objects, snap);
+  return p.list.map((x) => `${x.path}: ${JSON.stringify(x.value)} ${x.message}`);
+}
+
+/** acme with subnet web moved to `cidr` (gateway, exclusions, routes and lanIp following). */
+function acmeWebAt(cidr: string, prefix: string): TenantPlan {
+  const spec = JSON.parse(JSON.stringify(acmeSpec));
+  spec.subnets[0].cidr = cidr;
+  spec.subnets[0].excludeIps = [`${prefix}.250..${prefix}.254`];
+  spec.namespaces[0].routes = [{ dst: "192.168.0.0/16", gw: `${prefix}.253` }];
+  spec.natGateway.lanIp = `${prefix}.254`;
+  spec.snatRules[0].internalCIDR = cidr;
+  spec.subnets[1].allowSubnets = [cidr];
+  spec.dnatRules[0].internalIp = `${prefix}.10`;
+  return planTenant(spec, cluster.info);
+}
+
+describe("clashes with what the cluster holds: each problem names our field and value and their object", () => {
+  it("a cluster with only its own subnets and a distant service range: no clash", () => {
+    assert.deepEqual(clashes(snapshot({})), []);
+  });
+
+  it("a tenant range inside ovn-default (default VPC) is refused naming Subnet ovn-default, its range and owner", () => {
+    const lines = clashes(snapshot({}), acmeWebAt("10.16.5.0/24", "10.16.5"));
+    assert.equal(lines.length, 1);
+    assert.match(
+      lines[0],
+      /^subnets\[web\]\.cidr: "10\.16\.5\.0\/24" overlaps Subnet ovn-default \(10\.16\.0\.0\/16, VPC ovn-cluster, not made by pulumi-kubeovn\) of the cluster's default VPC/,
+    );
+  });
+
+  it("a tenant range inside join is refused naming Subnet join", () => {
+    const lines = clashes(snapshot({}), acmeWebAt("100.64.3.0/24", "100.64.3"));
+    assert.match(
+      lines.join("\n"),
+      /subnets\[web\]\.cidr: "100\.64\.3\.0\/24" overlaps Subnet join \(100\.64\.0\.0\/16/,
+    );
+  });
+
+  it("a Subnet made outside pulumi-kubeovn in the default VPC, with the tenant's range, is refused naming its owner", () => {
+    const other = {
+      name: "legacy",
+      vpc: "ovn-cluster",
+      cidrBlock: "10.10.0.0/16",
+      labels: { "app.kubernetes.io/managed-by": "helm" },
+    };
+    const lines = clashes(snapshot({ subnets: [JOIN, DEFAULT, other] }));
+    assert.deepEqual(
+      lines.map((l) => l.split(" overlaps ")[0]),
+      ['subnets[web].cidr: "10.10.1.0/24"', 'subnets[app].cidr: "10.10.2.0/24"'],
+    );
+    assert.match(lines[0], /Subnet legacy \(10\.10\.0\.0\/16, VPC ovn-cluster, managed by helm\)/);
+  });
+
+  it("another custom VPC's Subnet with the same range is no clash (VPCs are isolated)", () => {
+    const globex = { name: "globex-web", vpc: "globex", cidrBlock: "10.10.1.0/24", labels: ours("globex") };
+    assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, globex] })), []);
+  });
+
+  it("a Subnet someone placed in the tenant's VPC with an overlapping range is refused with the controller's own words", () => {
+    const intruder = { name: "sneaky", vpc: "acme", cidrBlock: "10.10.1.128/25", labels: {} };
+    const lines = clashes(snapshot({ subnets: [JOIN, DEFAULT, intruder] }));
+    assert.equal(lines.length, 1);
+    assert.match(
+      lines[0],
+      /subnets\[web\]\.cidr: "10\.10\.1\.0\/24" overlaps Subnet sneaky \(10\.10\.1\.128\/25, VPC acme, not made by pulumi-kubeovn\) in the same VPC: kube-ovn-controller refuses it \("subnet acme-web cidr 10\.10\.1\.0\/24 is conflict with subnet sneaky cidr 10\.10\.1\.128\/25"\)/,
+    );
+  });
+
+  it("the tenant's own Subnets from an earlier up are no clash; its Subnet name held by another tenant is", () => {
+    const own = acme.objects
+      .filter((o) => o.kind === "Subnet")
+      .map((o) => ({ name: o.metadata.name, vpc: "acme", cidrBlock: String(o.spec?.cidrBlock), labels: ours("acme") }));
+    assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, ...own] })), []);
+    const taken = { name: "acme-web", vpc: "acme-x", cidrBlock: "10.99.0.0/24", labels: ours("acme-x") };
+    const lines = clashes(snapshot({ subnets: [JOIN, DEFAULT, taken] }));
+    assert.deepEqual(lines, [
+      'subnets[web].cidr: "10.10.1.0/24" would be declared as Subnet acme-web, a name the cluster\'s Subnet acme-web (10.99.0.0/24, VPC acme-x, tenant acme-x) holds',
+    ]);
+  });
+
+  it("a range overlapping the service range is refused naming the range and where it was read", () => {
+    const lines = clashes(snapshot({}), acmeWebAt("10.96.10.0/24", "10.96.10"));
+    assert.deepEqual(lines, [
+      'subnets[web].cidr: "10.96.10.0/24" overlaps the service range 10.96.0.0/12 (ServiceCIDR kubernetes): pod addresses must stay out of the service range',
+    ]);
+  });
+
+  it("with only the kubernetes Service's address known, a range holding it is refused and the check says it saw a member only", () => {
+    const snap = snapshot({
+      serviceRange: { cidrs: ["10.10.1.1/32"], source: "Service default/kubernetes clusterIPs" },
+    });
+    const lines = clashes(snap);
+    assert.match(
+      lines.join("\n"),
+      /subnets\[web\]\.cidr: "10\.10\.1\.0\/24" holds 10\.10\.1\.1, an address of the service range \(Service default\/kubernetes clusterIPs\)/,
+    );
+    assert.deepEqual(skippedChecks(snap), [
+      "ranges against the service range beyond the kubernetes Service's own address",
+    ]);
+  });
+
+  it("the cluster network's API-server access range inside join is refused as the controller refuses it", () => {
+    const spec = { ...demo.cluster, apiServerAccess: { cidr: "100.64.200.0/24" } };
+    const plan = planCluster(spec);
+    const p = new Problems();
+    checkClusterClashes(p, { field: () => "apiServerAccess.cidr" }, plan.objects, snapshot({}));
+    assert.deepEqual(
+      p.list.map((x) => `${x.path}: ${x.value} ${x.message}`),
+      [
+        'apiServerAccess.cidr: 100.64.200.0/24 overlaps Subnet join (100.64.0.0/16, VPC ovn-cluster, not made by pulumi-kubeovn) in the same VPC: kube-ovn-controller refuses it ("subnet api-server-access cidr 100.64.200.0/24 is conflict with subnet join cidr 100.64.0.0/16")',
+      ],
+    );
+  });
+
+  it("nothing read, nothing checked: every skipped check is named", () => {
+    assert.deepEqual(clashes({ skipped: ["list subnets.kubeovn.io: forbidden"] }), []);
+    assert.deepEqual(skippedChecks({ skipped: [] }), [
+      "Subnet names and ranges against the cluster's Subnets",
+      "addresses held by IPs, Vips and IptablesEIPs without a claim",
+      "ranges against the service range",
+    ]);
+  });
+});
+
+describe("addresses held in the cluster without a claim", () => {
+  const vip = {
+    kind: "Vip" as const,
+    name: "legacy-vip",
+    subnet: "public-a",
+    addresses: ["203.0.113.10"],
+    labels: {},
+  };
+  const ip = {
+    kind: "IP" as const,
+    name: "gw.kube-system.x",
+    subnet: "ovn-vpc-external-network",
+    addresses: ["172.31.0.65"],
+    labels: {},
+    pod: "kube-system/other-gw-0",
+  };
+
+  it("a static EIP address a Vip holds is refused naming the Vip; an allocated one goes elsewhere", () => {
+    const held = externalHolders(snapshot({ addressHolders: [vip, ip] }), [], ["public-a", "ovn-vpc-external-network"]);
+    assert.deepEqual(held, {
+      "public-a": { "203.0.113.10": "Vip legacy-vip (not made by pulumi-kubeovn, no address claim)" },
+      "ovn-vpc-external-network": {
+        "172.31.0.65": "IP gw.kube-system.x (pod kube-system/other-gw-0, no address claim)",
+      },
+    });
+    assert.throws(
+      () => planTenant(acmeSpec, cluster.info, held),
+      (e: unknown) =>
+        e instanceof PlanError &&
+        /eips\[egress\]\.v4ip: "203\.0\.113\.10" is already held by Vip legacy-vip \(not made by pulumi-kubeovn, no address claim\)/.test(
+          e.message,
+        ),
+    );
+    const allocated = planTenant(
+      { ...acmeSpec, eips: [{ name: "egress", pool: "public-a" }, acmeSpec.eips![1]] },
+      cluster.info,
+      held,
+    );
+    assert.notEqual(allocated.addresses.interconnectIp, "172.31.0.65", "the IP's address is planned around");
+    assert.notEqual(allocated.addresses.eips.egress.v4ip, "203.0.113.10");
+  });
+
+  it("an address a claim covers is left to the claims (our own gateways' IPs and EIPs); ranges not asked for are left out", () => {
+    const claim = {
+      range: "ovn-vpc-external-network",
+      address: "172.31.0.65",
+      holder: "acme/interconnect",
+      tenant: "acme",
+    };
+    assert.deepEqual(
+      externalHolders(snapshot({ addressHolders: [vip, ip] }), [claim], ["ovn-vpc-external-network"]),
+      {},
+    );
+  });
+
+  it("claims laid over holders win for the same address", () => {
+    assert.deepEqual(mergeClaims({ r: { a: "x", b: "y" } }, { r: { a: "z" }, s: { c: "w" } }), {
+      r: { a: "z", b: "y" },
+      s: { c: "w" },
+    });
+  });
+});
