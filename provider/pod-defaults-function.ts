@@ -37,6 +37,12 @@ export const applyPodDefaultsSchema = {
         additionalProperties: { type: "string" },
         description: "The annotations of the workload's pods as written (a Pod's own, or its pod template's).",
       },
+      labels: {
+        type: "object",
+        additionalProperties: { type: "string" },
+        description:
+          "The labels of the workload's pods (a Pod's own, or its pod template's): they decide which defaults scoped by a pod selector apply.",
+      },
     },
     required: ["podDefaults"],
   },
@@ -90,11 +96,15 @@ export function invokeApplyPodDefaults(args: any): {
         failures.push({ property: `podDefaults.${ns}`, reason: problem.replace(/^namespace annotation \S+ /, "") });
       else if (defaults) byNamespace[ns] = defaults;
     }
-  const { namespace, annotations } = args ?? {};
+  const { namespace, annotations, labels } = args ?? {};
   if (namespace !== undefined && namespace !== null && typeof namespace !== "string")
     failures.push({ property: "namespace", reason: "must be a string" });
   if (annotations !== undefined && annotations !== null && !isStringMap(annotations))
     failures.push({ property: "annotations", reason: "must be a map of strings" });
+  if (labels !== undefined && labels !== null && !isStringMap(labels))
+    failures.push({ property: "labels", reason: "must be a map of strings" });
   if (failures.length) return { failures };
-  return { outputs: applyNamespaceDefaults(byNamespace, namespace ?? undefined, annotations ?? undefined) };
+  return {
+    outputs: applyNamespaceDefaults(byNamespace, namespace ?? undefined, annotations ?? undefined, labels ?? undefined),
+  };
 }

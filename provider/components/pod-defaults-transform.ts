@@ -43,11 +43,13 @@ export function podDefaultsTransform(
     }
     if (!isPlainObject(at)) return undefined;
     const own = at.annotations;
-    const merged = pulumi.all([all, namespace, own]).apply(([defaults, ns, annotations]) => {
+    // The pods' labels (a template's labels for a workload) pick the defaults scoped by pod selectors.
+    const merged = pulumi.all([all, namespace, own, at.labels]).apply(([defaults, ns, annotations, labels]) => {
       const out = applyNamespaceDefaults(
         defaults,
         typeof ns === "string" ? ns : undefined,
         annotations as { [k: string]: string } | undefined,
+        labels as { [k: string]: string } | undefined,
       );
       for (const w of out.warnings) pulumi.log.warn(`${args.name}: ${w}`);
       // Nothing inherited: the workload's inputs stay exactly as written (no empty map, no diff).

@@ -3,7 +3,8 @@
  * annotation; the admission webhook (pods created by anyone) and the in-program transform (pods and pod
  * templates declared in a Pulumi program) read it and merge it into each pod's Kube-OVN annotations.
  */
-import type { PodRouteSpec } from "./spec";
+import { type PodLabels, matchesPodSelector, podSelectorProblems } from "./pod-selector";
+import type { PodRouteSpec, PodSelectorSpec } from "./spec";
 
 /** Namespace annotation holding the JSON-encoded {@link PodDefaults} of the namespace. */
 export const POD_DEFAULTS_ANNOTATION = "pulumi-kubeovn/pod-defaults";
@@ -16,6 +17,16 @@ export interface PodAttachment {
   routes?: PodRouteSpec[];
 }
 
+/** What only the pods of a namespace matching `podSelector` inherit. */
+export interface SelectedPodDefaults {
+  /** The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels). */
+  podSelector: PodSelectorSpec;
+  /** Extra NICs and their routes, for the matching pods only. */
+  attachments?: PodAttachment[];
+  /** SecurityGroups bound to the primary NIC of the matching pods only. */
+  securityGroups?: string[];
+}
+
 /** Everything a namespace's pods inherit. Empty members are omitted from the annotation. */
 export interface PodDefaults {
   /** Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`). */
@@ -26,6 +37,13 @@ export interface PodDefaults {
   securityGroups?: string[];
   /** Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`). */
   portSecurity?: boolean;
+  /** What only some pods of the namespace inherit, each entry for the pods its selector matches. */
+  selected?: SelectedPodDefaults[];
+  /**
+   * SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+   * what no group allows, so pods outside every selected group keep their other traffic through these.
+   */
+  fallbackSecurityGroups?: string[];
 }
 
 // ---------------------------------------------------------------- the merge
@@ -64,6 +82,23 @@ export function compactDefaults(defaults: PodDefaults): PodDefaults {
     );
   if (defaults.securityGroups?.length) out.securityGroups = [...defaults.securityGroups];
   if (defaults.portSecurity !== undefined) out.portSecurity = defaults.portSecurity;
+  const selected = (defaults.selected ?? []).flatMap((x): SelectedPodDefaults[] => {
+    const { attachments, securityGroups } = compactDefaults({
+      attachments: x.attachments,
+      securityGroups: x.securityGroups,
+    });
+    return attachments || securityGroups
+      ? [
+          {
+            podSelector: x.podSelector,
+            ...(attachments ? { attachments } : {}),
+            ...(securityGroups ? { securityGroups } : {}),
+          },
+        ]
+      : [];
+  });
+  if (selected.length) out.selected = selected;
+  if (defaults.fallbackSecurityGroups?.length) out.fallbackSecurityGroups = [...defaults.fallbackSecurityGroups];
   return out;
 }
 
@@ -86,23 +121,67 @@ export function readPodDefaults(annotations: { [key: string]: string } | undefin
   const bad = (why: string) => ({ problem: `namespace annotation ${POD_DEFAULTS_ANNOTATION} ${why}` });
   if (!v || typeof v !== "object" || Array.isArray(v)) return bad("is not a JSON object");
   if (v.routes !== undefined && !isRouteList(v.routes)) return bad("has routes that are not a list of {dst?, gw}");
-  if (v.attachments !== undefined) {
-    if (!Array.isArray(v.attachments)) return bad("has attachments that are not a list");
-    for (const a of v.attachments) {
-      if (!a || typeof a.network !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(a.network))
-        return bad(`has an attachment whose network is not "<namespace>/<name>": ${JSON.stringify(a?.network)}`);
-      if (a.routes !== undefined && !isRouteList(a.routes))
-        return bad(`has routes of attachment ${a.network} that are not a list of {dst?, gw}`);
-    }
-  }
-  if (
-    v.securityGroups !== undefined &&
-    !(Array.isArray(v.securityGroups) && v.securityGroups.every((s: unknown) => typeof s === "string"))
-  )
+  const attachments = attachmentsProblem(v.attachments);
+  if (attachments) return bad(attachments);
+  if (v.securityGroups !== undefined && !isNameList(v.securityGroups))
     return bad("has securityGroups that are not a list of names");
   if (v.portSecurity !== undefined && typeof v.portSecurity !== "boolean")
     return bad("has a portSecurity that is not a boolean");
+  if (v.fallbackSecurityGroups !== undefined && !isNameList(v.fallbackSecurityGroups))
+    return bad("has fallbackSecurityGroups that are not a list of names");
+  if (v.selected !== undefined) {
+    if (!Array.isArray(v.selected)) return bad("has selected that is not a list");
+    for (const [i, x] of v.selected.entries()) {
+      if (!x || typeof x !== "object") return bad(`has selected[${i}] that is not an object`);
+      const selector = podSelectorProblems(x.podSelector)[0];
+      if (selector)
+        return bad(
+          `has selected[${i}].podSelector${selector.path ? `.${selector.path}` : ""} ${JSON.stringify(selector.value)} that ${selector.message}`,
+        );
+      const problem = attachmentsProblem(x.attachments);
+      if (problem) return bad(`has selected[${i}] ${problem.replace(/^has /, "with ")}`);
+      if (x.securityGroups !== undefined && !isNameList(x.securityGroups))
+        return bad(`has selected[${i}].securityGroups that are not a list of names`);
+    }
+  }
   return { defaults: v as PodDefaults };
+}
+
+const isNameList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+
+/** Why a list of attachments is not one, or undefined. */
+function attachmentsProblem(attachments: unknown): string | undefined {
+  if (attachments === undefined) return undefined;
+  if (!Array.isArray(attachments)) return "has attachments that are not a list";
+  for (const a of attachments) {
+    if (!a || typeof a.network !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(a.network))
+      return `has an attachment whose network is not "<namespace>/<name>": ${JSON.stringify(a?.network)}`;
+    if (a.routes !== undefined && !isRouteList(a.routes))
+      return `has routes of attachment ${a.network} that are not a list of {dst?, gw}`;
+  }
+  return undefined;
+}
+
+/**
+ * What one pod with `labels` inherits: the namespace-wide defaults plus every `selected` entry its
+ * labels match, and the fallback groups when no matching entry binds it to a group. The webhook and
+ * the in-program transforms both go through here, so a pod gets the same whichever path admits it.
+ */
+export function podDefaultsForPod(defaults: PodDefaults, labels: PodLabels): PodDefaults {
+  const matched = (defaults.selected ?? []).filter((x) => matchesPodSelector(x.podSelector, labels));
+  const attachments = [...(defaults.attachments ?? []), ...matched.flatMap((x) => x.attachments ?? [])];
+  const chosen = matched.flatMap((x) => x.securityGroups ?? []);
+  const groups = [
+    ...(defaults.securityGroups ?? []),
+    ...chosen,
+    ...(chosen.length ? [] : (defaults.fallbackSecurityGroups ?? [])),
+  ];
+  const out: PodDefaults = {};
+  if (defaults.routes) out.routes = defaults.routes;
+  if (attachments.length) out.attachments = attachments;
+  if (groups.length) out.securityGroups = groups.filter((g, i) => groups.indexOf(g) === i);
+  if (defaults.portSecurity !== undefined) out.portSecurity = defaults.portSecurity;
+  return out;
 }
 
 function isRouteList(v: unknown): v is PodRouteSpec[] {
@@ -123,16 +202,19 @@ export interface MergedPod {
 }
 
 /**
- * Merges a namespace's {@link PodDefaults} into a pod's annotations. The pod always wins: its own
+ * Merges a namespace's {@link PodDefaults} into the annotations of a pod with `podLabels` (which
+ * decide the `selected` parts it inherits: {@link podDefaultsForPod}). The pod always wins: its own
  * routes for a destination, its own networks, security groups and port security stay; defaults only
  * add what is missing. Nothing is ever removed, and merging twice changes nothing more. A pod value
  * that cannot be read (malformed JSON) is kept as it is and reported in `warnings`.
  */
 export function mergePodDefaults(
   podAnnotations: { [key: string]: string } | undefined,
-  defaults: PodDefaults,
+  namespaceDefaults: PodDefaults,
   podNamespace: string,
+  podLabels: PodLabels,
 ): MergedPod {
+  const defaults = podDefaultsForPod(namespaceDefaults, podLabels);
   const out: { [key: string]: string } = { ...(podAnnotations ?? {}) };
   const warnings: string[] = [];
   mergeRoutes(out, POD_ROUTES_ANNOTATION, defaults.routes, warnings);
@@ -284,7 +366,8 @@ export interface AppliedPodDefaults {
 
 /**
  * Applies the defaults of the workload's namespace, when `podDefaults` (namespace -> defaults, e.g.
- * merged `podDefaults` outputs of TenantNetworks) has any, to its pod annotations. A workload outside
+ * merged `podDefaults` outputs of TenantNetworks) has any, to its pod annotations; its pod labels
+ * decide which selected defaults apply, as they do in the webhook. A workload outside
  * those namespaces, or one that would inherit nothing new, keeps its annotations exactly as written (no
  * empty map, so no diff).
  */
@@ -292,11 +375,12 @@ export function applyNamespaceDefaults(
   podDefaults: { [namespace: string]: PodDefaults },
   namespace: string | undefined,
   annotations: { [key: string]: string } | undefined,
+  labels: PodLabels,
 ): AppliedPodDefaults {
   const defaults =
     namespace !== undefined && Object.hasOwn(podDefaults, namespace) ? podDefaults[namespace] : undefined;
   if (!defaults || namespace === undefined) return { applied: false, annotations, warnings: [] };
-  const merged = mergePodDefaults(annotations, defaults, namespace);
+  const merged = mergePodDefaults(annotations, defaults, namespace, labels);
   const same = JSON.stringify(merged.annotations) === JSON.stringify(annotations ?? {});
   return same
     ? { applied: false, annotations, warnings: merged.warnings }

@@ -145,6 +145,39 @@ export interface PodRouteSpec {
   gw: string;
 }
 
+/** How a requirement of a pod selector relates a pod's label to its values (Kubernetes label-selector operators). */
+export enum PodSelectorOperator {
+  /** The pod has the label with one of `values`. */
+  In = "In",
+  /** The pod lacks the label, or has it with none of `values`. */
+  NotIn = "NotIn",
+  /** The pod has the label, whatever its value (no `values`). */
+  Exists = "Exists",
+  /** The pod lacks the label (no `values`). */
+  DoesNotExist = "DoesNotExist",
+}
+
+/** One requirement of a pod selector (Kubernetes LabelSelectorRequirement). */
+export interface PodSelectorRequirementSpec {
+  /** The label key, e.g. `app.kubernetes.io/name`. */
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist. */
+  operator: PodSelectorOperator;
+  /** Label values: at least one for In and NotIn, none for Exists and DoesNotExist. */
+  values?: string[];
+}
+
+/**
+ * Which pods of a namespace something applies to, with Kubernetes LabelSelector semantics: every
+ * `matchLabels` entry and every `matchExpressions` requirement must hold; an empty selector matches every pod.
+ */
+export interface PodSelectorSpec {
+  /** Labels the pod must carry with exactly these values. */
+  matchLabels?: { [key: string]: string };
+  /** Requirements on the pod's labels. */
+  matchExpressions?: PodSelectorRequirementSpec[];
+}
+
 /** A namespace that belongs to the tenant. */
 export interface TenantNamespaceSpec {
   /** Namespace name (DNS-1123 label). */
@@ -157,6 +190,8 @@ export interface TenantNamespaceSpec {
   labels?: { [key: string]: string };
   /** Overrides the tenant's `apiServerAccess` for this namespace. */
   apiServerAccess?: boolean;
+  /** Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`. */
+  apiServerAccessPodSelector?: PodSelectorSpec;
 }
 
 /** A subnet of the tenant's VPC, bound to some of its namespaces. */
@@ -309,6 +344,8 @@ export interface SecurityGroupSpec {
   name: string;
   /** Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows. */
   namespaces: string[];
+  /** Only the pods of those namespaces matching it are bound (all of them when omitted). */
+  podSelector?: PodSelectorSpec;
   /** Pods of the group may reach each other regardless of the rules. */
   allowSameGroupTraffic?: boolean;
   /** Rules for traffic reaching the pods. */
@@ -367,6 +404,8 @@ export interface TenantSpec {
   floatingIps?: FloatingIpSpec[];
   /** Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override). */
   apiServerAccess?: boolean;
+  /** Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted). */
+  apiServerAccessPodSelector?: PodSelectorSpec;
   /** Security groups bound to namespaces. */
   securityGroups?: SecurityGroupSpec[];
   /** This tenant's halves of VPC peerings with other tenants. */

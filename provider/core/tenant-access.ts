@@ -9,8 +9,8 @@ import type { Family } from "./net";
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL, kubeOvnProvider, objectNames } from "./names";
 import type { Network } from "./network";
 import { API, type PlannedObject } from "./plan";
-import { type PodAttachment, type PodDefaults, podDefaultsAnnotations } from "./pod-defaults";
-import { SecurityGroupPolicy, SecurityGroupProtocol } from "./spec";
+import { type PodAttachment, type PodDefaults, type SelectedPodDefaults, podDefaultsAnnotations } from "./pod-defaults";
+import { type PodSelectorSpec, SecurityGroupPolicy, SecurityGroupProtocol, type TenantSpec } from "./spec";
 import type { CheckedRule, TenantModel } from "./tenant-model";
 
 type SgRule = { [k: string]: string | number };
@@ -78,36 +78,58 @@ function securityGroup(
   };
 }
 
-/** Namespaces whose pods carry no user security group: monitoring must not close them down. */
+/**
+ * Monitored namespaces where some pods carry no user security group (no group binds all of their
+ * pods, a pod selector leaving the rest out): monitoring must not close those pods down.
+ */
 function monitoredWithoutGroups(model: TenantModel): string[] {
-  const grouped = new Set(model.securityGroups.flatMap((g) => g.spec.namespaces));
+  const grouped = new Set(model.securityGroups.filter((g) => !g.spec.podSelector).flatMap((g) => g.spec.namespaces));
   return (model.monitoring?.namespaces ?? []).filter((n) => !grouped.has(n));
 }
 
 /**
  * What the pods of tenant namespace `ns` inherit from these features: the API-server attachment
- * with its route, and the security groups bound to the namespace. Empty members are left out.
+ * with its route, and the security groups bound to the namespace; what a pod selector scopes goes
+ * into `selected`, for the matching pods only. Empty members are left out.
  */
 export function namespacePodDefaults(model: TenantModel, ns: string): PodDefaults {
   const t = model.spec.tenant;
   const out: PodDefaults = {};
+  const selected: SelectedPodDefaults[] = [];
   const api = model.apiServer;
   if (api && model.apiServerNamespaces.has(ns)) {
     const routes = api.serviceIps.map((ip) => ({
       dst: `${ip.text}/${ip.family === 4 ? 32 : 128}`,
       gw: api.net.gateways.find((g) => g.family === ip.family)?.text as string,
     }));
-    out.attachments = [{ network: api.network, routes }];
+    const attachments = [{ network: api.network, routes }];
+    const podSelector = apiServerPodSelector(model.spec, ns);
+    if (podSelector) selected.push({ podSelector, attachments });
+    else out.attachments = attachments;
   }
-  const groups = model.securityGroups
-    .filter((g) => g.spec.namespaces.includes(ns))
-    .map((g) => objectNames.securityGroup(t, g.spec.name));
+  const bound = model.securityGroups.filter((g) => g.spec.namespaces.includes(ns));
+  const groups = bound.filter((g) => !g.spec.podSelector).map((g) => objectNames.securityGroup(t, g.spec.name));
+  for (const g of bound)
+    if (g.spec.podSelector)
+      selected.push({ podSelector: g.spec.podSelector, securityGroups: [objectNames.securityGroup(t, g.spec.name)] });
   if (model.monitoring?.namespaces.includes(ns)) {
     groups.push(objectNames.securityGroup(t, "monitoring"));
-    if (monitoredWithoutGroups(model).includes(ns)) groups.push(objectNames.securityGroup(t, "monitoring-open"));
+    if (monitoredWithoutGroups(model).includes(ns)) {
+      const open = objectNames.securityGroup(t, "monitoring-open");
+      // Only pods no selected group binds stay open; with no user group at all, that is every pod.
+      if (bound.length) out.fallbackSecurityGroups = [open];
+      else groups.push(open);
+    }
   }
   if (groups.length) out.securityGroups = groups;
+  if (selected.length) out.selected = selected;
   return out;
+}
+
+/** The pod selector of namespace `ns`'s API-server access: its own, else the tenant's; none for every pod. */
+function apiServerPodSelector(spec: TenantSpec, ns: string): PodSelectorSpec | undefined {
+  const own = spec.namespaces.find((n) => n.name === ns);
+  return own?.apiServerAccessPodSelector ?? spec.apiServerAccessPodSelector;
 }
 
 /** The scraper namespace's PodDefaults: a NIC in the tenant's VPC and routes to every tenant subnet through it. */

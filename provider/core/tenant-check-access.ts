@@ -13,6 +13,7 @@ import {
 } from "./net";
 import { TENANT_NAME_MAX, dnsLabelProblem } from "./names";
 import { type Network, networksOverlap, parseNetwork } from "./network";
+import { podSelectorProblems } from "./pod-selector";
 import {
   RoutePolicy,
   SecurityGroupPolicy,
@@ -41,11 +42,23 @@ export function checkApiServerAccess(
     if (v !== undefined && typeof v !== "boolean") p.add(path, v, "must be true or false");
   };
   flag("apiServerAccess", spec.apiServerAccess);
+  checkPodSelector(p, "apiServerAccessPodSelector", spec.apiServerAccessPodSelector);
   (spec.namespaces ?? []).forEach((ns, i) => {
     flag(`${item("namespaces", i, ns?.name)}.apiServerAccess`, ns?.apiServerAccess);
-    if ((ns?.apiServerAccess ?? spec.apiServerAccess) === true && typeof ns?.name === "string")
-      model.apiServerNamespaces.add(ns.name);
+    const selector = `${item("namespaces", i, ns?.name)}.apiServerAccessPodSelector`;
+    checkPodSelector(p, selector, ns?.apiServerAccessPodSelector);
+    const access = (ns?.apiServerAccess ?? spec.apiServerAccess) === true;
+    // A selector that selects for nothing is a mistake, not something to ignore.
+    if (ns?.apiServerAccessPodSelector !== undefined && !access)
+      p.add(selector, ns.apiServerAccessPodSelector, "needs apiServerAccess on this namespace (or the tenant)");
+    if (access && typeof ns?.name === "string") model.apiServerNamespaces.add(ns.name);
   });
+  if (spec.apiServerAccessPodSelector !== undefined && model.apiServerNamespaces.size === 0)
+    p.add(
+      "apiServerAccessPodSelector",
+      spec.apiServerAccessPodSelector,
+      "needs apiServerAccess on the tenant or one of its namespaces",
+    );
   if (model.apiServerNamespaces.size === 0 || !cluster) return;
   const path =
     spec.apiServerAccess === true
@@ -70,6 +83,12 @@ export function checkApiServerAccess(
       p.add(`subnets[${name}].cidr`, s.spec.cidr, `overlaps the cluster's API-server attachment range ${hit.text}`);
   }
   model.apiServer = api;
+}
+
+/** A pod selector's problems (Kubernetes LabelSelector rules), under `path`. */
+function checkPodSelector(p: Problems, path: string, selector: unknown): void {
+  if (selector === undefined) return;
+  for (const x of podSelectorProblems(selector, false)) p.add(x.path ? `${path}.${x.path}` : path, x.value, x.message);
 }
 
 /** "n" or "a-b", 1 to 65535, a <= b. */
@@ -104,6 +123,7 @@ export function checkSecurityGroups(
     (Array.isArray(g.namespaces) ? g.namespaces : []).forEach((ns, j) => {
       if (!namespaces.has(ns)) p.add(`${path}.namespaces[${j}]`, ns, "is not one of this tenant's namespaces");
     });
+    checkPodSelector(p, `${path}.podSelector`, g.podSelector);
     if (g.allowSameGroupTraffic !== undefined && typeof g.allowSameGroupTraffic !== "boolean")
       p.add(`${path}.allowSameGroupTraffic`, g.allowSameGroupTraffic, "must be true or false");
     const rules = (list: "ingressRules" | "egressRules"): CheckedRule[] => {

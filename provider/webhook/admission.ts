@@ -15,7 +15,13 @@ export type NamespaceReader = (name: string) => Promise<{ [key: string]: string 
 export interface AdmittedObject {
   [field: string]: unknown;
   kind?: string;
-  metadata?: { name?: string; generateName?: string; namespace?: string; annotations?: { [key: string]: string } };
+  metadata?: {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    labels?: { [key: string]: string };
+    annotations?: { [key: string]: string };
+  };
 }
 
 export interface AdmissionReview {
@@ -72,7 +78,8 @@ export async function admitPod(review: AdmissionReview, readNamespace: Namespace
   if (!defaults) return answer({ allowed: true });
 
   const own: { [key: string]: string } | undefined = pod.metadata?.annotations;
-  const { annotations, warnings } = mergePodDefaults(own, defaults, namespace);
+  // The pod's labels as created (a controller's template labels included) pick its selected defaults.
+  const { annotations, warnings } = mergePodDefaults(own, defaults, namespace, pod.metadata?.labels);
   const changed = JSON.stringify(annotations) !== JSON.stringify(own ?? {});
   const response: Omit<AdmissionResponse, "uid"> = {
     allowed: true,

@@ -15,6 +15,7 @@ import { packageRoot } from "../package-root";
 
 /** Sources, relative to provider/. */
 const SOURCES = [
+  "core/pod-selector.ts",
   "core/pod-defaults.ts",
   "webhook/admission.ts",
   "webhook/namespaces.ts",

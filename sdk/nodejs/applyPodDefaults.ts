@@ -14,6 +14,7 @@ export function applyPodDefaults(args: ApplyPodDefaultsArgs, opts?: pulumi.Invok
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("kubeovn:index:applyPodDefaults", {
         "annotations": args.annotations,
+        "labels": args.labels,
         "namespace": args.namespace,
         "podDefaults": args.podDefaults,
     }, opts);
@@ -24,6 +25,10 @@ export interface ApplyPodDefaultsArgs {
      * The annotations of the workload's pods as written (a Pod's own, or its pod template's).
      */
     annotations?: {[key: string]: string};
+    /**
+     * The labels of the workload's pods (a Pod's own, or its pod template's): they decide which defaults scoped by a pod selector apply.
+     */
+    labels?: {[key: string]: string};
     /**
      * The workload's namespace (its pods run there). None: nothing is applied.
      */
@@ -55,6 +60,7 @@ export function applyPodDefaultsOutput(args: ApplyPodDefaultsOutputArgs, opts?: 
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("kubeovn:index:applyPodDefaults", {
         "annotations": args.annotations,
+        "labels": args.labels,
         "namespace": args.namespace,
         "podDefaults": args.podDefaults,
     }, opts);
@@ -65,6 +71,10 @@ export interface ApplyPodDefaultsOutputArgs {
      * The annotations of the workload's pods as written (a Pod's own, or its pod template's).
      */
     annotations?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * The labels of the workload's pods (a Pod's own, or its pod template's): they decide which defaults scoped by a pod selector apply.
+     */
+    labels?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
      * The workload's namespace (its pods run there). None: nothing is applied.
      */

@@ -72,6 +72,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
                 throw new Error("Missing required property 'tenant'");
             }
             resourceInputs["apiServerAccess"] = args?.apiServerAccess;
+            resourceInputs["apiServerAccessPodSelector"] = args?.apiServerAccessPodSelector;
             resourceInputs["cluster"] = args?.cluster;
             resourceInputs["dnatRules"] = args?.dnatRules;
             resourceInputs["eips"] = args?.eips;
@@ -112,6 +113,10 @@ export interface TenantNetworkArgs {
      * Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
      */
     apiServerAccess?: boolean;
+    /**
+     * Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
+     */
+    apiServerAccessPodSelector?: inputs.PodSelectorSpecArgs;
     /**
      * The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference).
      */

@@ -69,7 +69,7 @@ describe("pod defaults for workloads of other languages: the provider function a
   it("is the merge the TypeScript transform applies (applyNamespaceDefaults)", async () => {
     const args = { namespace: "acme-web", annotations: { [ROUTES]: JSON.stringify([{ gw: "10.10.1.1" }]) } };
     const r = await provider.invoke(APPLY_POD_DEFAULTS, { podDefaults, ...args });
-    assert.deepEqual(r.outputs, applyNamespaceDefaults(podDefaults, args.namespace, args.annotations));
+    assert.deepEqual(r.outputs, applyNamespaceDefaults(podDefaults, args.namespace, args.annotations, undefined));
   });
 
   it("the Python and Go SDK transforms know the same pod kinds and metadata paths as the TypeScript one", () => {

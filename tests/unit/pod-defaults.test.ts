@@ -23,7 +23,7 @@ describe("pod defaults: merging a namespace's defaults into a pod", () => {
   };
 
   it("gives a bare pod every default, in Kube-OVN's annotation keys", () => {
-    const { annotations, warnings } = mergePodDefaults({}, defaults, "acme-web");
+    const { annotations, warnings } = mergePodDefaults({}, defaults, "acme-web", undefined);
     assert.deepEqual(warnings, []);
     assert.deepEqual(annotations, {
       [ROUTES]: JSON.stringify([{ dst: "192.168.0.0/16", gw: "10.10.1.253" }, { gw: "10.10.1.254" }]),
@@ -43,7 +43,7 @@ describe("pod defaults: merging a namespace's defaults into a pod", () => {
       { dst: "0.0.0.0/0", gw: "10.10.1.1" },
     ]) {
       const own = [{ dst: "192.168.0.0/16", gw: "10.10.1.9" }, ownDefault];
-      const { annotations } = mergePodDefaults({ [ROUTES]: JSON.stringify(own) }, defaults, "acme-web");
+      const { annotations } = mergePodDefaults({ [ROUTES]: JSON.stringify(own) }, defaults, "acme-web", undefined);
       assert.deepEqual(JSON.parse(annotations[ROUTES]), own);
     }
     // An IPv6 default route does not hide the IPv4 one.
@@ -52,28 +52,37 @@ describe("pod defaults: merging a namespace's defaults into a pod", () => {
       { [ROUTES]: JSON.stringify(v6) },
       { routes: [{ gw: "10.10.1.254" }] },
       "ns",
+      undefined,
     );
     assert.deepEqual(JSON.parse(annotations[ROUTES]), [{ gw: "fd00::1" }, { gw: "10.10.1.254" }]);
   });
 
   it("adds attachments to a comma list without duplicating, whatever form the pod names them in", () => {
     for (const own of ["kube-system/api-ovn-nad", "kube-system/api-ovn-nad@net9", " kube-system/api-ovn-nad "]) {
-      const { annotations } = mergePodDefaults({ [NETWORKS]: own }, defaults, "acme-web");
+      const { annotations } = mergePodDefaults({ [NETWORKS]: own }, defaults, "acme-web", undefined);
       assert.equal(annotations[NETWORKS], own, `${own} already names the network`);
     }
-    const { annotations } = mergePodDefaults({ [NETWORKS]: "macvlan,other/ipvlan@eth5" }, defaults, "acme-web");
+    const { annotations } = mergePodDefaults(
+      { [NETWORKS]: "macvlan,other/ipvlan@eth5" },
+      defaults,
+      "acme-web",
+      undefined,
+    );
     assert.equal(annotations[NETWORKS], "macvlan,other/ipvlan@eth5,kube-system/api-ovn-nad");
     // A bare name is the pod's own namespace.
-    const same = mergePodDefaults({ [NETWORKS]: "api-ovn-nad" }, defaults, "kube-system").annotations;
+    const same = mergePodDefaults({ [NETWORKS]: "api-ovn-nad" }, defaults, "kube-system", undefined).annotations;
     assert.equal(same[NETWORKS], "api-ovn-nad");
   });
 
   it("adds attachments to a JSON list as JSON objects, keeping the pod's entries as they are", () => {
     const own = [{ name: "macvlan", interface: "eth9", ips: ["10.0.0.5"] }];
-    const { annotations } = mergePodDefaults({ [NETWORKS]: JSON.stringify(own) }, defaults, "acme-web");
+    const { annotations } = mergePodDefaults({ [NETWORKS]: JSON.stringify(own) }, defaults, "acme-web", undefined);
     assert.deepEqual(JSON.parse(annotations[NETWORKS]), [...own, { name: "api-ovn-nad", namespace: "kube-system" }]);
     const present = JSON.stringify([{ name: "api-ovn-nad", namespace: "kube-system", interface: "net1" }]);
-    assert.equal(mergePodDefaults({ [NETWORKS]: present }, defaults, "acme-web").annotations[NETWORKS], present);
+    assert.equal(
+      mergePodDefaults({ [NETWORKS]: present }, defaults, "acme-web", undefined).annotations[NETWORKS],
+      present,
+    );
   });
 
   it("unions security groups and leaves the pod's port security alone", () => {
@@ -81,15 +90,19 @@ describe("pod defaults: merging a namespace's defaults into a pod", () => {
       { [SGS]: "sg-db, sg-web", [PORT_SECURITY]: "false" },
       defaults,
       "acme-web",
+      undefined,
     );
     assert.equal(annotations[SGS], "sg-db, sg-web", "nothing to add: the pod's string is untouched");
     assert.equal(annotations[PORT_SECURITY], "false");
-    assert.equal(mergePodDefaults({ [SGS]: "sg-db" }, defaults, "acme-web").annotations[SGS], "sg-db,sg-web");
+    assert.equal(
+      mergePodDefaults({ [SGS]: "sg-db" }, defaults, "acme-web", undefined).annotations[SGS],
+      "sg-db,sg-web",
+    );
   });
 
   it("keeps a malformed pod value, reports why and still applies the other defaults", () => {
     const pod = { [ROUTES]: "[{dst: oops", [NETWORKS]: "[not json", other: "x" };
-    const { annotations, warnings } = mergePodDefaults(pod, defaults, "acme-web");
+    const { annotations, warnings } = mergePodDefaults(pod, defaults, "acme-web", undefined);
     assert.equal(annotations[ROUTES], pod[ROUTES]);
     assert.equal(annotations[NETWORKS], pod[NETWORKS]);
     assert.equal(
@@ -102,7 +115,7 @@ describe("pod defaults: merging a namespace's defaults into a pod", () => {
     assert.equal(warnings.length, 2);
     assert.match(warnings[0], /ovn\.kubernetes\.io\/routes is not JSON/);
     assert.match(warnings[1], /k8s\.v1\.cni\.cncf\.io\/networks is not JSON/);
-    const wrongShape = mergePodDefaults({ [ROUTES]: JSON.stringify({ gw: "1.2.3.4" }) }, defaults, "ns");
+    const wrongShape = mergePodDefaults({ [ROUTES]: JSON.stringify({ gw: "1.2.3.4" }) }, defaults, "ns", undefined);
     assert.match(wrongShape.warnings[0], /is not a list of \{dst\?, gw\}/);
   });
 
@@ -187,7 +200,7 @@ describe("pod defaults: properties of the merge", () => {
   it("never drops or changes a pod annotation it cannot improve, and keeps every pod route", () => {
     fc.assert(
       fc.property(podArb, defaultsArb, ns, (pod, d, podNs) => {
-        const { annotations } = mergePodDefaults(pod, d, podNs);
+        const { annotations } = mergePodDefaults(pod, d, podNs, undefined);
         for (const k of Object.keys(pod)) assert.ok(k in annotations, `${k} kept`);
         if (pod[PORT_SECURITY] !== undefined) assert.equal(annotations[PORT_SECURITY], pod[PORT_SECURITY]);
         let own: PodRouteSpec[] | undefined;
@@ -215,7 +228,7 @@ describe("pod defaults: properties of the merge", () => {
       fc.property(fc.array(route, { maxLength: 4 }), fc.array(route, { maxLength: 4 }), (own, inherited) => {
         const pod: { [k: string]: string } = own.length ? { [ROUTES]: JSON.stringify(own) } : {};
         const merged: PodRouteSpec[] = JSON.parse(
-          mergePodDefaults(pod, { routes: inherited }, "ns").annotations[ROUTES] ?? "[]",
+          mergePodDefaults(pod, { routes: inherited }, "ns", undefined).annotations[ROUTES] ?? "[]",
         );
         const ownKeys = new Set(own.map(key));
         const added = merged.slice(own.length);
@@ -234,8 +247,8 @@ describe("pod defaults: properties of the merge", () => {
   it("is idempotent and never lists a network twice", () => {
     fc.assert(
       fc.property(podArb, defaultsArb, ns, (pod, d, podNs) => {
-        const once = mergePodDefaults(pod, d, podNs).annotations;
-        assert.deepEqual(mergePodDefaults(once, d, podNs).annotations, once);
+        const once = mergePodDefaults(pod, d, podNs, undefined).annotations;
+        assert.deepEqual(mergePodDefaults(once, d, podNs, undefined).annotations, once);
         const nets = once[NETWORKS];
         if (nets !== undefined && nets !== pod[NETWORKS] && !nets.startsWith("[")) {
           const refs = nets

@@ -25,6 +25,8 @@ func ApplyPodDefaults(ctx *pulumi.Context, args *ApplyPodDefaultsArgs, opts ...p
 type ApplyPodDefaultsArgs struct {
 	// The annotations of the workload's pods as written (a Pod's own, or its pod template's).
 	Annotations map[string]string `pulumi:"annotations"`
+	// The labels of the workload's pods (a Pod's own, or its pod template's): they decide which defaults scoped by a pod selector apply.
+	Labels map[string]string `pulumi:"labels"`
 	// The workload's namespace (its pods run there). None: nothing is applied.
 	Namespace *string `pulumi:"namespace"`
 	// Pod defaults by namespace: the `podDefaults` outputs of one or more TenantNetworks, merged.
@@ -52,6 +54,8 @@ func ApplyPodDefaultsOutput(ctx *pulumi.Context, args ApplyPodDefaultsOutputArgs
 type ApplyPodDefaultsOutputArgs struct {
 	// The annotations of the workload's pods as written (a Pod's own, or its pod template's).
 	Annotations pulumi.StringMapInput `pulumi:"annotations"`
+	// The labels of the workload's pods (a Pod's own, or its pod template's): they decide which defaults scoped by a pod selector apply.
+	Labels pulumi.StringMapInput `pulumi:"labels"`
 	// The workload's namespace (its pods run there). None: nothing is applied.
 	Namespace pulumi.StringPtrInput `pulumi:"namespace"`
 	// Pod defaults by namespace: the `podDefaults` outputs of one or more TenantNetworks, merged.

@@ -70,25 +70,20 @@ func PodDefaultsTransform(ctx *pulumi.Context, podDefaults ...PodDefaultsMapInpu
 				return nil // computed or not an object: left as written
 			}
 		}
-		own := pulumi.StringMap{}
-		switch a := at["annotations"].(type) {
-		case nil:
-			own = nil
-		case pulumi.Map:
-			for k, v := range a {
-				s, ok := v.(pulumi.String)
-				if !ok {
-					return nil // an annotation only known later: left as written
-				}
-				own[k] = s
-			}
-		default:
-			return nil
+		own, ok := plainStrings(at["annotations"])
+		if !ok {
+			return nil // an annotation only known later: left as written
+		}
+		// The pods' labels (a template's for a workload) pick the defaults scoped by pod selectors.
+		labels, ok := plainStrings(at["labels"])
+		if !ok {
+			return nil // a label only known later: left as written (the webhook sees the pod's labels)
 		}
 		result := ApplyPodDefaultsOutput(ctx, ApplyPodDefaultsOutputArgs{
 			PodDefaults: all,
 			Namespace:   namespace,
 			Annotations: own,
+			Labels:      labels,
 		})
 		name := args.Name
 		merged := result.ApplyT(func(r ApplyPodDefaultsResult) map[string]string {
@@ -108,6 +103,28 @@ func PodDefaultsTransform(ctx *pulumi.Context, podDefaults ...PodDefaultsMapInpu
 // after it.
 func RegisterPodDefaultsTransform(ctx *pulumi.Context, podDefaults ...PodDefaultsMapInput) error {
 	return ctx.RegisterResourceTransform(PodDefaultsTransform(ctx, podDefaults...))
+}
+
+// plainStrings reads a map of plain strings (annotations, labels): nil when absent, false when not plain.
+func plainStrings(v interface{}) (pulumi.StringMap, bool) {
+	switch m := v.(type) {
+	case nil:
+		return nil, true
+	case pulumi.Map:
+		out := pulumi.StringMap{}
+		for k, x := range m {
+			s, ok := x.(pulumi.String)
+			if !ok {
+				return nil, false
+			}
+			out[k] = s
+		}
+		return out, true
+	case pulumi.StringMap:
+		return m, true
+	default:
+		return nil, false
+	}
 }
 
 // setIn copies m along path, replacing the value at its end.

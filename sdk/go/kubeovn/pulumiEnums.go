@@ -177,6 +177,179 @@ func (in *natProtocolPtr) ToNatProtocolPtrOutputWithContext(ctx context.Context)
 	return pulumi.ToOutputWithContext(ctx, in).(NatProtocolPtrOutput)
 }
 
+type PodSelectorOperator string
+
+const (
+	// The pod has the label with one of `values`.
+	PodSelectorOperatorIn = PodSelectorOperator("In")
+	// The pod lacks the label, or has it with none of `values`.
+	PodSelectorOperatorNotIn = PodSelectorOperator("NotIn")
+	// The pod has the label, whatever its value (no `values`).
+	PodSelectorOperatorExists = PodSelectorOperator("Exists")
+	// The pod lacks the label (no `values`).
+	PodSelectorOperatorDoesNotExist = PodSelectorOperator("DoesNotExist")
+)
+
+func (PodSelectorOperator) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodSelectorOperator)(nil)).Elem()
+}
+
+func (e PodSelectorOperator) ToPodSelectorOperatorOutput() PodSelectorOperatorOutput {
+	return pulumi.ToOutput(e).(PodSelectorOperatorOutput)
+}
+
+func (e PodSelectorOperator) ToPodSelectorOperatorOutputWithContext(ctx context.Context) PodSelectorOperatorOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(PodSelectorOperatorOutput)
+}
+
+func (e PodSelectorOperator) ToPodSelectorOperatorPtrOutput() PodSelectorOperatorPtrOutput {
+	return e.ToPodSelectorOperatorPtrOutputWithContext(context.Background())
+}
+
+func (e PodSelectorOperator) ToPodSelectorOperatorPtrOutputWithContext(ctx context.Context) PodSelectorOperatorPtrOutput {
+	return PodSelectorOperator(e).ToPodSelectorOperatorOutputWithContext(ctx).ToPodSelectorOperatorPtrOutputWithContext(ctx)
+}
+
+func (e PodSelectorOperator) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PodSelectorOperator) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PodSelectorOperator) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e PodSelectorOperator) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type PodSelectorOperatorOutput struct{ *pulumi.OutputState }
+
+func (PodSelectorOperatorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodSelectorOperator)(nil)).Elem()
+}
+
+func (o PodSelectorOperatorOutput) ToPodSelectorOperatorOutput() PodSelectorOperatorOutput {
+	return o
+}
+
+func (o PodSelectorOperatorOutput) ToPodSelectorOperatorOutputWithContext(ctx context.Context) PodSelectorOperatorOutput {
+	return o
+}
+
+func (o PodSelectorOperatorOutput) ToPodSelectorOperatorPtrOutput() PodSelectorOperatorPtrOutput {
+	return o.ToPodSelectorOperatorPtrOutputWithContext(context.Background())
+}
+
+func (o PodSelectorOperatorOutput) ToPodSelectorOperatorPtrOutputWithContext(ctx context.Context) PodSelectorOperatorPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v PodSelectorOperator) *PodSelectorOperator {
+		return &v
+	}).(PodSelectorOperatorPtrOutput)
+}
+
+func (o PodSelectorOperatorOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o PodSelectorOperatorOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PodSelectorOperator) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o PodSelectorOperatorOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PodSelectorOperatorOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PodSelectorOperator) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type PodSelectorOperatorPtrOutput struct{ *pulumi.OutputState }
+
+func (PodSelectorOperatorPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PodSelectorOperator)(nil)).Elem()
+}
+
+func (o PodSelectorOperatorPtrOutput) ToPodSelectorOperatorPtrOutput() PodSelectorOperatorPtrOutput {
+	return o
+}
+
+func (o PodSelectorOperatorPtrOutput) ToPodSelectorOperatorPtrOutputWithContext(ctx context.Context) PodSelectorOperatorPtrOutput {
+	return o
+}
+
+func (o PodSelectorOperatorPtrOutput) Elem() PodSelectorOperatorOutput {
+	return o.ApplyT(func(v *PodSelectorOperator) PodSelectorOperator {
+		if v != nil {
+			return *v
+		}
+		var ret PodSelectorOperator
+		return ret
+	}).(PodSelectorOperatorOutput)
+}
+
+func (o PodSelectorOperatorPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PodSelectorOperatorPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *PodSelectorOperator) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// PodSelectorOperatorInput is an input type that accepts values of the PodSelectorOperator enum
+// A concrete instance of `PodSelectorOperatorInput` can be one of the following:
+//
+//	PodSelectorOperatorIn
+//	PodSelectorOperatorNotIn
+//	PodSelectorOperatorExists
+//	PodSelectorOperatorDoesNotExist
+type PodSelectorOperatorInput interface {
+	pulumi.Input
+
+	ToPodSelectorOperatorOutput() PodSelectorOperatorOutput
+	ToPodSelectorOperatorOutputWithContext(context.Context) PodSelectorOperatorOutput
+}
+
+var podSelectorOperatorPtrType = reflect.TypeOf((**PodSelectorOperator)(nil)).Elem()
+
+type PodSelectorOperatorPtrInput interface {
+	pulumi.Input
+
+	ToPodSelectorOperatorPtrOutput() PodSelectorOperatorPtrOutput
+	ToPodSelectorOperatorPtrOutputWithContext(context.Context) PodSelectorOperatorPtrOutput
+}
+
+type podSelectorOperatorPtr string
+
+func PodSelectorOperatorPtr(v string) PodSelectorOperatorPtrInput {
+	return (*podSelectorOperatorPtr)(&v)
+}
+
+func (*podSelectorOperatorPtr) ElementType() reflect.Type {
+	return podSelectorOperatorPtrType
+}
+
+func (in *podSelectorOperatorPtr) ToPodSelectorOperatorPtrOutput() PodSelectorOperatorPtrOutput {
+	return pulumi.ToOutput(in).(PodSelectorOperatorPtrOutput)
+}
+
+func (in *podSelectorOperatorPtr) ToPodSelectorOperatorPtrOutputWithContext(ctx context.Context) PodSelectorOperatorPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(PodSelectorOperatorPtrOutput)
+}
+
 type PolicyRouteAction string
 
 const (
@@ -1198,6 +1371,8 @@ func (in *webhookFailurePolicyPtr) ToWebhookFailurePolicyPtrOutputWithContext(ct
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*NatProtocolInput)(nil)).Elem(), NatProtocol("tcp"))
 	pulumi.RegisterInputType(reflect.TypeOf((*NatProtocolPtrInput)(nil)).Elem(), NatProtocol("tcp"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PodSelectorOperatorInput)(nil)).Elem(), PodSelectorOperator("In"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PodSelectorOperatorPtrInput)(nil)).Elem(), PodSelectorOperator("In"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteActionInput)(nil)).Elem(), PolicyRouteAction("allow"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteActionPtrInput)(nil)).Elem(), PolicyRouteAction("allow"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RoutePolicyInput)(nil)).Elem(), RoutePolicy("policyDst"))
@@ -1212,6 +1387,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookFailurePolicyPtrInput)(nil)).Elem(), WebhookFailurePolicy("Fail"))
 	pulumi.RegisterOutputType(NatProtocolOutput{})
 	pulumi.RegisterOutputType(NatProtocolPtrOutput{})
+	pulumi.RegisterOutputType(PodSelectorOperatorOutput{})
+	pulumi.RegisterOutputType(PodSelectorOperatorPtrOutput{})
 	pulumi.RegisterOutputType(PolicyRouteActionOutput{})
 	pulumi.RegisterOutputType(PolicyRouteActionPtrOutput{})
 	pulumi.RegisterOutputType(RoutePolicyOutput{})

@@ -1678,12 +1678,17 @@ func (o PodAttachmentArrayOutput) Index(i pulumi.IntInput) PodAttachmentOutput {
 type PodDefaults struct {
 	// Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
 	Attachments []PodAttachment `pulumi:"attachments"`
+	// SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+	// what no group allows, so pods outside every selected group keep their other traffic through these.
+	FallbackSecurityGroups []string `pulumi:"fallbackSecurityGroups"`
 	// Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
 	PortSecurity *bool `pulumi:"portSecurity"`
 	// Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
 	Routes []PodRouteSpec `pulumi:"routes"`
 	// Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
 	SecurityGroups []string `pulumi:"securityGroups"`
+	// What only some pods of the namespace inherit, each entry for the pods its selector matches.
+	Selected []SelectedPodDefaults `pulumi:"selected"`
 }
 
 // PodDefaultsInput is an input type that accepts PodDefaultsArgs and PodDefaultsOutput values.
@@ -1700,12 +1705,17 @@ type PodDefaultsInput interface {
 type PodDefaultsArgs struct {
 	// Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
 	Attachments PodAttachmentArrayInput `pulumi:"attachments"`
+	// SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+	// what no group allows, so pods outside every selected group keep their other traffic through these.
+	FallbackSecurityGroups pulumi.StringArrayInput `pulumi:"fallbackSecurityGroups"`
 	// Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
 	PortSecurity pulumi.BoolPtrInput `pulumi:"portSecurity"`
 	// Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
 	Routes PodRouteSpecArrayInput `pulumi:"routes"`
 	// Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
 	SecurityGroups pulumi.StringArrayInput `pulumi:"securityGroups"`
+	// What only some pods of the namespace inherit, each entry for the pods its selector matches.
+	Selected SelectedPodDefaultsArrayInput `pulumi:"selected"`
 }
 
 func (PodDefaultsArgs) ElementType() reflect.Type {
@@ -1764,6 +1774,12 @@ func (o PodDefaultsOutput) Attachments() PodAttachmentArrayOutput {
 	return o.ApplyT(func(v PodDefaults) []PodAttachment { return v.Attachments }).(PodAttachmentArrayOutput)
 }
 
+// SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+// what no group allows, so pods outside every selected group keep their other traffic through these.
+func (o PodDefaultsOutput) FallbackSecurityGroups() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v PodDefaults) []string { return v.FallbackSecurityGroups }).(pulumi.StringArrayOutput)
+}
+
 // Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
 func (o PodDefaultsOutput) PortSecurity() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v PodDefaults) *bool { return v.PortSecurity }).(pulumi.BoolPtrOutput)
@@ -1777,6 +1793,11 @@ func (o PodDefaultsOutput) Routes() PodRouteSpecArrayOutput {
 // Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
 func (o PodDefaultsOutput) SecurityGroups() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v PodDefaults) []string { return v.SecurityGroups }).(pulumi.StringArrayOutput)
+}
+
+// What only some pods of the namespace inherit, each entry for the pods its selector matches.
+func (o PodDefaultsOutput) Selected() SelectedPodDefaultsArrayOutput {
+	return o.ApplyT(func(v PodDefaults) []SelectedPodDefaults { return v.Selected }).(SelectedPodDefaultsArrayOutput)
 }
 
 type PodDefaultsMapOutput struct{ *pulumi.OutputState }
@@ -1903,6 +1924,277 @@ func (o PodRouteSpecArrayOutput) Index(i pulumi.IntInput) PodRouteSpecOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PodRouteSpec {
 		return vs[0].([]PodRouteSpec)[vs[1].(int)]
 	}).(PodRouteSpecOutput)
+}
+
+type PodSelectorRequirementSpec struct {
+	// The label key, e.g. `app.kubernetes.io/name`.
+	Key string `pulumi:"key"`
+	// In, NotIn, Exists or DoesNotExist.
+	Operator PodSelectorOperator `pulumi:"operator"`
+	// Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+	Values []string `pulumi:"values"`
+}
+
+// PodSelectorRequirementSpecInput is an input type that accepts PodSelectorRequirementSpecArgs and PodSelectorRequirementSpecOutput values.
+// You can construct a concrete instance of `PodSelectorRequirementSpecInput` via:
+//
+//	PodSelectorRequirementSpecArgs{...}
+type PodSelectorRequirementSpecInput interface {
+	pulumi.Input
+
+	ToPodSelectorRequirementSpecOutput() PodSelectorRequirementSpecOutput
+	ToPodSelectorRequirementSpecOutputWithContext(context.Context) PodSelectorRequirementSpecOutput
+}
+
+type PodSelectorRequirementSpecArgs struct {
+	// The label key, e.g. `app.kubernetes.io/name`.
+	Key string `pulumi:"key"`
+	// In, NotIn, Exists or DoesNotExist.
+	Operator PodSelectorOperator `pulumi:"operator"`
+	// Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+	Values []string `pulumi:"values"`
+}
+
+func (PodSelectorRequirementSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodSelectorRequirementSpec)(nil)).Elem()
+}
+
+func (i PodSelectorRequirementSpecArgs) ToPodSelectorRequirementSpecOutput() PodSelectorRequirementSpecOutput {
+	return i.ToPodSelectorRequirementSpecOutputWithContext(context.Background())
+}
+
+func (i PodSelectorRequirementSpecArgs) ToPodSelectorRequirementSpecOutputWithContext(ctx context.Context) PodSelectorRequirementSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodSelectorRequirementSpecOutput)
+}
+
+// PodSelectorRequirementSpecArrayInput is an input type that accepts PodSelectorRequirementSpecArray and PodSelectorRequirementSpecArrayOutput values.
+// You can construct a concrete instance of `PodSelectorRequirementSpecArrayInput` via:
+//
+//	PodSelectorRequirementSpecArray{ PodSelectorRequirementSpecArgs{...} }
+type PodSelectorRequirementSpecArrayInput interface {
+	pulumi.Input
+
+	ToPodSelectorRequirementSpecArrayOutput() PodSelectorRequirementSpecArrayOutput
+	ToPodSelectorRequirementSpecArrayOutputWithContext(context.Context) PodSelectorRequirementSpecArrayOutput
+}
+
+type PodSelectorRequirementSpecArray []PodSelectorRequirementSpecInput
+
+func (PodSelectorRequirementSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PodSelectorRequirementSpec)(nil)).Elem()
+}
+
+func (i PodSelectorRequirementSpecArray) ToPodSelectorRequirementSpecArrayOutput() PodSelectorRequirementSpecArrayOutput {
+	return i.ToPodSelectorRequirementSpecArrayOutputWithContext(context.Background())
+}
+
+func (i PodSelectorRequirementSpecArray) ToPodSelectorRequirementSpecArrayOutputWithContext(ctx context.Context) PodSelectorRequirementSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodSelectorRequirementSpecArrayOutput)
+}
+
+type PodSelectorRequirementSpecOutput struct{ *pulumi.OutputState }
+
+func (PodSelectorRequirementSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodSelectorRequirementSpec)(nil)).Elem()
+}
+
+func (o PodSelectorRequirementSpecOutput) ToPodSelectorRequirementSpecOutput() PodSelectorRequirementSpecOutput {
+	return o
+}
+
+func (o PodSelectorRequirementSpecOutput) ToPodSelectorRequirementSpecOutputWithContext(ctx context.Context) PodSelectorRequirementSpecOutput {
+	return o
+}
+
+// The label key, e.g. `app.kubernetes.io/name`.
+func (o PodSelectorRequirementSpecOutput) Key() pulumi.StringOutput {
+	return o.ApplyT(func(v PodSelectorRequirementSpec) string { return v.Key }).(pulumi.StringOutput)
+}
+
+// In, NotIn, Exists or DoesNotExist.
+func (o PodSelectorRequirementSpecOutput) Operator() PodSelectorOperatorOutput {
+	return o.ApplyT(func(v PodSelectorRequirementSpec) PodSelectorOperator { return v.Operator }).(PodSelectorOperatorOutput)
+}
+
+// Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+func (o PodSelectorRequirementSpecOutput) Values() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v PodSelectorRequirementSpec) []string { return v.Values }).(pulumi.StringArrayOutput)
+}
+
+type PodSelectorRequirementSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (PodSelectorRequirementSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]PodSelectorRequirementSpec)(nil)).Elem()
+}
+
+func (o PodSelectorRequirementSpecArrayOutput) ToPodSelectorRequirementSpecArrayOutput() PodSelectorRequirementSpecArrayOutput {
+	return o
+}
+
+func (o PodSelectorRequirementSpecArrayOutput) ToPodSelectorRequirementSpecArrayOutputWithContext(ctx context.Context) PodSelectorRequirementSpecArrayOutput {
+	return o
+}
+
+func (o PodSelectorRequirementSpecArrayOutput) Index(i pulumi.IntInput) PodSelectorRequirementSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) PodSelectorRequirementSpec {
+		return vs[0].([]PodSelectorRequirementSpec)[vs[1].(int)]
+	}).(PodSelectorRequirementSpecOutput)
+}
+
+type PodSelectorSpec struct {
+	// Requirements on the pod's labels.
+	MatchExpressions []PodSelectorRequirementSpec `pulumi:"matchExpressions"`
+	// Labels the pod must carry with exactly these values.
+	MatchLabels map[string]string `pulumi:"matchLabels"`
+}
+
+// PodSelectorSpecInput is an input type that accepts PodSelectorSpecArgs and PodSelectorSpecOutput values.
+// You can construct a concrete instance of `PodSelectorSpecInput` via:
+//
+//	PodSelectorSpecArgs{...}
+type PodSelectorSpecInput interface {
+	pulumi.Input
+
+	ToPodSelectorSpecOutput() PodSelectorSpecOutput
+	ToPodSelectorSpecOutputWithContext(context.Context) PodSelectorSpecOutput
+}
+
+type PodSelectorSpecArgs struct {
+	// Requirements on the pod's labels.
+	MatchExpressions []PodSelectorRequirementSpecArgs `pulumi:"matchExpressions"`
+	// Labels the pod must carry with exactly these values.
+	MatchLabels map[string]string `pulumi:"matchLabels"`
+}
+
+func (PodSelectorSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodSelectorSpec)(nil)).Elem()
+}
+
+func (i PodSelectorSpecArgs) ToPodSelectorSpecOutput() PodSelectorSpecOutput {
+	return i.ToPodSelectorSpecOutputWithContext(context.Background())
+}
+
+func (i PodSelectorSpecArgs) ToPodSelectorSpecOutputWithContext(ctx context.Context) PodSelectorSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodSelectorSpecOutput)
+}
+
+func (i PodSelectorSpecArgs) ToPodSelectorSpecPtrOutput() PodSelectorSpecPtrOutput {
+	return i.ToPodSelectorSpecPtrOutputWithContext(context.Background())
+}
+
+func (i PodSelectorSpecArgs) ToPodSelectorSpecPtrOutputWithContext(ctx context.Context) PodSelectorSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodSelectorSpecOutput).ToPodSelectorSpecPtrOutputWithContext(ctx)
+}
+
+// PodSelectorSpecPtrInput is an input type that accepts PodSelectorSpecArgs, PodSelectorSpecPtr and PodSelectorSpecPtrOutput values.
+// You can construct a concrete instance of `PodSelectorSpecPtrInput` via:
+//
+//	        PodSelectorSpecArgs{...}
+//
+//	or:
+//
+//	        nil
+type PodSelectorSpecPtrInput interface {
+	pulumi.Input
+
+	ToPodSelectorSpecPtrOutput() PodSelectorSpecPtrOutput
+	ToPodSelectorSpecPtrOutputWithContext(context.Context) PodSelectorSpecPtrOutput
+}
+
+type podSelectorSpecPtrType PodSelectorSpecArgs
+
+func PodSelectorSpecPtr(v *PodSelectorSpecArgs) PodSelectorSpecPtrInput {
+	return (*podSelectorSpecPtrType)(v)
+}
+
+func (*podSelectorSpecPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**PodSelectorSpec)(nil)).Elem()
+}
+
+func (i *podSelectorSpecPtrType) ToPodSelectorSpecPtrOutput() PodSelectorSpecPtrOutput {
+	return i.ToPodSelectorSpecPtrOutputWithContext(context.Background())
+}
+
+func (i *podSelectorSpecPtrType) ToPodSelectorSpecPtrOutputWithContext(ctx context.Context) PodSelectorSpecPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PodSelectorSpecPtrOutput)
+}
+
+type PodSelectorSpecOutput struct{ *pulumi.OutputState }
+
+func (PodSelectorSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PodSelectorSpec)(nil)).Elem()
+}
+
+func (o PodSelectorSpecOutput) ToPodSelectorSpecOutput() PodSelectorSpecOutput {
+	return o
+}
+
+func (o PodSelectorSpecOutput) ToPodSelectorSpecOutputWithContext(ctx context.Context) PodSelectorSpecOutput {
+	return o
+}
+
+func (o PodSelectorSpecOutput) ToPodSelectorSpecPtrOutput() PodSelectorSpecPtrOutput {
+	return o.ToPodSelectorSpecPtrOutputWithContext(context.Background())
+}
+
+func (o PodSelectorSpecOutput) ToPodSelectorSpecPtrOutputWithContext(ctx context.Context) PodSelectorSpecPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v PodSelectorSpec) *PodSelectorSpec {
+		return &v
+	}).(PodSelectorSpecPtrOutput)
+}
+
+// Requirements on the pod's labels.
+func (o PodSelectorSpecOutput) MatchExpressions() PodSelectorRequirementSpecArrayOutput {
+	return o.ApplyT(func(v PodSelectorSpec) []PodSelectorRequirementSpec { return v.MatchExpressions }).(PodSelectorRequirementSpecArrayOutput)
+}
+
+// Labels the pod must carry with exactly these values.
+func (o PodSelectorSpecOutput) MatchLabels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v PodSelectorSpec) map[string]string { return v.MatchLabels }).(pulumi.StringMapOutput)
+}
+
+type PodSelectorSpecPtrOutput struct{ *pulumi.OutputState }
+
+func (PodSelectorSpecPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PodSelectorSpec)(nil)).Elem()
+}
+
+func (o PodSelectorSpecPtrOutput) ToPodSelectorSpecPtrOutput() PodSelectorSpecPtrOutput {
+	return o
+}
+
+func (o PodSelectorSpecPtrOutput) ToPodSelectorSpecPtrOutputWithContext(ctx context.Context) PodSelectorSpecPtrOutput {
+	return o
+}
+
+func (o PodSelectorSpecPtrOutput) Elem() PodSelectorSpecOutput {
+	return o.ApplyT(func(v *PodSelectorSpec) PodSelectorSpec {
+		if v != nil {
+			return *v
+		}
+		var ret PodSelectorSpec
+		return ret
+	}).(PodSelectorSpecOutput)
+}
+
+// Requirements on the pod's labels.
+func (o PodSelectorSpecPtrOutput) MatchExpressions() PodSelectorRequirementSpecArrayOutput {
+	return o.ApplyT(func(v *PodSelectorSpec) []PodSelectorRequirementSpec {
+		if v == nil {
+			return nil
+		}
+		return v.MatchExpressions
+	}).(PodSelectorRequirementSpecArrayOutput)
+}
+
+// Labels the pod must carry with exactly these values.
+func (o PodSelectorSpecPtrOutput) MatchLabels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *PodSelectorSpec) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.MatchLabels
+	}).(pulumi.StringMapOutput)
 }
 
 type PolicyRouteSpec struct {
@@ -2191,6 +2483,8 @@ type SecurityGroupSpec struct {
 	Name string `pulumi:"name"`
 	// Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows.
 	Namespaces []string `pulumi:"namespaces"`
+	// Only the pods of those namespaces matching it are bound (all of them when omitted).
+	PodSelector *PodSelectorSpec `pulumi:"podSelector"`
 }
 
 // SecurityGroupSpecInput is an input type that accepts SecurityGroupSpecArgs and SecurityGroupSpecOutput values.
@@ -2215,6 +2509,8 @@ type SecurityGroupSpecArgs struct {
 	Name string `pulumi:"name"`
 	// Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows.
 	Namespaces []string `pulumi:"namespaces"`
+	// Only the pods of those namespaces matching it are bound (all of them when omitted).
+	PodSelector *PodSelectorSpecArgs `pulumi:"podSelector"`
 }
 
 func (SecurityGroupSpecArgs) ElementType() reflect.Type {
@@ -2293,6 +2589,11 @@ func (o SecurityGroupSpecOutput) Namespaces() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v SecurityGroupSpec) []string { return v.Namespaces }).(pulumi.StringArrayOutput)
 }
 
+// Only the pods of those namespaces matching it are bound (all of them when omitted).
+func (o SecurityGroupSpecOutput) PodSelector() PodSelectorSpecPtrOutput {
+	return o.ApplyT(func(v SecurityGroupSpec) *PodSelectorSpec { return v.PodSelector }).(PodSelectorSpecPtrOutput)
+}
+
 type SecurityGroupSpecArrayOutput struct{ *pulumi.OutputState }
 
 func (SecurityGroupSpecArrayOutput) ElementType() reflect.Type {
@@ -2311,6 +2612,121 @@ func (o SecurityGroupSpecArrayOutput) Index(i pulumi.IntInput) SecurityGroupSpec
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SecurityGroupSpec {
 		return vs[0].([]SecurityGroupSpec)[vs[1].(int)]
 	}).(SecurityGroupSpecOutput)
+}
+
+type SelectedPodDefaults struct {
+	// Extra NICs and their routes, for the matching pods only.
+	Attachments []PodAttachment `pulumi:"attachments"`
+	// The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+	PodSelector PodSelectorSpec `pulumi:"podSelector"`
+	// SecurityGroups bound to the primary NIC of the matching pods only.
+	SecurityGroups []string `pulumi:"securityGroups"`
+}
+
+// SelectedPodDefaultsInput is an input type that accepts SelectedPodDefaultsArgs and SelectedPodDefaultsOutput values.
+// You can construct a concrete instance of `SelectedPodDefaultsInput` via:
+//
+//	SelectedPodDefaultsArgs{...}
+type SelectedPodDefaultsInput interface {
+	pulumi.Input
+
+	ToSelectedPodDefaultsOutput() SelectedPodDefaultsOutput
+	ToSelectedPodDefaultsOutputWithContext(context.Context) SelectedPodDefaultsOutput
+}
+
+type SelectedPodDefaultsArgs struct {
+	// Extra NICs and their routes, for the matching pods only.
+	Attachments PodAttachmentArrayInput `pulumi:"attachments"`
+	// The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+	PodSelector PodSelectorSpecInput `pulumi:"podSelector"`
+	// SecurityGroups bound to the primary NIC of the matching pods only.
+	SecurityGroups pulumi.StringArrayInput `pulumi:"securityGroups"`
+}
+
+func (SelectedPodDefaultsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*SelectedPodDefaults)(nil)).Elem()
+}
+
+func (i SelectedPodDefaultsArgs) ToSelectedPodDefaultsOutput() SelectedPodDefaultsOutput {
+	return i.ToSelectedPodDefaultsOutputWithContext(context.Background())
+}
+
+func (i SelectedPodDefaultsArgs) ToSelectedPodDefaultsOutputWithContext(ctx context.Context) SelectedPodDefaultsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SelectedPodDefaultsOutput)
+}
+
+// SelectedPodDefaultsArrayInput is an input type that accepts SelectedPodDefaultsArray and SelectedPodDefaultsArrayOutput values.
+// You can construct a concrete instance of `SelectedPodDefaultsArrayInput` via:
+//
+//	SelectedPodDefaultsArray{ SelectedPodDefaultsArgs{...} }
+type SelectedPodDefaultsArrayInput interface {
+	pulumi.Input
+
+	ToSelectedPodDefaultsArrayOutput() SelectedPodDefaultsArrayOutput
+	ToSelectedPodDefaultsArrayOutputWithContext(context.Context) SelectedPodDefaultsArrayOutput
+}
+
+type SelectedPodDefaultsArray []SelectedPodDefaultsInput
+
+func (SelectedPodDefaultsArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SelectedPodDefaults)(nil)).Elem()
+}
+
+func (i SelectedPodDefaultsArray) ToSelectedPodDefaultsArrayOutput() SelectedPodDefaultsArrayOutput {
+	return i.ToSelectedPodDefaultsArrayOutputWithContext(context.Background())
+}
+
+func (i SelectedPodDefaultsArray) ToSelectedPodDefaultsArrayOutputWithContext(ctx context.Context) SelectedPodDefaultsArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(SelectedPodDefaultsArrayOutput)
+}
+
+type SelectedPodDefaultsOutput struct{ *pulumi.OutputState }
+
+func (SelectedPodDefaultsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SelectedPodDefaults)(nil)).Elem()
+}
+
+func (o SelectedPodDefaultsOutput) ToSelectedPodDefaultsOutput() SelectedPodDefaultsOutput {
+	return o
+}
+
+func (o SelectedPodDefaultsOutput) ToSelectedPodDefaultsOutputWithContext(ctx context.Context) SelectedPodDefaultsOutput {
+	return o
+}
+
+// Extra NICs and their routes, for the matching pods only.
+func (o SelectedPodDefaultsOutput) Attachments() PodAttachmentArrayOutput {
+	return o.ApplyT(func(v SelectedPodDefaults) []PodAttachment { return v.Attachments }).(PodAttachmentArrayOutput)
+}
+
+// The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+func (o SelectedPodDefaultsOutput) PodSelector() PodSelectorSpecOutput {
+	return o.ApplyT(func(v SelectedPodDefaults) PodSelectorSpec { return v.PodSelector }).(PodSelectorSpecOutput)
+}
+
+// SecurityGroups bound to the primary NIC of the matching pods only.
+func (o SelectedPodDefaultsOutput) SecurityGroups() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v SelectedPodDefaults) []string { return v.SecurityGroups }).(pulumi.StringArrayOutput)
+}
+
+type SelectedPodDefaultsArrayOutput struct{ *pulumi.OutputState }
+
+func (SelectedPodDefaultsArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SelectedPodDefaults)(nil)).Elem()
+}
+
+func (o SelectedPodDefaultsArrayOutput) ToSelectedPodDefaultsArrayOutput() SelectedPodDefaultsArrayOutput {
+	return o
+}
+
+func (o SelectedPodDefaultsArrayOutput) ToSelectedPodDefaultsArrayOutputWithContext(ctx context.Context) SelectedPodDefaultsArrayOutput {
+	return o
+}
+
+func (o SelectedPodDefaultsArrayOutput) Index(i pulumi.IntInput) SelectedPodDefaultsOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SelectedPodDefaults {
+		return vs[0].([]SelectedPodDefaults)[vs[1].(int)]
+	}).(SelectedPodDefaultsOutput)
 }
 
 type SnatRuleSpec struct {
@@ -2917,6 +3333,8 @@ type TenantNamespaceSpec struct {
 	Adopt *bool `pulumi:"adopt"`
 	// Overrides the tenant's `apiServerAccess` for this namespace.
 	ApiServerAccess *bool `pulumi:"apiServerAccess"`
+	// Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`.
+	ApiServerAccessPodSelector *PodSelectorSpec `pulumi:"apiServerAccessPodSelector"`
 	// Extra labels for the namespace.
 	Labels map[string]string `pulumi:"labels"`
 	// Namespace name (DNS-1123 label).
@@ -2941,6 +3359,8 @@ type TenantNamespaceSpecArgs struct {
 	Adopt *bool `pulumi:"adopt"`
 	// Overrides the tenant's `apiServerAccess` for this namespace.
 	ApiServerAccess *bool `pulumi:"apiServerAccess"`
+	// Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`.
+	ApiServerAccessPodSelector *PodSelectorSpecArgs `pulumi:"apiServerAccessPodSelector"`
 	// Extra labels for the namespace.
 	Labels map[string]string `pulumi:"labels"`
 	// Namespace name (DNS-1123 label).
@@ -3008,6 +3428,11 @@ func (o TenantNamespaceSpecOutput) Adopt() pulumi.BoolPtrOutput {
 // Overrides the tenant's `apiServerAccess` for this namespace.
 func (o TenantNamespaceSpecOutput) ApiServerAccess() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v TenantNamespaceSpec) *bool { return v.ApiServerAccess }).(pulumi.BoolPtrOutput)
+}
+
+// Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`.
+func (o TenantNamespaceSpecOutput) ApiServerAccessPodSelector() PodSelectorSpecPtrOutput {
+	return o.ApplyT(func(v TenantNamespaceSpec) *PodSelectorSpec { return v.ApiServerAccessPodSelector }).(PodSelectorSpecPtrOutput)
 }
 
 // Extra labels for the namespace.
@@ -3570,12 +3995,18 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PodDefaultsMapInput)(nil)).Elem(), PodDefaultsMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PodRouteSpecInput)(nil)).Elem(), PodRouteSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PodRouteSpecArrayInput)(nil)).Elem(), PodRouteSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodSelectorRequirementSpecInput)(nil)).Elem(), PodSelectorRequirementSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodSelectorRequirementSpecArrayInput)(nil)).Elem(), PodSelectorRequirementSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodSelectorSpecInput)(nil)).Elem(), PodSelectorSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PodSelectorSpecPtrInput)(nil)).Elem(), PodSelectorSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteSpecInput)(nil)).Elem(), PolicyRouteSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PolicyRouteSpecArrayInput)(nil)).Elem(), PolicyRouteSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SecurityGroupRuleSpecInput)(nil)).Elem(), SecurityGroupRuleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SecurityGroupRuleSpecArrayInput)(nil)).Elem(), SecurityGroupRuleSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SecurityGroupSpecInput)(nil)).Elem(), SecurityGroupSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SecurityGroupSpecArrayInput)(nil)).Elem(), SecurityGroupSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SelectedPodDefaultsInput)(nil)).Elem(), SelectedPodDefaultsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*SelectedPodDefaultsArrayInput)(nil)).Elem(), SelectedPodDefaultsArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnatRuleSpecInput)(nil)).Elem(), SnatRuleSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SnatRuleSpecArrayInput)(nil)).Elem(), SnatRuleSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*StaticRouteSpecInput)(nil)).Elem(), StaticRouteSpecArgs{})
@@ -3619,12 +4050,18 @@ func init() {
 	pulumi.RegisterOutputType(PodDefaultsMapOutput{})
 	pulumi.RegisterOutputType(PodRouteSpecOutput{})
 	pulumi.RegisterOutputType(PodRouteSpecArrayOutput{})
+	pulumi.RegisterOutputType(PodSelectorRequirementSpecOutput{})
+	pulumi.RegisterOutputType(PodSelectorRequirementSpecArrayOutput{})
+	pulumi.RegisterOutputType(PodSelectorSpecOutput{})
+	pulumi.RegisterOutputType(PodSelectorSpecPtrOutput{})
 	pulumi.RegisterOutputType(PolicyRouteSpecOutput{})
 	pulumi.RegisterOutputType(PolicyRouteSpecArrayOutput{})
 	pulumi.RegisterOutputType(SecurityGroupRuleSpecOutput{})
 	pulumi.RegisterOutputType(SecurityGroupRuleSpecArrayOutput{})
 	pulumi.RegisterOutputType(SecurityGroupSpecOutput{})
 	pulumi.RegisterOutputType(SecurityGroupSpecArrayOutput{})
+	pulumi.RegisterOutputType(SelectedPodDefaultsOutput{})
+	pulumi.RegisterOutputType(SelectedPodDefaultsArrayOutput{})
 	pulumi.RegisterOutputType(SnatRuleSpecOutput{})
 	pulumi.RegisterOutputType(SnatRuleSpecArrayOutput{})
 	pulumi.RegisterOutputType(StaticRouteSpecOutput{})

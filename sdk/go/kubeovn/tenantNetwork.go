@@ -58,6 +58,8 @@ func NewTenantNetwork(ctx *pulumi.Context,
 type tenantNetworkArgs struct {
 	// Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
 	ApiServerAccess *bool `pulumi:"apiServerAccess"`
+	// Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
+	ApiServerAccessPodSelector *PodSelectorSpec `pulumi:"apiServerAccessPodSelector"`
 	// The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference).
 	Cluster ClusterNetworkInfo `pulumi:"cluster"`
 	// Destination NAT (port forwarding) rules.
@@ -94,6 +96,8 @@ type tenantNetworkArgs struct {
 type TenantNetworkArgs struct {
 	// Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
 	ApiServerAccess *bool
+	// Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
+	ApiServerAccessPodSelector *PodSelectorSpecArgs
 	// The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference).
 	Cluster ClusterNetworkInfoInput
 	// Destination NAT (port forwarding) rules.

@@ -265,6 +265,11 @@ export interface PodDefaults {
      */
     attachments?: inputs.PodAttachment[];
     /**
+     * SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+     * what no group allows, so pods outside every selected group keep their other traffic through these.
+     */
+    fallbackSecurityGroups?: string[];
+    /**
      * Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
      */
     portSecurity?: boolean;
@@ -276,6 +281,10 @@ export interface PodDefaults {
      * Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
      */
     securityGroups?: string[];
+    /**
+     * What only some pods of the namespace inherit, each entry for the pods its selector matches.
+     */
+    selected?: inputs.SelectedPodDefaults[];
 }
 
 export interface PodDefaultsArgs {
@@ -283,6 +292,11 @@ export interface PodDefaultsArgs {
      * Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
      */
     attachments?: pulumi.Input<pulumi.Input<inputs.PodAttachmentArgs>[] | undefined>;
+    /**
+     * SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+     * what no group allows, so pods outside every selected group keep their other traffic through these.
+     */
+    fallbackSecurityGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
      */
@@ -295,6 +309,10 @@ export interface PodDefaultsArgs {
      * Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
      */
     securityGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * What only some pods of the namespace inherit, each entry for the pods its selector matches.
+     */
+    selected?: pulumi.Input<pulumi.Input<inputs.SelectedPodDefaultsArgs>[] | undefined>;
 }
 
 export interface PodRouteSpec {
@@ -317,6 +335,58 @@ export interface PodRouteSpecArgs {
      * Next hop; must lie in the namespace's subnet.
      */
     gw: string;
+}
+
+export interface PodSelectorRequirementSpec {
+    /**
+     * The label key, e.g. `app.kubernetes.io/name`.
+     */
+    key: string;
+    /**
+     * In, NotIn, Exists or DoesNotExist.
+     */
+    operator: enums.PodSelectorOperator;
+    /**
+     * Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+     */
+    values?: string[];
+}
+
+export interface PodSelectorRequirementSpecArgs {
+    /**
+     * The label key, e.g. `app.kubernetes.io/name`.
+     */
+    key: string;
+    /**
+     * In, NotIn, Exists or DoesNotExist.
+     */
+    operator: enums.PodSelectorOperator;
+    /**
+     * Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+     */
+    values?: string[];
+}
+
+export interface PodSelectorSpec {
+    /**
+     * Requirements on the pod's labels.
+     */
+    matchExpressions?: inputs.PodSelectorRequirementSpec[];
+    /**
+     * Labels the pod must carry with exactly these values.
+     */
+    matchLabels?: {[key: string]: string};
+}
+
+export interface PodSelectorSpecArgs {
+    /**
+     * Requirements on the pod's labels.
+     */
+    matchExpressions?: inputs.PodSelectorRequirementSpecArgs[];
+    /**
+     * Labels the pod must carry with exactly these values.
+     */
+    matchLabels?: {[key: string]: string};
 }
 
 export interface PolicyRouteSpecArgs {
@@ -390,6 +460,40 @@ export interface SecurityGroupSpecArgs {
      * Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows.
      */
     namespaces: string[];
+    /**
+     * Only the pods of those namespaces matching it are bound (all of them when omitted).
+     */
+    podSelector?: inputs.PodSelectorSpecArgs;
+}
+
+export interface SelectedPodDefaults {
+    /**
+     * Extra NICs and their routes, for the matching pods only.
+     */
+    attachments?: inputs.PodAttachment[];
+    /**
+     * The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+     */
+    podSelector: inputs.PodSelectorSpec;
+    /**
+     * SecurityGroups bound to the primary NIC of the matching pods only.
+     */
+    securityGroups?: string[];
+}
+
+export interface SelectedPodDefaultsArgs {
+    /**
+     * Extra NICs and their routes, for the matching pods only.
+     */
+    attachments?: pulumi.Input<pulumi.Input<inputs.PodAttachmentArgs>[] | undefined>;
+    /**
+     * The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+     */
+    podSelector: pulumi.Input<inputs.PodSelectorSpecArgs>;
+    /**
+     * SecurityGroups bound to the primary NIC of the matching pods only.
+     */
+    securityGroups?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }
 
 export interface SnatRuleSpecArgs {
@@ -465,6 +569,10 @@ export interface TenantNamespaceSpecArgs {
      * Overrides the tenant's `apiServerAccess` for this namespace.
      */
     apiServerAccess?: boolean;
+    /**
+     * Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`.
+     */
+    apiServerAccessPodSelector?: inputs.PodSelectorSpecArgs;
     /**
      * Extra labels for the namespace.
      */

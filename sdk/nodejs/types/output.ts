@@ -114,6 +114,11 @@ export interface PodDefaults {
      */
     attachments?: outputs.PodAttachment[];
     /**
+     * SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+     * what no group allows, so pods outside every selected group keep their other traffic through these.
+     */
+    fallbackSecurityGroups?: string[];
+    /**
      * Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
      */
     portSecurity?: boolean;
@@ -125,6 +130,10 @@ export interface PodDefaults {
      * Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
      */
     securityGroups?: string[];
+    /**
+     * What only some pods of the namespace inherit, each entry for the pods its selector matches.
+     */
+    selected?: outputs.SelectedPodDefaults[];
 }
 
 export interface PodRouteSpec {
@@ -136,5 +145,46 @@ export interface PodRouteSpec {
      * Next hop; must lie in the namespace's subnet.
      */
     gw: string;
+}
+
+export interface PodSelectorRequirementSpec {
+    /**
+     * The label key, e.g. `app.kubernetes.io/name`.
+     */
+    key: string;
+    /**
+     * In, NotIn, Exists or DoesNotExist.
+     */
+    operator: enums.PodSelectorOperator;
+    /**
+     * Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+     */
+    values?: string[];
+}
+
+export interface PodSelectorSpec {
+    /**
+     * Requirements on the pod's labels.
+     */
+    matchExpressions?: outputs.PodSelectorRequirementSpec[];
+    /**
+     * Labels the pod must carry with exactly these values.
+     */
+    matchLabels?: {[key: string]: string};
+}
+
+export interface SelectedPodDefaults {
+    /**
+     * Extra NICs and their routes, for the matching pods only.
+     */
+    attachments?: outputs.PodAttachment[];
+    /**
+     * The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+     */
+    podSelector: outputs.PodSelectorSpec;
+    /**
+     * SecurityGroups bound to the primary NIC of the matching pods only.
+     */
+    securityGroups?: string[];
 }
 

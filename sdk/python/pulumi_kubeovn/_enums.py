@@ -8,6 +8,7 @@ from enum import Enum
 
 __all__ = [
     'NatProtocol',
+    'PodSelectorOperator',
     'PolicyRouteAction',
     'RoutePolicy',
     'SecurityGroupPolicy',
@@ -26,6 +27,26 @@ class NatProtocol(_builtins.str, Enum):
     UDP = "udp"
     """
     UDP.
+    """
+
+
+@pulumi.type_token("kubeovn:index:PodSelectorOperator")
+class PodSelectorOperator(_builtins.str, Enum):
+    IN_ = "In"
+    """
+    The pod has the label with one of `values`.
+    """
+    NOT_IN = "NotIn"
+    """
+    The pod lacks the label, or has it with none of `values`.
+    """
+    EXISTS = "Exists"
+    """
+    The pod has the label, whatever its value (no `values`).
+    """
+    DOES_NOT_EXIST = "DoesNotExist"
+    """
+    The pod lacks the label (no `values`).
     """
 
 

@@ -48,12 +48,22 @@ __all__ = [
     'PodRouteSpecDict',
     'PodRouteSpecArgs',
     'PodRouteSpecArgsDict',
+    'PodSelectorRequirementSpec',
+    'PodSelectorRequirementSpecDict',
+    'PodSelectorRequirementSpecArgs',
+    'PodSelectorRequirementSpecArgsDict',
+    'PodSelectorSpec',
+    'PodSelectorSpecDict',
+    'PodSelectorSpecArgs',
+    'PodSelectorSpecArgsDict',
     'PolicyRouteSpecArgs',
     'PolicyRouteSpecArgsDict',
     'SecurityGroupRuleSpecArgs',
     'SecurityGroupRuleSpecArgsDict',
     'SecurityGroupSpecArgs',
     'SecurityGroupSpecArgsDict',
+    'SelectedPodDefaults',
+    'SelectedPodDefaultsDict',
     'SnatRuleSpecArgs',
     'SnatRuleSpecArgsDict',
     'StaticRouteSpecArgs',
@@ -1161,6 +1171,11 @@ class PodDefaultsDict(TypedDict):
     """
     Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
     """
+    fallback_security_groups: NotRequired[Sequence[_builtins.str]]
+    """
+    SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+    what no group allows, so pods outside every selected group keep their other traffic through these.
+    """
     port_security: NotRequired[_builtins.bool]
     """
     Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
@@ -1173,28 +1188,41 @@ class PodDefaultsDict(TypedDict):
     """
     Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
     """
+    selected: NotRequired[Sequence['SelectedPodDefaultsDict']]
+    """
+    What only some pods of the namespace inherit, each entry for the pods its selector matches.
+    """
 
 @pulumi.input_type
 class PodDefaults:
     def __init__(__self__, *,
                  attachments: Optional[Sequence['PodAttachment']] = None,
+                 fallback_security_groups: Optional[Sequence[_builtins.str]] = None,
                  port_security: Optional[_builtins.bool] = None,
                  routes: Optional[Sequence['PodRouteSpec']] = None,
-                 security_groups: Optional[Sequence[_builtins.str]] = None):
+                 security_groups: Optional[Sequence[_builtins.str]] = None,
+                 selected: Optional[Sequence['SelectedPodDefaults']] = None):
         """
         :param Sequence['PodAttachment'] attachments: Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
+        :param Sequence[_builtins.str] fallback_security_groups: SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+               what no group allows, so pods outside every selected group keep their other traffic through these.
         :param _builtins.bool port_security: Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
         :param Sequence['PodRouteSpec'] routes: Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
         :param Sequence[_builtins.str] security_groups: Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
+        :param Sequence['SelectedPodDefaults'] selected: What only some pods of the namespace inherit, each entry for the pods its selector matches.
         """
         if attachments is not None:
             pulumi.set(__self__, "attachments", attachments)
+        if fallback_security_groups is not None:
+            pulumi.set(__self__, "fallback_security_groups", fallback_security_groups)
         if port_security is not None:
             pulumi.set(__self__, "port_security", port_security)
         if routes is not None:
             pulumi.set(__self__, "routes", routes)
         if security_groups is not None:
             pulumi.set(__self__, "security_groups", security_groups)
+        if selected is not None:
+            pulumi.set(__self__, "selected", selected)
 
     @_builtins.property
     @pulumi.getter
@@ -1207,6 +1235,19 @@ class PodDefaults:
     @attachments.setter
     def attachments(self, value: Optional[Sequence['PodAttachment']]):
         pulumi.set(self, "attachments", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fallbackSecurityGroups")
+    def fallback_security_groups(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+        what no group allows, so pods outside every selected group keep their other traffic through these.
+        """
+        return pulumi.get(self, "fallback_security_groups")
+
+    @fallback_security_groups.setter
+    def fallback_security_groups(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "fallback_security_groups", value)
 
     @_builtins.property
     @pulumi.getter(name="portSecurity")
@@ -1243,6 +1284,18 @@ class PodDefaults:
     @security_groups.setter
     def security_groups(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "security_groups", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def selected(self) -> Optional[Sequence['SelectedPodDefaults']]:
+        """
+        What only some pods of the namespace inherit, each entry for the pods its selector matches.
+        """
+        return pulumi.get(self, "selected")
+
+    @selected.setter
+    def selected(self, value: Optional[Sequence['SelectedPodDefaults']]):
+        pulumi.set(self, "selected", value)
 
 
 class PodRouteSpecDict(TypedDict):
@@ -1339,6 +1392,238 @@ class PodRouteSpecArgs:
     @dst.setter
     def dst(self, value: Optional[_builtins.str]):
         pulumi.set(self, "dst", value)
+
+
+class PodSelectorRequirementSpecDict(TypedDict):
+    key: _builtins.str
+    """
+    The label key, e.g. `app.kubernetes.io/name`.
+    """
+    operator: 'PodSelectorOperator'
+    """
+    In, NotIn, Exists or DoesNotExist.
+    """
+    values: NotRequired[Sequence[_builtins.str]]
+    """
+    Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+    """
+
+@pulumi.input_type
+class PodSelectorRequirementSpec:
+    def __init__(__self__, *,
+                 key: _builtins.str,
+                 operator: 'PodSelectorOperator',
+                 values: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param _builtins.str key: The label key, e.g. `app.kubernetes.io/name`.
+        :param 'PodSelectorOperator' operator: In, NotIn, Exists or DoesNotExist.
+        :param Sequence[_builtins.str] values: Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+        """
+        pulumi.set(__self__, "key", key)
+        pulumi.set(__self__, "operator", operator)
+        if values is not None:
+            pulumi.set(__self__, "values", values)
+
+    @_builtins.property
+    @pulumi.getter
+    def key(self) -> _builtins.str:
+        """
+        The label key, e.g. `app.kubernetes.io/name`.
+        """
+        return pulumi.get(self, "key")
+
+    @key.setter
+    def key(self, value: _builtins.str):
+        pulumi.set(self, "key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def operator(self) -> 'PodSelectorOperator':
+        """
+        In, NotIn, Exists or DoesNotExist.
+        """
+        return pulumi.get(self, "operator")
+
+    @operator.setter
+    def operator(self, value: 'PodSelectorOperator'):
+        pulumi.set(self, "operator", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+        """
+        return pulumi.get(self, "values")
+
+    @values.setter
+    def values(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "values", value)
+
+
+class PodSelectorRequirementSpecArgsDict(TypedDict):
+    key: _builtins.str
+    """
+    The label key, e.g. `app.kubernetes.io/name`.
+    """
+    operator: 'PodSelectorOperator'
+    """
+    In, NotIn, Exists or DoesNotExist.
+    """
+    values: NotRequired[Sequence[_builtins.str]]
+    """
+    Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+    """
+
+@pulumi.input_type
+class PodSelectorRequirementSpecArgs:
+    def __init__(__self__, *,
+                 key: _builtins.str,
+                 operator: 'PodSelectorOperator',
+                 values: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param _builtins.str key: The label key, e.g. `app.kubernetes.io/name`.
+        :param 'PodSelectorOperator' operator: In, NotIn, Exists or DoesNotExist.
+        :param Sequence[_builtins.str] values: Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+        """
+        pulumi.set(__self__, "key", key)
+        pulumi.set(__self__, "operator", operator)
+        if values is not None:
+            pulumi.set(__self__, "values", values)
+
+    @_builtins.property
+    @pulumi.getter
+    def key(self) -> _builtins.str:
+        """
+        The label key, e.g. `app.kubernetes.io/name`.
+        """
+        return pulumi.get(self, "key")
+
+    @key.setter
+    def key(self, value: _builtins.str):
+        pulumi.set(self, "key", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def operator(self) -> 'PodSelectorOperator':
+        """
+        In, NotIn, Exists or DoesNotExist.
+        """
+        return pulumi.get(self, "operator")
+
+    @operator.setter
+    def operator(self, value: 'PodSelectorOperator'):
+        pulumi.set(self, "operator", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+        """
+        return pulumi.get(self, "values")
+
+    @values.setter
+    def values(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "values", value)
+
+
+class PodSelectorSpecDict(TypedDict):
+    match_expressions: NotRequired[Sequence['PodSelectorRequirementSpecDict']]
+    """
+    Requirements on the pod's labels.
+    """
+    match_labels: NotRequired[Mapping[str, _builtins.str]]
+    """
+    Labels the pod must carry with exactly these values.
+    """
+
+@pulumi.input_type
+class PodSelectorSpec:
+    def __init__(__self__, *,
+                 match_expressions: Optional[Sequence['PodSelectorRequirementSpec']] = None,
+                 match_labels: Optional[Mapping[str, _builtins.str]] = None):
+        """
+        :param Sequence['PodSelectorRequirementSpec'] match_expressions: Requirements on the pod's labels.
+        :param Mapping[str, _builtins.str] match_labels: Labels the pod must carry with exactly these values.
+        """
+        if match_expressions is not None:
+            pulumi.set(__self__, "match_expressions", match_expressions)
+        if match_labels is not None:
+            pulumi.set(__self__, "match_labels", match_labels)
+
+    @_builtins.property
+    @pulumi.getter(name="matchExpressions")
+    def match_expressions(self) -> Optional[Sequence['PodSelectorRequirementSpec']]:
+        """
+        Requirements on the pod's labels.
+        """
+        return pulumi.get(self, "match_expressions")
+
+    @match_expressions.setter
+    def match_expressions(self, value: Optional[Sequence['PodSelectorRequirementSpec']]):
+        pulumi.set(self, "match_expressions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="matchLabels")
+    def match_labels(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Labels the pod must carry with exactly these values.
+        """
+        return pulumi.get(self, "match_labels")
+
+    @match_labels.setter
+    def match_labels(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "match_labels", value)
+
+
+class PodSelectorSpecArgsDict(TypedDict):
+    match_expressions: NotRequired[Sequence['PodSelectorRequirementSpecArgsDict']]
+    """
+    Requirements on the pod's labels.
+    """
+    match_labels: NotRequired[Mapping[str, _builtins.str]]
+    """
+    Labels the pod must carry with exactly these values.
+    """
+
+@pulumi.input_type
+class PodSelectorSpecArgs:
+    def __init__(__self__, *,
+                 match_expressions: Optional[Sequence['PodSelectorRequirementSpecArgs']] = None,
+                 match_labels: Optional[Mapping[str, _builtins.str]] = None):
+        """
+        :param Sequence['PodSelectorRequirementSpecArgs'] match_expressions: Requirements on the pod's labels.
+        :param Mapping[str, _builtins.str] match_labels: Labels the pod must carry with exactly these values.
+        """
+        if match_expressions is not None:
+            pulumi.set(__self__, "match_expressions", match_expressions)
+        if match_labels is not None:
+            pulumi.set(__self__, "match_labels", match_labels)
+
+    @_builtins.property
+    @pulumi.getter(name="matchExpressions")
+    def match_expressions(self) -> Optional[Sequence['PodSelectorRequirementSpecArgs']]:
+        """
+        Requirements on the pod's labels.
+        """
+        return pulumi.get(self, "match_expressions")
+
+    @match_expressions.setter
+    def match_expressions(self, value: Optional[Sequence['PodSelectorRequirementSpecArgs']]):
+        pulumi.set(self, "match_expressions", value)
+
+    @_builtins.property
+    @pulumi.getter(name="matchLabels")
+    def match_labels(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Labels the pod must carry with exactly these values.
+        """
+        return pulumi.get(self, "match_labels")
+
+    @match_labels.setter
+    def match_labels(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "match_labels", value)
 
 
 class PolicyRouteSpecArgsDict(TypedDict):
@@ -1595,6 +1880,10 @@ class SecurityGroupSpecArgsDict(TypedDict):
     """
     Rules for traffic reaching the pods.
     """
+    pod_selector: NotRequired['PodSelectorSpecArgsDict']
+    """
+    Only the pods of those namespaces matching it are bound (all of them when omitted).
+    """
 
 @pulumi.input_type
 class SecurityGroupSpecArgs:
@@ -1603,13 +1892,15 @@ class SecurityGroupSpecArgs:
                  namespaces: Sequence[_builtins.str],
                  allow_same_group_traffic: Optional[_builtins.bool] = None,
                  egress_rules: Optional[Sequence['SecurityGroupRuleSpecArgs']] = None,
-                 ingress_rules: Optional[Sequence['SecurityGroupRuleSpecArgs']] = None):
+                 ingress_rules: Optional[Sequence['SecurityGroupRuleSpecArgs']] = None,
+                 pod_selector: Optional['PodSelectorSpecArgs'] = None):
         """
         :param _builtins.str name: Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
         :param Sequence[_builtins.str] namespaces: Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows.
         :param _builtins.bool allow_same_group_traffic: Pods of the group may reach each other regardless of the rules.
         :param Sequence['SecurityGroupRuleSpecArgs'] egress_rules: Rules for traffic the pods send.
         :param Sequence['SecurityGroupRuleSpecArgs'] ingress_rules: Rules for traffic reaching the pods.
+        :param 'PodSelectorSpecArgs' pod_selector: Only the pods of those namespaces matching it are bound (all of them when omitted).
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "namespaces", namespaces)
@@ -1619,6 +1910,8 @@ class SecurityGroupSpecArgs:
             pulumi.set(__self__, "egress_rules", egress_rules)
         if ingress_rules is not None:
             pulumi.set(__self__, "ingress_rules", ingress_rules)
+        if pod_selector is not None:
+            pulumi.set(__self__, "pod_selector", pod_selector)
 
     @_builtins.property
     @pulumi.getter
@@ -1679,6 +1972,86 @@ class SecurityGroupSpecArgs:
     @ingress_rules.setter
     def ingress_rules(self, value: Optional[Sequence['SecurityGroupRuleSpecArgs']]):
         pulumi.set(self, "ingress_rules", value)
+
+    @_builtins.property
+    @pulumi.getter(name="podSelector")
+    def pod_selector(self) -> Optional['PodSelectorSpecArgs']:
+        """
+        Only the pods of those namespaces matching it are bound (all of them when omitted).
+        """
+        return pulumi.get(self, "pod_selector")
+
+    @pod_selector.setter
+    def pod_selector(self, value: Optional['PodSelectorSpecArgs']):
+        pulumi.set(self, "pod_selector", value)
+
+
+class SelectedPodDefaultsDict(TypedDict):
+    pod_selector: 'PodSelectorSpecDict'
+    """
+    The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+    """
+    attachments: NotRequired[Sequence['PodAttachmentDict']]
+    """
+    Extra NICs and their routes, for the matching pods only.
+    """
+    security_groups: NotRequired[Sequence[_builtins.str]]
+    """
+    SecurityGroups bound to the primary NIC of the matching pods only.
+    """
+
+@pulumi.input_type
+class SelectedPodDefaults:
+    def __init__(__self__, *,
+                 pod_selector: 'PodSelectorSpec',
+                 attachments: Optional[Sequence['PodAttachment']] = None,
+                 security_groups: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param 'PodSelectorSpec' pod_selector: The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+        :param Sequence['PodAttachment'] attachments: Extra NICs and their routes, for the matching pods only.
+        :param Sequence[_builtins.str] security_groups: SecurityGroups bound to the primary NIC of the matching pods only.
+        """
+        pulumi.set(__self__, "pod_selector", pod_selector)
+        if attachments is not None:
+            pulumi.set(__self__, "attachments", attachments)
+        if security_groups is not None:
+            pulumi.set(__self__, "security_groups", security_groups)
+
+    @_builtins.property
+    @pulumi.getter(name="podSelector")
+    def pod_selector(self) -> 'PodSelectorSpec':
+        """
+        The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+        """
+        return pulumi.get(self, "pod_selector")
+
+    @pod_selector.setter
+    def pod_selector(self, value: 'PodSelectorSpec'):
+        pulumi.set(self, "pod_selector", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def attachments(self) -> Optional[Sequence['PodAttachment']]:
+        """
+        Extra NICs and their routes, for the matching pods only.
+        """
+        return pulumi.get(self, "attachments")
+
+    @attachments.setter
+    def attachments(self, value: Optional[Sequence['PodAttachment']]):
+        pulumi.set(self, "attachments", value)
+
+    @_builtins.property
+    @pulumi.getter(name="securityGroups")
+    def security_groups(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        SecurityGroups bound to the primary NIC of the matching pods only.
+        """
+        return pulumi.get(self, "security_groups")
+
+    @security_groups.setter
+    def security_groups(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "security_groups", value)
 
 
 class SnatRuleSpecArgsDict(TypedDict):
@@ -1982,6 +2355,10 @@ class TenantNamespaceSpecArgsDict(TypedDict):
     """
     Overrides the tenant's `apiServerAccess` for this namespace.
     """
+    api_server_access_pod_selector: NotRequired['PodSelectorSpecArgsDict']
+    """
+    Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`.
+    """
     labels: NotRequired[Mapping[str, _builtins.str]]
     """
     Extra labels for the namespace.
@@ -1997,12 +2374,14 @@ class TenantNamespaceSpecArgs:
                  name: _builtins.str,
                  adopt: Optional[_builtins.bool] = None,
                  api_server_access: Optional[_builtins.bool] = None,
+                 api_server_access_pod_selector: Optional['PodSelectorSpecArgs'] = None,
                  labels: Optional[Mapping[str, _builtins.str]] = None,
                  routes: Optional[Sequence['PodRouteSpecArgs']] = None):
         """
         :param _builtins.str name: Namespace name (DNS-1123 label).
         :param _builtins.bool adopt: The namespace exists already: it is annotated and labelled, never created or deleted.
         :param _builtins.bool api_server_access: Overrides the tenant's `apiServerAccess` for this namespace.
+        :param 'PodSelectorSpecArgs' api_server_access_pod_selector: Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`.
         :param Mapping[str, _builtins.str] labels: Extra labels for the namespace.
         :param Sequence['PodRouteSpecArgs'] routes: Routes every pod of this namespace should get, recorded on the Namespace.
         """
@@ -2011,6 +2390,8 @@ class TenantNamespaceSpecArgs:
             pulumi.set(__self__, "adopt", adopt)
         if api_server_access is not None:
             pulumi.set(__self__, "api_server_access", api_server_access)
+        if api_server_access_pod_selector is not None:
+            pulumi.set(__self__, "api_server_access_pod_selector", api_server_access_pod_selector)
         if labels is not None:
             pulumi.set(__self__, "labels", labels)
         if routes is not None:
@@ -2051,6 +2432,18 @@ class TenantNamespaceSpecArgs:
     @api_server_access.setter
     def api_server_access(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "api_server_access", value)
+
+    @_builtins.property
+    @pulumi.getter(name="apiServerAccessPodSelector")
+    def api_server_access_pod_selector(self) -> Optional['PodSelectorSpecArgs']:
+        """
+        Only the pods of this namespace matching it get the API-server access; overrides the tenant's `apiServerAccessPodSelector`.
+        """
+        return pulumi.get(self, "api_server_access_pod_selector")
+
+    @api_server_access_pod_selector.setter
+    def api_server_access_pod_selector(self, value: Optional['PodSelectorSpecArgs']):
+        pulumi.set(self, "api_server_access_pod_selector", value)
 
     @_builtins.property
     @pulumi.getter

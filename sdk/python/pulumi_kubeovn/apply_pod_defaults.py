@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 from ._inputs import *
 
 __all__ = [
@@ -72,6 +73,7 @@ class AwaitableApplyPodDefaultsResult(ApplyPodDefaultsResult):
 
 
 def apply_pod_defaults(annotations: Optional[Mapping[str, _builtins.str]] = None,
+                       labels: Optional[Mapping[str, _builtins.str]] = None,
                        namespace: Optional[_builtins.str] = None,
                        pod_defaults: Optional[Mapping[str, Union['PodDefaults', 'PodDefaultsDict']]] = None,
                        opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableApplyPodDefaultsResult:
@@ -79,11 +81,13 @@ def apply_pod_defaults(annotations: Optional[Mapping[str, _builtins.str]] = None
     The pod annotations a workload's pods get from their namespace's defaults (routes, attachments, security groups, port security): the same merge as the PodDefaultsWebhook and TypeScript's podDefaultsTransform. The Python and Go SDKs' pod defaults transforms (`pulumi_kubeovn.pod_defaults`, `kubeovn.RegisterPodDefaultsTransform`) call it for every Pod and pod template declared in the program, so the preview shows what the pods inherit.
 
     :param Mapping[str, _builtins.str] annotations: The annotations of the workload's pods as written (a Pod's own, or its pod template's).
+    :param Mapping[str, _builtins.str] labels: The labels of the workload's pods (a Pod's own, or its pod template's): they decide which defaults scoped by a pod selector apply.
     :param _builtins.str namespace: The workload's namespace (its pods run there). None: nothing is applied.
     :param Mapping[str, Union['PodDefaults', 'PodDefaultsDict']] pod_defaults: Pod defaults by namespace: the `podDefaults` outputs of one or more TenantNetworks, merged.
     """
     __args__ = dict()
     __args__['annotations'] = annotations
+    __args__['labels'] = labels
     __args__['namespace'] = namespace
     __args__['podDefaults'] = pod_defaults
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
@@ -94,6 +98,7 @@ def apply_pod_defaults(annotations: Optional[Mapping[str, _builtins.str]] = None
         applied=pulumi.get(__ret__, 'applied'),
         warnings=pulumi.get(__ret__, 'warnings'))
 def apply_pod_defaults_output(annotations: pulumi.Input[Optional[Optional[Mapping[str, _builtins.str]]]] = None,
+                              labels: pulumi.Input[Optional[Optional[Mapping[str, _builtins.str]]]] = None,
                               namespace: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                               pod_defaults: pulumi.Input[Optional[Mapping[str, Union['PodDefaults', 'PodDefaultsDict']]]] = None,
                               opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[ApplyPodDefaultsResult]:
@@ -101,11 +106,13 @@ def apply_pod_defaults_output(annotations: pulumi.Input[Optional[Optional[Mappin
     The pod annotations a workload's pods get from their namespace's defaults (routes, attachments, security groups, port security): the same merge as the PodDefaultsWebhook and TypeScript's podDefaultsTransform. The Python and Go SDKs' pod defaults transforms (`pulumi_kubeovn.pod_defaults`, `kubeovn.RegisterPodDefaultsTransform`) call it for every Pod and pod template declared in the program, so the preview shows what the pods inherit.
 
     :param Mapping[str, _builtins.str] annotations: The annotations of the workload's pods as written (a Pod's own, or its pod template's).
+    :param Mapping[str, _builtins.str] labels: The labels of the workload's pods (a Pod's own, or its pod template's): they decide which defaults scoped by a pod selector apply.
     :param _builtins.str namespace: The workload's namespace (its pods run there). None: nothing is applied.
     :param Mapping[str, Union['PodDefaults', 'PodDefaultsDict']] pod_defaults: Pod defaults by namespace: the `podDefaults` outputs of one or more TenantNetworks, merged.
     """
     __args__ = dict()
     __args__['annotations'] = annotations
+    __args__['labels'] = labels
     __args__['namespace'] = namespace
     __args__['podDefaults'] = pod_defaults
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)

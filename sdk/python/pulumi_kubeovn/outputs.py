@@ -24,6 +24,9 @@ __all__ = [
     'PodAttachment',
     'PodDefaults',
     'PodRouteSpec',
+    'PodSelectorRequirementSpec',
+    'PodSelectorSpec',
+    'SelectedPodDefaults',
 ]
 
 @pulumi.output_type
@@ -385,7 +388,9 @@ class PodDefaults(dict):
     @staticmethod
     def __key_warning(key: str):
         suggest = None
-        if key == "portSecurity":
+        if key == "fallbackSecurityGroups":
+            suggest = "fallback_security_groups"
+        elif key == "portSecurity":
             suggest = "port_security"
         elif key == "securityGroups":
             suggest = "security_groups"
@@ -403,23 +408,32 @@ class PodDefaults(dict):
 
     def __init__(__self__, *,
                  attachments: Optional[Sequence['outputs.PodAttachment']] = None,
+                 fallback_security_groups: Optional[Sequence[_builtins.str]] = None,
                  port_security: Optional[_builtins.bool] = None,
                  routes: Optional[Sequence['outputs.PodRouteSpec']] = None,
-                 security_groups: Optional[Sequence[_builtins.str]] = None):
+                 security_groups: Optional[Sequence[_builtins.str]] = None,
+                 selected: Optional[Sequence['outputs.SelectedPodDefaults']] = None):
         """
         :param Sequence['PodAttachment'] attachments: Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
+        :param Sequence[_builtins.str] fallback_security_groups: SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+               what no group allows, so pods outside every selected group keep their other traffic through these.
         :param _builtins.bool port_security: Kube-OVN port security on the primary NIC (`ovn.kubernetes.io/port_security`).
         :param Sequence['PodRouteSpec'] routes: Routes of the primary NIC (Kube-OVN's `ovn.kubernetes.io/routes`).
         :param Sequence[_builtins.str] security_groups: Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
+        :param Sequence['SelectedPodDefaults'] selected: What only some pods of the namespace inherit, each entry for the pods its selector matches.
         """
         if attachments is not None:
             pulumi.set(__self__, "attachments", attachments)
+        if fallback_security_groups is not None:
+            pulumi.set(__self__, "fallback_security_groups", fallback_security_groups)
         if port_security is not None:
             pulumi.set(__self__, "port_security", port_security)
         if routes is not None:
             pulumi.set(__self__, "routes", routes)
         if security_groups is not None:
             pulumi.set(__self__, "security_groups", security_groups)
+        if selected is not None:
+            pulumi.set(__self__, "selected", selected)
 
     @_builtins.property
     @pulumi.getter
@@ -428,6 +442,15 @@ class PodDefaults(dict):
         Extra NICs (Multus `k8s.v1.cni.cncf.io/networks`) and their routes.
         """
         return pulumi.get(self, "attachments")
+
+    @_builtins.property
+    @pulumi.getter(name="fallbackSecurityGroups")
+    def fallback_security_groups(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        SecurityGroups for the pods no `selected` entry binds to a group: a pod bound to any group drops
+        what no group allows, so pods outside every selected group keep their other traffic through these.
+        """
+        return pulumi.get(self, "fallback_security_groups")
 
     @_builtins.property
     @pulumi.getter(name="portSecurity")
@@ -452,6 +475,14 @@ class PodDefaults(dict):
         Kube-OVN SecurityGroups bound to the primary NIC (`ovn.kubernetes.io/security_groups`).
         """
         return pulumi.get(self, "security_groups")
+
+    @_builtins.property
+    @pulumi.getter
+    def selected(self) -> Optional[Sequence['outputs.SelectedPodDefaults']]:
+        """
+        What only some pods of the namespace inherit, each entry for the pods its selector matches.
+        """
+        return pulumi.get(self, "selected")
 
 
 @pulumi.output_type
@@ -482,5 +513,157 @@ class PodRouteSpec(dict):
         Destination CIDR; omit for a default route.
         """
         return pulumi.get(self, "dst")
+
+
+@pulumi.output_type
+class PodSelectorRequirementSpec(dict):
+    def __init__(__self__, *,
+                 key: _builtins.str,
+                 operator: 'PodSelectorOperator',
+                 values: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param _builtins.str key: The label key, e.g. `app.kubernetes.io/name`.
+        :param 'PodSelectorOperator' operator: In, NotIn, Exists or DoesNotExist.
+        :param Sequence[_builtins.str] values: Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+        """
+        pulumi.set(__self__, "key", key)
+        pulumi.set(__self__, "operator", operator)
+        if values is not None:
+            pulumi.set(__self__, "values", values)
+
+    @_builtins.property
+    @pulumi.getter
+    def key(self) -> _builtins.str:
+        """
+        The label key, e.g. `app.kubernetes.io/name`.
+        """
+        return pulumi.get(self, "key")
+
+    @_builtins.property
+    @pulumi.getter
+    def operator(self) -> 'PodSelectorOperator':
+        """
+        In, NotIn, Exists or DoesNotExist.
+        """
+        return pulumi.get(self, "operator")
+
+    @_builtins.property
+    @pulumi.getter
+    def values(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Label values: at least one for In and NotIn, none for Exists and DoesNotExist.
+        """
+        return pulumi.get(self, "values")
+
+
+@pulumi.output_type
+class PodSelectorSpec(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "matchExpressions":
+            suggest = "match_expressions"
+        elif key == "matchLabels":
+            suggest = "match_labels"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in PodSelectorSpec. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        PodSelectorSpec.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        PodSelectorSpec.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 match_expressions: Optional[Sequence['outputs.PodSelectorRequirementSpec']] = None,
+                 match_labels: Optional[Mapping[str, _builtins.str]] = None):
+        """
+        :param Sequence['PodSelectorRequirementSpec'] match_expressions: Requirements on the pod's labels.
+        :param Mapping[str, _builtins.str] match_labels: Labels the pod must carry with exactly these values.
+        """
+        if match_expressions is not None:
+            pulumi.set(__self__, "match_expressions", match_expressions)
+        if match_labels is not None:
+            pulumi.set(__self__, "match_labels", match_labels)
+
+    @_builtins.property
+    @pulumi.getter(name="matchExpressions")
+    def match_expressions(self) -> Optional[Sequence['outputs.PodSelectorRequirementSpec']]:
+        """
+        Requirements on the pod's labels.
+        """
+        return pulumi.get(self, "match_expressions")
+
+    @_builtins.property
+    @pulumi.getter(name="matchLabels")
+    def match_labels(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Labels the pod must carry with exactly these values.
+        """
+        return pulumi.get(self, "match_labels")
+
+
+@pulumi.output_type
+class SelectedPodDefaults(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "podSelector":
+            suggest = "pod_selector"
+        elif key == "securityGroups":
+            suggest = "security_groups"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in SelectedPodDefaults. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        SelectedPodDefaults.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        SelectedPodDefaults.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 pod_selector: 'outputs.PodSelectorSpec',
+                 attachments: Optional[Sequence['outputs.PodAttachment']] = None,
+                 security_groups: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param 'PodSelectorSpec' pod_selector: The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+        :param Sequence['PodAttachment'] attachments: Extra NICs and their routes, for the matching pods only.
+        :param Sequence[_builtins.str] security_groups: SecurityGroups bound to the primary NIC of the matching pods only.
+        """
+        pulumi.set(__self__, "pod_selector", pod_selector)
+        if attachments is not None:
+            pulumi.set(__self__, "attachments", attachments)
+        if security_groups is not None:
+            pulumi.set(__self__, "security_groups", security_groups)
+
+    @_builtins.property
+    @pulumi.getter(name="podSelector")
+    def pod_selector(self) -> 'outputs.PodSelectorSpec':
+        """
+        The pods it applies to (Kubernetes LabelSelector semantics, on the pod's labels).
+        """
+        return pulumi.get(self, "pod_selector")
+
+    @_builtins.property
+    @pulumi.getter
+    def attachments(self) -> Optional[Sequence['outputs.PodAttachment']]:
+        """
+        Extra NICs and their routes, for the matching pods only.
+        """
+        return pulumi.get(self, "attachments")
+
+    @_builtins.property
+    @pulumi.getter(name="securityGroups")
+    def security_groups(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        SecurityGroups bound to the primary NIC of the matching pods only.
+        """
+        return pulumi.get(self, "security_groups")
 
 

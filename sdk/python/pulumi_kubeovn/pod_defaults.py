@@ -74,7 +74,10 @@ def pod_defaults_transform(*pod_defaults: "pulumi.Input[Mapping[str, Any]]") -> 
             at = at.get(key) or {}
         if not isinstance(at, dict):
             return None
-        result = apply_pod_defaults_output(pod_defaults=defaults, namespace=namespace, annotations=at.get("annotations"))
+        # The pods' labels (a template's for a workload) pick the defaults scoped by pod selectors.
+        result = apply_pod_defaults_output(
+            pod_defaults=defaults, namespace=namespace, annotations=at.get("annotations"), labels=at.get("labels")
+        )
 
         def annotations(r: Any) -> Optional[Mapping[str, str]]:
             for warning in r.warnings or []:

@@ -27,6 +27,7 @@ class TenantNetworkArgs:
                  subnets: Sequence['TenantSubnetSpecArgs'],
                  tenant: _builtins.str,
                  api_server_access: Optional[_builtins.bool] = None,
+                 api_server_access_pod_selector: Optional['PodSelectorSpecArgs'] = None,
                  dnat_rules: Optional[Sequence['DnatRuleSpecArgs']] = None,
                  eips: Optional[Sequence['EipSpecArgs']] = None,
                  floating_ips: Optional[Sequence['FloatingIpSpecArgs']] = None,
@@ -46,6 +47,7 @@ class TenantNetworkArgs:
         :param Sequence['TenantSubnetSpecArgs'] subnets: The tenant's subnets.
         :param _builtins.str tenant: Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
         :param _builtins.bool api_server_access: Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
+        :param 'PodSelectorSpecArgs' api_server_access_pod_selector: Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
         :param Sequence['DnatRuleSpecArgs'] dnat_rules: Destination NAT (port forwarding) rules.
         :param Sequence['EipSpecArgs'] eips: Real public addresses.
         :param Sequence['FloatingIpSpecArgs'] floating_ips: Floating IPs.
@@ -64,6 +66,8 @@ class TenantNetworkArgs:
         pulumi.set(__self__, "tenant", tenant)
         if api_server_access is not None:
             pulumi.set(__self__, "api_server_access", api_server_access)
+        if api_server_access_pod_selector is not None:
+            pulumi.set(__self__, "api_server_access_pod_selector", api_server_access_pod_selector)
         if dnat_rules is not None:
             pulumi.set(__self__, "dnat_rules", dnat_rules)
         if eips is not None:
@@ -146,6 +150,18 @@ class TenantNetworkArgs:
     @api_server_access.setter
     def api_server_access(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "api_server_access", value)
+
+    @_builtins.property
+    @pulumi.getter(name="apiServerAccessPodSelector")
+    def api_server_access_pod_selector(self) -> Optional['PodSelectorSpecArgs']:
+        """
+        Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
+        """
+        return pulumi.get(self, "api_server_access_pod_selector")
+
+    @api_server_access_pod_selector.setter
+    def api_server_access_pod_selector(self, value: Optional['PodSelectorSpecArgs']):
+        pulumi.set(self, "api_server_access_pod_selector", value)
 
     @_builtins.property
     @pulumi.getter(name="dnatRules")
@@ -287,6 +303,7 @@ class TenantNetwork(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_server_access: Optional[_builtins.bool] = None,
+                 api_server_access_pod_selector: Optional[Union['PodSelectorSpecArgs', 'PodSelectorSpecArgsDict']] = None,
                  cluster: pulumi.Input[Optional[Union['ClusterNetworkInfoArgs', 'ClusterNetworkInfoArgsDict']]] = None,
                  dnat_rules: Optional[Sequence[Union['DnatRuleSpecArgs', 'DnatRuleSpecArgsDict']]] = None,
                  eips: Optional[Sequence[Union['EipSpecArgs', 'EipSpecArgsDict']]] = None,
@@ -311,6 +328,7 @@ class TenantNetwork(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.bool api_server_access: Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
+        :param Union['PodSelectorSpecArgs', 'PodSelectorSpecArgsDict'] api_server_access_pod_selector: Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
         :param pulumi.Input[Union['ClusterNetworkInfoArgs', 'ClusterNetworkInfoArgsDict']] cluster: The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference).
         :param Sequence[Union['DnatRuleSpecArgs', 'DnatRuleSpecArgsDict']] dnat_rules: Destination NAT (port forwarding) rules.
         :param Sequence[Union['EipSpecArgs', 'EipSpecArgsDict']] eips: Real public addresses.
@@ -354,6 +372,7 @@ class TenantNetwork(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_server_access: Optional[_builtins.bool] = None,
+                 api_server_access_pod_selector: Optional[Union['PodSelectorSpecArgs', 'PodSelectorSpecArgsDict']] = None,
                  cluster: pulumi.Input[Optional[Union['ClusterNetworkInfoArgs', 'ClusterNetworkInfoArgsDict']]] = None,
                  dnat_rules: Optional[Sequence[Union['DnatRuleSpecArgs', 'DnatRuleSpecArgsDict']]] = None,
                  eips: Optional[Sequence[Union['EipSpecArgs', 'EipSpecArgsDict']]] = None,
@@ -381,6 +400,7 @@ class TenantNetwork(pulumi.ComponentResource):
             __props__ = TenantNetworkArgs.__new__(TenantNetworkArgs)
 
             __props__.__dict__["api_server_access"] = api_server_access
+            __props__.__dict__["api_server_access_pod_selector"] = api_server_access_pod_selector
             if cluster is None and not opts.urn:
                 raise TypeError("Missing required property 'cluster'")
             __props__.__dict__["cluster"] = cluster

@@ -15,6 +15,27 @@ export const NatProtocol = {
 
 export type NatProtocol = (typeof NatProtocol)[keyof typeof NatProtocol];
 
+export const PodSelectorOperator = {
+    /**
+     * The pod has the label with one of `values`.
+     */
+    In: "In",
+    /**
+     * The pod lacks the label, or has it with none of `values`.
+     */
+    NotIn: "NotIn",
+    /**
+     * The pod has the label, whatever its value (no `values`).
+     */
+    Exists: "Exists",
+    /**
+     * The pod lacks the label (no `values`).
+     */
+    DoesNotExist: "DoesNotExist",
+} as const;
+
+export type PodSelectorOperator = (typeof PodSelectorOperator)[keyof typeof PodSelectorOperator];
+
 export const PolicyRouteAction = {
     /**
      * Let the packet through.
