@@ -6,7 +6,8 @@
  * BENCH_FIGURES (default 1,2,3,4,5) which to run, in that order, BENCH_OUT (default bench/results.json) where to write,
  * BENCH_RAW_DELETE_TIMEOUT (default 60s) the plain resources' delete timeout in figure 2,
  * BENCH_FLEET_TENANTS (default 50) the fleet size of figure 4 (smaller only to try the bench out),
- * BENCH_CHANGED_TENANTS (default 1000) the fleet size of figure 5.
+ * BENCH_CHANGED_TENANTS (default 1000) the fleet size of figure 5,
+ * BENCH_DEPLOY_TENANTS (default 20,100) the stack sizes of figure 1 (smaller only to try the bench out).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,7 +20,7 @@ import { setCluster, startSharedCluster } from "../tests/e2e/support/cluster";
 import { openInlineStack } from "../tests/e2e/support/stack";
 import type { BenchContext, FigureResult } from "./context";
 import { deadDestroyFigure } from "./dead-destroy";
-import { deployFigure } from "./deploy";
+import { deploySizesFigure } from "./deploy";
 import { changedOnlyFigure } from "./changed-only";
 import { fleetPlanFigure } from "./fleet-plan";
 import { machine, versions } from "./machine";
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     await cluster.stack.up({ onOutput: () => undefined });
     await controller.settled(120_000);
     const plan: { [n: string]: () => Promise<FigureResult> } = {
-      "1": () => deployFigure(ctx),
+      "1": () => deploySizesFigure(ctx, deploySizes()),
       "2": () => deadDestroyFigure(ctx),
       "3": () => planningFigure(ctx),
       "4": () => fleetPlanFigure(ctx, fleetRuns, benchRuns(process.env, 50, "BENCH_FLEET_TENANTS")),
@@ -127,6 +128,12 @@ async function main(): Promise<void> {
     `\n${final.machine.cpuModel}, ${final.machine.cores} cores, ${final.machine.memoryGiB} GiB, node ${process.version}; ` +
       `load ${final.machine.loadAverage1m.start} -> ${final.machine.loadAverage1m.end}; ${runs} runs, medians. Written to ${path.relative(process.cwd(), out)}`,
   );
+}
+
+/** BENCH_DEPLOY_TENANTS: the stack sizes of figure 1, e.g. "20,100". */
+function deploySizes(env: NodeJS.ProcessEnv = process.env): number[] {
+  const raw = env.BENCH_DEPLOY_TENANTS || "20,100";
+  return raw.split(",").map((part) => benchRuns({ BENCH_DEPLOY_TENANTS: part.trim() }, 20, "BENCH_DEPLOY_TENANTS"));
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
