@@ -212,6 +212,12 @@ export interface TenantSubnetSpec {
   allowSubnets?: string[];
   /** Whether OVN load balancers serve Services in this subnet (Kube-OVN's default: true). */
   enableLb?: boolean;
+  /**
+   * Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+   * routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+   * table only. Some static route must name the table.
+   */
+  routeTable?: string;
 }
 
 /** A static route of the tenant's VPC router. */
@@ -222,6 +228,12 @@ export interface StaticRouteSpec {
   nextHopIP: string;
   /** Match the destination (default) or the source. */
   policy?: RoutePolicy;
+  /**
+   * Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+   * bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+   * main table, used by every subnet.
+   */
+  routeTable?: string;
 }
 
 /** A policy route of the tenant's VPC router. */

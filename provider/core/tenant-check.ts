@@ -15,6 +15,7 @@ import {
   checkNames,
   isPort,
   item,
+  routeTableProblem,
 } from "./tenant-model";
 export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts | undefined): TenantModel | undefined {
   if (!spec || typeof spec !== "object") {
@@ -113,7 +114,7 @@ export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts
     });
   });
 
-  checkRoutes(p, spec, inVpc);
+  checkRoutes(p, spec, inVpc, subnets);
 
   // NAT gateway, EIPs and rules
   const model: TenantModel = {
@@ -136,7 +137,13 @@ export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts
   return model;
 }
 
-function checkRoutes(p: Problems, spec: TenantSpec, inVpc: (a: Address) => boolean): void {
+function checkRoutes(
+  p: Problems,
+  spec: TenantSpec,
+  inVpc: (a: Address) => boolean,
+  subnets: Map<string, CheckedSubnet>,
+): void {
+  checkRouteTables(p, spec, subnets);
   const seen = new Set<string>();
   (spec.staticRoutes ?? []).forEach((r, i) => {
     const path = `staticRoutes[${i}]`;
@@ -156,8 +163,10 @@ function checkRoutes(p: Problems, spec: TenantSpec, inVpc: (a: Address) => boole
     const policy = r?.policy ?? RoutePolicy.Destination;
     if (!Object.values(RoutePolicy).includes(policy))
       p.add(`${path}.policy`, r.policy, `must be one of ${Object.values(RoutePolicy).join(", ")}`);
-    const key = `${cidr?.text}/${policy}`;
-    if (cidr && seen.has(key)) p.add(`${path}.cidr`, r.cidr, "is routed twice (same cidr and policy)");
+    const table = typeof r?.routeTable === "string" ? r.routeTable : "";
+    const key = `${table}/${cidr?.text}/${policy}`;
+    if (cidr && seen.has(key))
+      p.add(`${path}.cidr`, r.cidr, `is routed twice (same cidr and policy${table ? `, route table ${table}` : ""})`);
     seen.add(key);
   });
   const seenPolicy = new Set<string>();
@@ -181,6 +190,84 @@ function checkRoutes(p: Problems, spec: TenantSpec, inVpc: (a: Address) => boole
     const key = `${r?.priority}/${r?.match}`;
     if (seenPolicy.has(key)) p.add(`${path}.match`, r?.match, `is declared twice with priority ${r?.priority}`);
     seenPolicy.add(key);
+  });
+}
+
+/**
+ * Route tables: names, and both ends of every table present. OVN routes a packet with the table of
+ * the router port it entered by (the subnet's `routeTable`), after the main table: a table no subnet
+ * is bound to routes nothing, a subnet bound to a table without routes routes as if unbound (a typo,
+ * most likely), and a table route with the cidr and policy of a main-table route never wins.
+ */
+function checkRouteTables(p: Problems, spec: TenantSpec, subnets: Map<string, CheckedSubnet>): void {
+  // Kube-OVN keeps a source route `<subnet cidr> via <subnet gateway>` in each subnet's table
+  // (pkg/controller/vpc.go handleAddOrUpdateVpc) and one route per table, policy and prefix
+  // (pkg/ovs AddLogicalRouterStaticRoute): ours for the same source and its would replace each other.
+  const own = new Map<string, string>();
+  for (const [name, s] of subnets) for (const c of s.net.cidrs) own.set(`${s.spec.routeTable ?? ""}/${c.text}`, name);
+  (spec.staticRoutes ?? []).forEach((r, i) => {
+    if ((r?.policy ?? RoutePolicy.Destination) !== RoutePolicy.Source) return;
+    const cidr = parseCidr(r.cidr);
+    const table = typeof r.routeTable === "string" ? r.routeTable : "";
+    const subnet = cidr && own.get(`${table}/${cidr.text}`);
+    if (subnet)
+      p.add(
+        `staticRoutes[${i}].cidr`,
+        r.cidr,
+        `is the CIDR of subnet ${subnet}, whose own source route via its gateway Kube-OVN keeps in ${table ? `route table ${table}` : "the main table"}; Kube-OVN holds one route per table, policy and prefix, so one would replace the other: route a narrower source range (a longer prefix) instead`,
+      );
+  });
+  const routed = new Set<string>();
+  // Main-table routes by cidr and policy, said as what routes them.
+  const main = new Map<string, string>();
+  for (const [name, s] of subnets)
+    if (s.spec.routeTable === undefined)
+      for (const c of s.net.cidrs)
+        main.set(`${c.text}/${RoutePolicy.Source}`, `Kube-OVN's own source route of subnet ${name}`);
+  (spec.staticRoutes ?? []).forEach((r, i) => {
+    if (r?.routeTable === undefined) {
+      const cidr = parseCidr(r?.cidr);
+      const key = `${cidr?.text}/${r.policy ?? RoutePolicy.Destination}`;
+      if (cidr && !main.has(key)) main.set(key, `staticRoutes[${i}]`);
+      return;
+    }
+    const problem = routeTableProblem(r.routeTable);
+    if (problem) p.add(`staticRoutes[${i}].routeTable`, r.routeTable, problem);
+    else routed.add(r.routeTable);
+  });
+  const bound = new Set<string>();
+  (spec.subnets ?? []).forEach((s, i) => {
+    if (s?.routeTable === undefined) return;
+    const path = `${item("subnets", i, s.name)}.routeTable`;
+    const problem = routeTableProblem(s.routeTable);
+    if (problem) p.add(path, s.routeTable, problem);
+    else {
+      bound.add(s.routeTable);
+      if (!routed.has(s.routeTable))
+        p.add(
+          path,
+          s.routeTable,
+          `is named by no static route (staticRoutes[].routeTable${routed.size ? `: ${[...routed].sort().join(", ")}` : ""}); the subnet would route with the main table alone`,
+        );
+    }
+  });
+  (spec.staticRoutes ?? []).forEach((r, i) => {
+    if (typeof r?.routeTable !== "string" || !routed.has(r.routeTable)) return;
+    const path = `staticRoutes[${i}]`;
+    if (!bound.has(r.routeTable))
+      p.add(
+        `${path}.routeTable`,
+        r.routeTable,
+        "is the route table of no subnet (subnets[].routeTable); the route would apply to no traffic",
+      );
+    const cidr = parseCidr(r.cidr);
+    const shadow = cidr ? main.get(`${cidr.text}/${r.policy ?? RoutePolicy.Destination}`) : undefined;
+    if (shadow !== undefined)
+      p.add(
+        `${path}.cidr`,
+        r.cidr,
+        `is also routed by ${shadow} in the main table, which OVN looks up first: this route would never be used`,
+      );
   });
 }
 
@@ -222,7 +309,9 @@ function checkNat(
         p.add(
           `staticRoutes[${i}].cidr`,
           r.cidr,
-          "clashes with the NAT gateway's default route; set natGateway.defaultRoute to false to route it yourself",
+          r.routeTable === undefined
+            ? "clashes with the NAT gateway's default route; set natGateway.defaultRoute to false to route it yourself"
+            : `is also routed by the NAT gateway's default route in the main table, which OVN looks up first: the route in table ${r.routeTable} would never be used; set natGateway.defaultRoute to false to route it yourself`,
         );
       }
     });

@@ -291,6 +291,8 @@ function tenantObjects(
         private: s.private ?? false,
         allowSubnets: s.allowSubnets ?? [],
         enableLb: s.enableLb ?? true,
+        // Left out for the main table: upstream writes it back `omitempty`.
+        ...(s.routeTable !== undefined ? { routeTable: s.routeTable } : {}),
       }),
       // A new gateway reaches no running pod (each keeps the route it started with), and upstream's
       // webhook refuses it while addresses are in use (pkg/webhook/subnet.go SubnetUpdateHook).
@@ -407,15 +409,18 @@ type StaticRoute = {
 
 function staticRoutes(model: TenantModel): StaticRoute[] {
   const { spec } = model;
-  const route = (cidr: string, nextHopIP: string, policy: string): StaticRoute => ({
+  // Kube-OVN's main table is the empty name (util.MainRouteTable).
+  const route = (cidr: string, nextHopIP: string, policy: string, routeTable = ""): StaticRoute => ({
     cidr,
     nextHopIP,
     policy,
     ecmpMode: "",
     bfdId: "",
-    routeTable: "",
+    routeTable,
   });
-  const routes = (spec.staticRoutes ?? []).map((r) => route(r.cidr, r.nextHopIP, r.policy ?? RoutePolicy.Destination));
+  const routes = (spec.staticRoutes ?? []).map((r) =>
+    route(r.cidr, r.nextHopIP, r.policy ?? RoutePolicy.Destination, r.routeTable),
+  );
   for (const r of peeringVpcSpec(model).routes) routes.push(route(r.cidr, r.nextHopIP, RoutePolicy.Destination));
   const gw = spec.natGateway;
   if (gw && gw.defaultRoute !== false && model.lanIp) {

@@ -125,7 +125,8 @@ function describeOne(c: ResourceChange, action: Action, neighbours: Neighbours):
     }
     case "Subnet": {
       const cidr = (i: Inputs) => i.spec?.cidrBlock as string | undefined;
-      if (action === "create") return [line(`subnet ${name} ${cidr(after)} created${nsSuffix(after)}`)];
+      if (action === "create")
+        return [line(`subnet ${name} ${cidr(after)} created${nsSuffix(after)}${tableSuffix(after.spec?.routeTable)}`)];
       if (action === "delete") return [line(`subnet ${name} ${cidr(before)} deleted: disrupts running pods`, true)];
       if (action === "replace") {
         const why =
@@ -143,6 +144,8 @@ function describeOne(c: ResourceChange, action: Action, neighbours: Neighbours):
         if (JSON.stringify(before.spec?.[f]) !== JSON.stringify(after.spec?.[f]))
           lines.push(`subnet ${name} ${f} ${fmt(before.spec?.[f])} -> ${fmt(after.spec?.[f])}`);
       }
+      const table = (i: Inputs) => tableName(i.spec?.routeTable);
+      if (table(before) !== table(after)) lines.push(`subnet ${name} route table ${table(before)} -> ${table(after)}`);
       return (lines.length ? lines : [`subnet ${name} updated (${changedPaths(c).join(", ")})`]).map((t) => line(t));
     }
     case "VpcNatGateway": {
@@ -247,10 +250,20 @@ function routeChanges(before: Inputs, after: Inputs, ns: string): string[] {
   return listChanges(inherited(before), inherited(after), (r) => r, `namespace ${ns}`);
 }
 
+/** Kube-OVN's main route table is the empty name. */
+function tableName(t: unknown): string {
+  return typeof t === "string" && t !== "" ? t : "main";
+}
+
+function tableSuffix(t: unknown, words = ", route table"): string {
+  return typeof t === "string" && t !== "" ? `${words} ${t}` : "";
+}
+
 function staticRouteChanges(before: Inputs, after: Inputs, vpc: string): string[] {
   const routes = (i: Inputs): string[] =>
-    ((i.spec?.staticRoutes ?? []) as { cidr: string; nextHopIP: string; policy?: string }[]).map(
-      (r) => `static route ${r.policy === "policySrc" ? "from " : ""}${r.cidr} via ${r.nextHopIP}`,
+    ((i.spec?.staticRoutes ?? []) as { cidr: string; nextHopIP: string; policy?: string; routeTable?: string }[]).map(
+      (r) =>
+        `static route ${r.policy === "policySrc" ? "from " : ""}${r.cidr} via ${r.nextHopIP}${tableSuffix(r.routeTable, " in route table")}`,
     );
   return listChanges(routes(before), routes(after), (r) => r, `VPC ${vpc}`);
 }

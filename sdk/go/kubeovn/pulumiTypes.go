@@ -2851,6 +2851,10 @@ type StaticRouteSpec struct {
 	NextHopIP string `pulumi:"nextHopIP"`
 	// Match the destination (default) or the source.
 	Policy *RoutePolicy `pulumi:"policy"`
+	// Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+	// bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+	// main table, used by every subnet.
+	RouteTable *string `pulumi:"routeTable"`
 }
 
 // StaticRouteSpecInput is an input type that accepts StaticRouteSpecArgs and StaticRouteSpecOutput values.
@@ -2871,6 +2875,10 @@ type StaticRouteSpecArgs struct {
 	NextHopIP string `pulumi:"nextHopIP"`
 	// Match the destination (default) or the source.
 	Policy *RoutePolicy `pulumi:"policy"`
+	// Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+	// bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+	// main table, used by every subnet.
+	RouteTable *string `pulumi:"routeTable"`
 }
 
 func (StaticRouteSpecArgs) ElementType() reflect.Type {
@@ -2937,6 +2945,13 @@ func (o StaticRouteSpecOutput) NextHopIP() pulumi.StringOutput {
 // Match the destination (default) or the source.
 func (o StaticRouteSpecOutput) Policy() RoutePolicyPtrOutput {
 	return o.ApplyT(func(v StaticRouteSpec) *RoutePolicy { return v.Policy }).(RoutePolicyPtrOutput)
+}
+
+// Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+// bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+// main table, used by every subnet.
+func (o StaticRouteSpecOutput) RouteTable() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v StaticRouteSpec) *string { return v.RouteTable }).(pulumi.StringPtrOutput)
 }
 
 type StaticRouteSpecArrayOutput struct{ *pulumi.OutputState }
@@ -3700,6 +3715,10 @@ type TenantSubnetSpec struct {
 	Namespaces []string `pulumi:"namespaces"`
 	// Only traffic from the subnet itself and `allowSubnets` may reach it.
 	Private *bool `pulumi:"private"`
+	// Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+	// routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+	// table only. Some static route must name the table.
+	RouteTable *string `pulumi:"routeTable"`
 }
 
 // TenantSubnetSpecInput is an input type that accepts TenantSubnetSpecArgs and TenantSubnetSpecOutput values.
@@ -3730,6 +3749,10 @@ type TenantSubnetSpecArgs struct {
 	Namespaces []string `pulumi:"namespaces"`
 	// Only traffic from the subnet itself and `allowSubnets` may reach it.
 	Private *bool `pulumi:"private"`
+	// Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+	// routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+	// table only. Some static route must name the table.
+	RouteTable *string `pulumi:"routeTable"`
 }
 
 func (TenantSubnetSpecArgs) ElementType() reflect.Type {
@@ -3821,6 +3844,13 @@ func (o TenantSubnetSpecOutput) Namespaces() pulumi.StringArrayOutput {
 // Only traffic from the subnet itself and `allowSubnets` may reach it.
 func (o TenantSubnetSpecOutput) Private() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v TenantSubnetSpec) *bool { return v.Private }).(pulumi.BoolPtrOutput)
+}
+
+// Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+// routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+// table only. Some static route must name the table.
+func (o TenantSubnetSpecOutput) RouteTable() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TenantSubnetSpec) *string { return v.RouteTable }).(pulumi.StringPtrOutput)
 }
 
 type TenantSubnetSpecArrayOutput struct{ *pulumi.OutputState }

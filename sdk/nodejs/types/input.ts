@@ -524,6 +524,12 @@ export interface StaticRouteSpecArgs {
      * Match the destination (default) or the source.
      */
     policy?: enums.RoutePolicy;
+    /**
+     * Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+     * bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+     * main table, used by every subnet.
+     */
+    routeTable?: string;
 }
 
 export interface TeardownSpecArgs {
@@ -643,6 +649,12 @@ export interface TenantSubnetSpecArgs {
      * Only traffic from the subnet itself and `allowSubnets` may reach it.
      */
     private?: boolean;
+    /**
+     * Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+     * routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+     * table only. Some static route must name the table.
+     */
+    routeTable?: string;
 }
 
 export interface VpcPeeringSpecArgs {

@@ -2133,22 +2133,34 @@ class StaticRouteSpecArgsDict(TypedDict):
     """
     Match the destination (default) or the source.
     """
+    route_table: NotRequired[_builtins.str]
+    """
+    Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+    bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+    main table, used by every subnet.
+    """
 
 @pulumi.input_type
 class StaticRouteSpecArgs:
     def __init__(__self__, *,
                  cidr: _builtins.str,
                  next_hop_ip: _builtins.str,
-                 policy: Optional['RoutePolicy'] = None):
+                 policy: Optional['RoutePolicy'] = None,
+                 route_table: Optional[_builtins.str] = None):
         """
         :param _builtins.str cidr: Destination (or source, with policy `policySrc`) CIDR.
         :param _builtins.str next_hop_ip: Next hop; an address inside one of the tenant's subnets.
         :param 'RoutePolicy' policy: Match the destination (default) or the source.
+        :param _builtins.str route_table: Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+               bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+               main table, used by every subnet.
         """
         pulumi.set(__self__, "cidr", cidr)
         pulumi.set(__self__, "next_hop_ip", next_hop_ip)
         if policy is not None:
             pulumi.set(__self__, "policy", policy)
+        if route_table is not None:
+            pulumi.set(__self__, "route_table", route_table)
 
     @_builtins.property
     @pulumi.getter
@@ -2185,6 +2197,20 @@ class StaticRouteSpecArgs:
     @policy.setter
     def policy(self, value: Optional['RoutePolicy']):
         pulumi.set(self, "policy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="routeTable")
+    def route_table(self) -> Optional[_builtins.str]:
+        """
+        Route table (DNS-1123 label) the route belongs to; it then applies only to traffic from the subnets
+        bound to that table (`subnets[].routeTable`), e.g. a source route for one subnet. Omitted: the
+        main table, used by every subnet.
+        """
+        return pulumi.get(self, "route_table")
+
+    @route_table.setter
+    def route_table(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "route_table", value)
 
 
 class TeardownSpecArgsDict(TypedDict):
@@ -2610,6 +2636,12 @@ class TenantSubnetSpecArgsDict(TypedDict):
     """
     Only traffic from the subnet itself and `allowSubnets` may reach it.
     """
+    route_table: NotRequired[_builtins.str]
+    """
+    Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+    routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+    table only. Some static route must name the table.
+    """
 
 @pulumi.input_type
 class TenantSubnetSpecArgs:
@@ -2621,7 +2653,8 @@ class TenantSubnetSpecArgs:
                  enable_lb: Optional[_builtins.bool] = None,
                  exclude_ips: Optional[Sequence[_builtins.str]] = None,
                  gateway: Optional[_builtins.str] = None,
-                 private: Optional[_builtins.bool] = None):
+                 private: Optional[_builtins.bool] = None,
+                 route_table: Optional[_builtins.str] = None):
         """
         :param _builtins.str cidr: CIDR: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`. Must be the network address (no host bits).
         :param _builtins.str name: Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
@@ -2631,6 +2664,9 @@ class TenantSubnetSpecArgs:
         :param Sequence[_builtins.str] exclude_ips: Addresses pods never get: single addresses or ranges `a..b`, all inside the CIDR.
         :param _builtins.str gateway: Gateway address; defaults to the first address of the CIDR, as Kube-OVN does.
         :param _builtins.bool private: Only traffic from the subnet itself and `allowSubnets` may reach it.
+        :param _builtins.str route_table: Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+               routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+               table only. Some static route must name the table.
         """
         pulumi.set(__self__, "cidr", cidr)
         pulumi.set(__self__, "name", name)
@@ -2645,6 +2681,8 @@ class TenantSubnetSpecArgs:
             pulumi.set(__self__, "gateway", gateway)
         if private is not None:
             pulumi.set(__self__, "private", private)
+        if route_table is not None:
+            pulumi.set(__self__, "route_table", route_table)
 
     @_builtins.property
     @pulumi.getter
@@ -2741,6 +2779,20 @@ class TenantSubnetSpecArgs:
     @private.setter
     def private(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "private", value)
+
+    @_builtins.property
+    @pulumi.getter(name="routeTable")
+    def route_table(self) -> Optional[_builtins.str]:
+        """
+        Route table of the VPC router for traffic from this subnet (DNS-1123 label): its packets take the
+        routes of the main table first, then the `staticRoutes` with this `routeTable`. Omitted: the main
+        table only. Some static route must name the table.
+        """
+        return pulumi.get(self, "route_table")
+
+    @route_table.setter
+    def route_table(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "route_table", value)
 
 
 class VpcPeeringSpecArgsDict(TypedDict):

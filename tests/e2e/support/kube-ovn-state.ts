@@ -64,3 +64,50 @@ export async function nbNames(table: string): Promise<string[]> {
     .filter(Boolean)
     .sort();
 }
+
+export interface TableRoute {
+  /** Kube-OVN's main table is the empty name. */
+  table: string;
+  prefix: string;
+  nexthop: string;
+  /** `dst-ip` or `src-ip`. */
+  policy: string;
+}
+
+/** A logical router's static routes with their route table, from the NB rows (lr-route-list prints tables only as headers). */
+export async function routerTableRoutes(router: string): Promise<TableRoute[]> {
+  const rows = (args: string[]) =>
+    kubeOvn()
+      .nbctl(["--format=json", ...args])
+      .then((o) => JSON.parse(o));
+  const lr = await rows(["--columns=static_routes", "find", "Logical_Router", `name=${router}`]);
+  const uuids = new Set(ovsdbSet(lr.data[0]?.[0]).map((u: [string, string]) => u[1]));
+  const all = await rows([
+    "--columns=_uuid,ip_prefix,nexthop,policy,route_table",
+    "list",
+    "Logical_Router_Static_Route",
+  ]);
+  return all.data
+    .filter((r: any[]) => uuids.has(r[0][1]))
+    .map((r: any[]) => ({
+      table: r[4],
+      prefix: r[1],
+      nexthop: r[2],
+      // An unset policy is dst-ip (ovn-nb: policy optional, default dst-ip).
+      policy: ovsdbSet(r[3])[0] ?? "dst-ip",
+    }));
+}
+
+/** The route table a logical router port is bound to (its options:route_table; "" when unset). */
+export async function routerPortTable(port: string): Promise<string> {
+  const out = await kubeOvn().nbctl(["--if-exists", "get", "Logical_Router_Port", port, "options:route_table"]);
+  // ovn-nbctl quotes a string only when it has to.
+  const v = out.trim();
+  return v.startsWith('"') ? JSON.parse(v) : v;
+}
+
+/** The members of an OVSDB JSON value: `["set", [...]]`, or a single atom. */
+function ovsdbSet(v: any): any[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) && v[0] === "set" ? v[1] : [v];
+}
