@@ -1,8 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type ClusterNetworkInfo, type ClusterNetworkSpec, planCluster, withServiceIps } from "../core";
+import {
+  type ClusterNetworkInfo,
+  type ClusterNetworkSpec,
+  type ClusterPlan,
+  Problems,
+  checkClusterClashes,
+  planCluster,
+  skippedChecks,
+  withServiceIps,
+} from "../core";
+import { clusterSnapshot } from "./claims";
 import { checkComponentKeys } from "../input-schema";
-import { objectsAccess } from "./cluster-access";
+import { type Target, objectsAccess } from "./cluster-access";
 import { declareObjects } from "./declare";
 import { type TeardownSpec, declareTeardown, teardownKubeconfig } from "./teardown";
 
@@ -31,15 +41,50 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown, target);
     const declared = declareObjects(this, name, plan.objects);
     declareTeardown(this, name, "cluster", plan.objects, [...declared.values()], teardown, kubeconfig);
+    // The cluster's own Subnets and service range, read once per program run (shared with the tenants).
+    const checked = checkAgainstCluster(name, plan, target, this);
+    let info: pulumi.Output<ClusterNetworkInfo>;
     if (spec.apiServerAccess) {
       // The API server's address is a fact of the cluster, never a guess: read Service default/kubernetes.
       const service = k8s.core.v1.Service.get(`${name}-kubernetes-service`, "default/kubernetes", { parent: this });
-      this.info = service.spec.apply((s) =>
+      info = service.spec.apply((s) =>
         withServiceIps(plan.info, s?.clusterIPs?.length ? s.clusterIPs : s?.clusterIP ? [s.clusterIP] : []),
       );
     } else {
-      this.info = pulumi.output(plan.info);
+      info = pulumi.output(plan.info);
     }
+    // A clash fails the preview through the facts every tenant consumes.
+    this.info = pulumi.all([checked.then(() => true), info]).apply(([, i]) => i);
     this.registerOutputs({ info: this.info });
   }
+}
+
+const CLUSTER_FIELDS: { [idPrefix: string]: string } = {
+  "interconnect/": "interconnect.cidr",
+  "api-server-access/": "apiServerAccess.cidr",
+};
+
+/** Refuses cluster Subnets that clash with the cluster's own (e.g. API-server access inside `join`); warns what it could not check. */
+async function checkAgainstCluster(
+  name: string,
+  plan: ClusterPlan,
+  target: Promise<Target | typeof pulumi.unknown>,
+  resource: pulumi.Resource,
+): Promise<void> {
+  const where = await target;
+  if (pulumi.isUnknown(where)) return;
+  const snapshot = await clusterSnapshot((where as Target).access.kubeconfig);
+  const checks = skippedChecks(snapshot);
+  if (checks.length > 0)
+    pulumi.log.warn(
+      `ClusterNetwork ${name}: not checked against the cluster: ${checks.join("; ")} (${snapshot.skipped.join("; ") || "nothing to read"})`,
+      resource,
+    );
+  const p = new Problems();
+  const field = (id: string) => {
+    const prefix = Object.keys(CLUSTER_FIELDS).find((k) => id.startsWith(k));
+    return prefix ? CLUSTER_FIELDS[prefix] : `eipPools[${id.slice("eip-pool/".length)}].cidr`;
+  };
+  checkClusterClashes(p, { field: (o) => field(o.id) }, plan.objects, snapshot);
+  p.throwIfAny(`ClusterNetwork ${name}`);
 }

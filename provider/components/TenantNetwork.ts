@@ -8,20 +8,22 @@ import {
   Problems,
   type TenantPlan,
   type TenantSpec,
+  type ClusterSnapshot,
   checkAgainstTenants,
+  checkClusterClashes,
   checkNamespaceOwners,
   claimRef,
   objectNames,
   planTenant,
   plannedClaims,
+  skippedChecks,
 } from "../core";
 import { parseAddress } from "../core/net";
 import { standInClusterInfo } from "../core/preview-facts";
 import { checkPeeringPair } from "../core/cross-tenant";
 import { checkTenant } from "../core/tenant-check";
 import { inputKeys } from "../input-schema";
-import { namespaceOwners } from "../kube/namespace-owners";
-import { tenantAddresses } from "./claims";
+import { clusterNamespaceOwners, clusterSnapshot, tenantAddresses } from "./claims";
 import { type Target, objectsAccess } from "./cluster-access";
 import { type Declared, declareObjects } from "./declare";
 import { type TeardownSpec, checkTeardownKubeconfig, declareTeardown, teardownKubeconfig } from "./teardown";
@@ -61,7 +63,8 @@ function claimInProgram(args: TenantNetworkArgs, spec: TenantSpec): void {
 /**
  * Refuses a tenant naming a namespace that another tenant (maybe of another stack) holds in the
  * cluster. Without a reachable cluster there is nothing to compare with, and the deployment will
- * fail on its own, so the check is skipped with a warning.
+ * fail on its own, so the check is skipped with a warning. The namespaces are one list per program
+ * run and cluster, shared by every tenant.
  */
 async function checkClusterNamespaces(spec: TenantSpec, resource: pulumi.Resource, kubeconfig: string): Promise<void> {
   const names = (spec.namespaces ?? [])
@@ -70,7 +73,7 @@ async function checkClusterNamespaces(spec: TenantSpec, resource: pulumi.Resourc
   if (names.length === 0) return;
   let owners: Map<string, string>;
   try {
-    owners = await namespaceOwners(kubeconfig, names);
+    owners = await clusterNamespaceOwners(kubeconfig);
   } catch (err) {
     pulumi.log.warn(
       `could not read the tenant's namespaces from the cluster, so their owners are not checked: ${(err as Error).message}`,
@@ -81,6 +84,28 @@ async function checkClusterNamespaces(spec: TenantSpec, resource: pulumi.Resourc
   const p = new Problems();
   checkNamespaceOwners(p, spec, owners);
   p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
+}
+
+/** Refuses a plan whose Subnets clash with what the cluster holds (provider/core/cluster-clashes.ts). */
+function checkAgainstCluster(spec: TenantSpec, plan: TenantPlan, snapshot: ClusterSnapshot): void {
+  const p = new Problems();
+  checkClusterClashes(
+    p,
+    { tenant: spec.tenant, field: (o) => `subnets[${o.id.slice("subnet/".length)}].cidr` },
+    plan.objects,
+    snapshot,
+  );
+  p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
+}
+
+/** Says which cluster checks a snapshot could not serve, and why. */
+function warnSkipped(component: string, snapshot: ClusterSnapshot, resource: pulumi.Resource): void {
+  const checks = skippedChecks(snapshot);
+  if (checks.length === 0) return;
+  pulumi.log.warn(
+    `${component}: not checked against the cluster: ${checks.join("; ")} (${snapshot.skipped.join("; ") || "nothing to read"})`,
+    resource,
+  );
 }
 
 /**
@@ -282,7 +307,7 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
       // Which objects the tenant has follows from its spec; their values need the real facts.
       const plan = planShape(component, spec);
       pulumi.log.info(
-        `${component}: the cluster facts are unknown at this preview (they come from a resource not created yet), so the tenant's objects are listed with their values unknown; the spec is checked against the cluster facts, the address claims and the namespace owners at \`up\``,
+        `${component}: the cluster facts are unknown at this preview (they come from a resource not created yet), so the tenant's objects are listed with their values unknown; the spec is checked against the cluster facts, the address claims, the namespace owners and the cluster's Subnets at \`up\``,
         this,
       );
       return { plan, declared: declare(plan, shapeOnly(plan), pulumi.unknown), provisional: "facts" };
@@ -291,7 +316,7 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
       // The cluster may not even exist yet: nothing to read the claims or namespace owners from.
       const plan = planTenant(spec, info as ClusterNetworkInfo);
       pulumi.log.warn(
-        `${component}: the Kubernetes provider's credentials are unknown at this preview (they come from a resource not created yet), so the address claims and the owners of the tenant's namespaces were not read from the cluster: allocated addresses are shown unknown, and both checks run at \`up\``,
+        `${component}: the Kubernetes provider's credentials are unknown at this preview (they come from a resource not created yet), so the address claims, the owners of the tenant's namespaces and what the plan can clash with (Subnets, the service range, addresses held without a claim) were not read from the cluster: allocated addresses are shown unknown, and these checks run at \`up\``,
         this,
       );
       return {
@@ -301,10 +326,19 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
       };
     }
     const access = (where as Target).access;
-    await checkClusterNamespaces(spec, this, access.kubeconfig);
-    const { plan, claims } = await tenantAddresses(component, access.kubeconfig, (held) =>
-      planTenant(spec, info as ClusterNetworkInfo, held),
-    );
+    const facts = info as ClusterNetworkInfo;
+    const [snapshot] = await Promise.all([
+      clusterSnapshot(access.kubeconfig),
+      checkClusterNamespaces(spec, this, access.kubeconfig),
+    ]);
+    warnSkipped(component, snapshot, this);
+    // Checked inside the planning step, so a clash is refused before any address is claimed.
+    const ranges = [facts.interconnectSubnet, ...(facts.eipPools ?? []).map((pool) => pool.name)];
+    const { plan, claims } = await tenantAddresses(component, access.kubeconfig, ranges, (held) => {
+      const p = planTenant(spec, facts, held);
+      checkAgainstCluster(spec, p, snapshot);
+      return p;
+    });
     return { plan, declared: declare(plan, plan.objects, claims.map(claimRef)) };
   }
 }
