@@ -182,8 +182,8 @@ describe("plans checked against the live cluster, on the real controller", funct
       [
         "GET /api/v1/namespaces",
         "GET /apis/coordination.k8s.io/v1/namespaces/pulumi-kubeovn-claims/leases",
-        "GET /apis/kubeovn.io/v1/iptables-eips",
         "GET /apis/kubeovn.io/v1/ips",
+        "GET /apis/kubeovn.io/v1/iptables-eips",
         "GET /apis/kubeovn.io/v1/subnets",
         "GET /apis/kubeovn.io/v1/vips",
         "GET /apis/networking.k8s.io/v1/servicecidrs",
