@@ -38,6 +38,15 @@ describe("strict input: unknown keys", () => {
     assert.deepEqual(defs.TenantNamespaceSpec.properties.labels.additionalProperties, { type: "string" });
   });
 
+  it("the example fleet file names the schema for editors, and the package ships it", () => {
+    const first = fs.readFileSync(path.join(repoRoot, "examples", "fleet.yaml"), "utf8").split("\n")[0];
+    const m = /^# yaml-language-server: \$schema=(\S+)$/.exec(first);
+    assert.ok(m, first);
+    assert.equal(path.resolve(repoRoot, "examples", m[1]), INPUT_SCHEMA_FILE);
+    const { files } = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+    assert.ok(files.includes(path.relative(repoRoot, INPUT_SCHEMA_FILE)), files.join(", "));
+  });
+
   it("a fleet file: every unknown key at any depth, by path, with the nearest valid key", () => {
     const doc = example();
     doc.tenantz = [];
