@@ -17,7 +17,12 @@ export interface RawOptions {
 /** The objects of several plans as one list: ids are only unique within a plan, so each gets its plan's name in front. */
 export function mergePlans(plans: { tenant: string; objects: PlannedObject[] }[]): PlannedObject[] {
   return plans.flatMap((p) =>
-    p.objects.map((o) => ({ ...o, id: `${p.tenant}/${o.id}`, dependsOn: o.dependsOn.map((d) => `${p.tenant}/${d}`) })),
+    p.objects.map((o) => ({
+      ...o,
+      id: `${p.tenant}/${o.id}`,
+      dependsOn: o.dependsOn.map((d) => `${p.tenant}/${d}`),
+      ...(o.replacedWith ? { replacedWith: o.replacedWith.map((d) => `${p.tenant}/${d}`) } : {}),
+    })),
   );
 }
 
