@@ -229,6 +229,7 @@ export function formatRange(r: AddressRange): string {
  * them), drops duplicates, and sorts the printed entries as strings (Go's sort.Strings).
  */
 export function mergeOverlapping(ranges: AddressRange[]): AddressRange[] {
+  if (ranges.length === 0) return []; // most subnets exclude nothing
   const out: AddressRange[] = [];
   for (const family of [4, 6] as Family[]) {
     const sorted = ranges
