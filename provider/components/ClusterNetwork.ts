@@ -71,7 +71,8 @@ async function checkAgainstCluster(
   target: Promise<Target | typeof pulumi.unknown>,
   resource: pulumi.Resource,
 ): Promise<void> {
-  const where = await target;
+  // Credentials that cannot be resolved are the teardown's error to report, not this check's.
+  const where = await target.catch(() => pulumi.unknown);
   if (pulumi.isUnknown(where)) return;
   const snapshot = await clusterSnapshot((where as Target).access.kubeconfig);
   const checks = skippedChecks(snapshot);
