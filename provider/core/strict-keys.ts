@@ -48,6 +48,9 @@ const COMPONENT_ONLY: { [component: string]: string[] } = {
 /** The definition the fleet file's `cluster` and each of its `tenants` are checked against. */
 const SPEC_OF: { [component: string]: string } = { ClusterNetwork: "ClusterNetworkSpec", TenantNetwork: "TenantSpec" };
 
+/** A Pulumi project name: the fleet file's `project`. */
+export const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
 export const FLEET_SCHEMA_ID = "https://github.com/pulumi-kubeovn/pulumi-kubeovn/provider/fleet/fleet.schema.json";
 const PREFIX = "kubeovn:index:";
 const shortName = (token: string) => token.slice(token.lastIndexOf(":") + 1);
@@ -120,7 +123,7 @@ export function inputJsonSchema(pulumi: PulumiSchema): JsonSchema {
       project: {
         description: "Pulumi project of the tenant stacks; the cluster stack lives in `<project>-cluster`.",
         type: "string",
-        pattern: "^[A-Za-z0-9_.-]{1,100}$",
+        pattern: PROJECT_NAME.source,
       },
       cluster: { description: "The cluster network.", $ref: "#/definitions/ClusterNetworkSpec" },
       tenants: { description: "Every tenant.", type: "array", items: { $ref: "#/definitions/TenantSpec" } },

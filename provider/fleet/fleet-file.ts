@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { type ClusterNetworkSpec, PlanError, Problems, type TenantSpec, planFleet } from "../core";
+import { PROJECT_NAME } from "../core/strict-keys";
 import { inputKeys } from "../input-schema";
 
 export interface Fleet {
@@ -22,7 +23,6 @@ export interface Fleet {
 }
 
 export const DEFAULT_PROJECT = "kubeovn-tenants";
-const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** Parses and validates a fleet document; throws a PlanError listing every problem. */
 export function parseFleet(text: string, source: string, opts: { validate?: boolean } = {}): Fleet {
