@@ -1,4 +1,4 @@
-"""A tenant whose args hold misspelled keys in plain dicts (which Python's type hints do not stop)."""
+"""A tenant that is valid but for misspelled keys in plain dicts (which Python's type hints do not stop)."""
 import pulumi_kubeovn as kubeovn
 
 kubeovn.TenantNetwork(
@@ -8,7 +8,9 @@ kubeovn.TenantNetwork(
         "interconnectCidr": "172.31.0.0/24",
         "interconnectGateway": "172.31.0.1",
         "interconnectExcludeIps": ["172.31.0.1"],
-        "eipPools": [],
+        "eipPools": [
+            {"name": "public-a", "cidr": "203.0.113.0/24", "gateway": "203.0.113.1", "excludeIps": ["203.0.113.1"]}
+        ],
     },
     tenant="typo",
     namespaces=[{"name": "typo-web", "routes": [{"dest": "192.168.0.0/16", "gw": "10.10.1.253"}]}],
