@@ -155,13 +155,19 @@ function pathOf(root: unknown, pointer: string, prefix: string): string {
   return out;
 }
 
-/** The valid key nearest to `key`, if it is near enough to be a slip rather than another word. */
+/**
+ * The valid key `key` is most likely a slip for: the same but for case, one a prefix of the other
+ * (`adopted`, `adopt`), or a few edits away (one per four letters), so `tier` suggests nothing.
+ */
 export function nearestKey(key: string, valid: string[]): string | undefined {
   if (valid.length === 0) return undefined;
+  const lower = key.toLowerCase();
+  const sameCase = valid.find((v) => v.toLowerCase() === lower);
+  if (sameCase) return sameCase;
+  const prefix = valid.find((v) => Math.min(v.length, key.length) >= 4 && (v.startsWith(key) || key.startsWith(v)));
+  if (prefix) return prefix;
   const best = closest(key, valid);
-  const lower = valid.find((v) => v.toLowerCase() === key.toLowerCase());
-  if (lower) return lower;
-  return distance(key, best) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+  return distance(key, best) <= Math.max(1, Math.floor(best.length / 4)) ? best : undefined;
 }
 
 /** Checks values against the definitions of an input JSON Schema, for unknown keys only. */

@@ -119,6 +119,10 @@ describe("strict input: unknown keys", () => {
     assert.equal(nearestKey("gatway", ["cidr", "gateway"]), "gateway");
     assert.equal(nearestKey("excludeIPs", ["excludeIps", "cidr"]), "excludeIps");
     assert.equal(nearestKey("tier", ["name", "namespaces", "ingressRules"]), undefined);
+    assert.equal(nearestKey("tier", ["name", "cidr", "gateway"]), undefined);
+    assert.equal(nearestKey("adopted", ["name", "adopt"]), "adopt");
+    assert.equal(nearestKey("grace", ["graceSeconds", "kubeconfig"]), "graceSeconds");
+    assert.equal(nearestKey("internalCIRD", ["name", "eip", "internalCIDR"]), "internalCIDR");
   });
 });
 
