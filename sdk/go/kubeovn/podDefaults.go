@@ -75,10 +75,7 @@ func PodDefaultsTransform(ctx *pulumi.Context, podDefaults ...PodDefaultsMapInpu
 			return nil // an annotation only known later: left as written
 		}
 		// The pods' labels (a template's for a workload) pick the defaults scoped by pod selectors.
-		labels, ok := plainStrings(at["labels"])
-		if !ok {
-			return nil // a label only known later: left as written (the webhook sees the pod's labels)
-		}
+		labels := labelsInput(at["labels"])
 		result := ApplyPodDefaultsOutput(ctx, ApplyPodDefaultsOutputArgs{
 			PodDefaults: all,
 			Namespace:   namespace,
@@ -125,6 +122,25 @@ func plainStrings(v interface{}) (pulumi.StringMap, bool) {
 	default:
 		return nil, false
 	}
+}
+
+// labelsInput is the pods' labels as an input: plain now, or resolved with the resource (a label taken
+// from another resource's output), so the scoped defaults are decided on the labels the pods get.
+func labelsInput(v interface{}) pulumi.StringMapInput {
+	if m, ok := plainStrings(v); ok {
+		return m
+	}
+	return pulumi.ToOutput(v).ApplyT(func(x interface{}) map[string]string {
+		out := map[string]string{}
+		if m, ok := x.(map[string]interface{}); ok {
+			for k, s := range m {
+				if str, ok := s.(string); ok {
+					out[k] = str
+				}
+			}
+		}
+		return out
+	}).(pulumi.StringMapOutput)
 }
 
 // setIn copies m along path, replacing the value at its end.
