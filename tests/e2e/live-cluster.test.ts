@@ -9,7 +9,7 @@ import { strict as assert } from "node:assert";
 import * as k8s from "@kubernetes/client-node";
 import { benchCluster, benchTenants } from "../../bench/workload";
 import { ClusterNetwork, TenantNetwork } from "../../provider";
-import { type TenantSpec, planCluster } from "../../provider/core";
+import { CLAIM_NAMESPACE, type TenantSpec, planCluster } from "../../provider/core";
 import { type ApiRequest, observeApiRequests } from "../../provider/kube/cluster-snapshot";
 import { loadDemo } from "../support/demo";
 import { kubeConfig } from "./support/cluster";
@@ -144,50 +144,77 @@ describe("plans checked against the live cluster, on the real controller", funct
     }
   });
 
-  it("the cluster reads of a preview are the same few API calls for 2 tenants as for 20", async () => {
+  it("the cluster reads are the same seven list calls for 2 tenants as for 20, at preview and at up (where the only other calls are one claim create per address)", async () => {
     const info = planCluster(benchCluster).info;
-    const count = async (n: number): Promise<ApiRequest[]> => {
+    const paths = (calls: ApiRequest[]) =>
+      calls.map((c) => `${c.method} ${new URL(c.url).pathname}${new URL(c.url).search}`).sort();
+    const READS = [
+      "GET /api/v1/namespaces",
+      "GET /apis/coordination.k8s.io/v1/namespaces/pulumi-kubeovn-claims/leases",
+      "GET /apis/kubeovn.io/v1/ips",
+      "GET /apis/kubeovn.io/v1/iptables-eips",
+      "GET /apis/kubeovn.io/v1/subnets",
+      "GET /apis/kubeovn.io/v1/vips",
+      "GET /apis/networking.k8s.io/v1/servicecidrs",
+    ];
+    /** The API calls our code makes in a preview (and, with `up`, an up) of `n` tenants on the cluster network. */
+    let destroyed: Promise<unknown> = Promise.resolve();
+    const count = async (n: number, up: boolean): Promise<{ preview: ApiRequest[]; up: ApiRequest[] }> => {
       const tenants = benchTenants(`calls${n}-`, n);
-      const seen: ApiRequest[] = [];
-      const stop = observeApiRequests((r) => seen.push(r));
       const s = await openInlineStack(`live-calls-${n}`, async () => {
-        for (const t of tenants) new TenantNetwork(t.tenant, { ...t, cluster: info });
+        const cluster = new ClusterNetwork("calls-cluster", benchCluster);
+        for (const t of tenants) new TenantNetwork(t.tenant, { ...t, cluster: info }, { dependsOn: [cluster] });
       });
+      const seen = { preview: [] as ApiRequest[], up: [] as ApiRequest[] };
+      let phase: ApiRequest[] = seen.preview;
+      const stop = observeApiRequests((r) => phase.push(r));
       try {
         await s.stack.preview(quiet);
+        if (up) {
+          phase = seen.up;
+          await s.stack.up(quiet);
+        }
       } finally {
         stop();
-        s.cleanup();
+        // Checked after the counts, so a failed destroy does not hide them.
+        destroyed = up ? s.stack.destroy(quiet).finally(() => s.cleanup()) : Promise.resolve(s.cleanup());
+        await destroyed.catch(() => undefined);
       }
       return seen;
     };
-    const small = await count(2);
-    const large = await count(20);
-    const paths = (calls: ApiRequest[]) =>
-      calls.map((c) => `${c.method} ${new URL(c.url).pathname}${new URL(c.url).search}`).sort();
+    // The claims' namespace exists, as after the first claim on a cluster or the deploy file (its
+    // one-time create is not what this test counts).
+    await kubeConfig()
+      .makeApiClient(k8s.CoreV1Api)
+      .createNamespace({ body: { metadata: { name: CLAIM_NAMESPACE } } })
+      .catch(() => undefined);
+    const small = await count(2, false);
+    const large = await count(20, true);
     process.stderr.write(
-      `      API calls of a 20-tenant preview:\n${paths(large)
+      `      API calls of a 20-tenant preview:\n${paths(large.preview)
         .map((p) => `        ${p}\n`)
         .join("")}`,
     );
-    assert.deepEqual(paths(large), paths(small), "the same calls whatever the number of tenants");
-    assert.ok(
-      large.every((c) => c.method === "GET"),
-      "reads only",
-    );
+    assert.deepEqual(paths(large.preview), paths(small.preview), "the same calls whatever the number of tenants");
     assert.deepEqual(
-      paths(large)
+      paths(large.preview)
         .map((p) => p.replace(/\?.*/, ""))
         .sort(),
-      [
-        "GET /api/v1/namespaces",
-        "GET /apis/coordination.k8s.io/v1/namespaces/pulumi-kubeovn-claims/leases",
-        "GET /apis/kubeovn.io/v1/ips",
-        "GET /apis/kubeovn.io/v1/iptables-eips",
-        "GET /apis/kubeovn.io/v1/subnets",
-        "GET /apis/kubeovn.io/v1/vips",
-        "GET /apis/networking.k8s.io/v1/servicecidrs",
-      ],
+      READS,
     );
+    // At up: the same reads once, and one create per claimed address (interconnect and EIP of each
+    // tenant): the program's tenants plan around each other, so none loses a race and re-reads.
+    const reads = large.up.filter((c) => c.method === "GET");
+    const creates = large.up.filter((c) => c.method === "POST");
+    assert.deepEqual(
+      paths(reads)
+        .map((p) => p.replace(/\?.*/, ""))
+        .sort(),
+      READS,
+    );
+    assert.equal(creates.length, 40, paths(creates).join("\n"));
+    assert.ok(creates.every((c) => /\/namespaces\/pulumi-kubeovn-claims\/leases$/.test(new URL(c.url).pathname)));
+    assert.equal(large.up.length, reads.length + creates.length, "no other call");
+    await destroyed;
   });
 });
