@@ -316,7 +316,7 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
       // The cluster may not even exist yet: nothing to read the claims or namespace owners from.
       const plan = planTenant(spec, info as ClusterNetworkInfo);
       pulumi.log.warn(
-        `${component}: the Kubernetes provider's credentials are unknown at this preview (they come from a resource not created yet), so the address claims, the owners of the tenant's namespaces and what the plan can clash with (Subnets, the service range, addresses held without a claim) were not read from the cluster: allocated addresses are shown unknown, and these checks run at \`up\``,
+        `${component}: the Kubernetes provider's credentials are unknown at this preview (they come from a resource not created yet), so the address claims and the owners of the tenant's namespaces were not read from the cluster, nor what the plan can clash with (Subnets, the service range, addresses held without a claim): allocated addresses are shown unknown, and these checks run at \`up\``,
         this,
       );
       return {
