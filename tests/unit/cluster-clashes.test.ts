@@ -223,3 +223,33 @@ describe("addresses held in the cluster without a claim", () => {
     });
   });
 });
+
+describe("the snapshot without a reachable cluster", () => {
+  it("names every read that failed and every check it leaves out", async () => {
+    const { readClusterSnapshot } =
+      require("../../provider/kube/cluster-snapshot") as typeof import("../../provider/kube/cluster-snapshot");
+    // Nothing listens on port 1: every call is refused at once.
+    const kubeconfig = [
+      "apiVersion: v1",
+      "kind: Config",
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      "users: [{name: u, user: {token: t}}]",
+      "contexts: [{name: x, context: {cluster: c, user: u}}]",
+      "current-context: x",
+    ].join("\n");
+    const snap = await readClusterSnapshot(kubeconfig);
+    assert.deepEqual(snap.skipped.map((s) => s.split(":")[0]).sort(), [
+      "get service default/kubernetes",
+      "list ips.kubeovn.io",
+      "list iptables-eips.kubeovn.io",
+      "list servicecidrs.networking.k8s.io",
+      "list subnets.kubeovn.io",
+      "list vips.kubeovn.io",
+    ]);
+    assert.deepEqual(skippedChecks(snap), [
+      "Subnet names and ranges against the cluster's Subnets",
+      "addresses held by IPs, Vips and IptablesEIPs without a claim",
+      "ranges against the service range",
+    ]);
+  });
+});
