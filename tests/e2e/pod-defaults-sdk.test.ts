@@ -52,6 +52,13 @@ describe("pod defaults in Python and Go programs, through the SDKs' transforms",
         assert.deepEqual(outside.spec.template.metadata.annotations, { "app.example/keep": "yes" });
       });
 
+      it("a security group scoped by a pod selector binds the labelled Pod only, not the other workloads", function () {
+        const front = planned(preview, "kubernetes:core/v1:Pod", "front").metadata.annotations;
+        assert.equal(front?.["ovn.kubernetes.io/security_groups"], "acme-web", JSON.stringify(front));
+        const web = planned(preview, "kubernetes:apps/v1:Deployment", "web").spec.template.metadata.annotations;
+        assert.equal(web["ovn.kubernetes.io/security_groups"], undefined, JSON.stringify(web));
+      });
+
       it("a Pod with its own route to the same destination keeps it (the pod wins)", function () {
         const pod = planned(preview, "kubernetes:core/v1:Pod", "own-route");
         assert.deepEqual(JSON.parse(pod.metadata.annotations[ROUTES]), OWN);

@@ -34,6 +34,25 @@ POD_METADATA_PATHS: Mapping[str, List[str]] = {
 }
 
 
+def _plain(value: Any) -> Any:
+    """Output-type objects as plain dicts keyed by the Pulumi names the provider function reads.
+
+    Output types are dicts keyed by Python names whose getters can shadow dict methods (a pod
+    selector requirement's ``values``), which breaks passing them back as inputs.
+    """
+    if isinstance(value, dict):
+        cls = type(value)
+        out: Dict[str, Any] = {}
+        for key, item in dict.items(value):
+            prop = getattr(cls, key, None) if cls is not dict else None
+            name = getattr(prop.fget, "_pulumi_name", key) if isinstance(prop, property) else key
+            out[name] = _plain(item)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _merge(maps: List[Optional[Mapping[str, Any]]]) -> Dict[str, Any]:
     merged: Dict[str, Any] = {}
     for m in maps:
@@ -55,7 +74,10 @@ def pod_defaults_transform(*pod_defaults: "pulumi.Input[Mapping[str, Any]]") -> 
     or whose namespace is not known while the program runs, are left as written (the webhook still
     covers them when they are created). The workload's own annotations always win.
     """
-    defaults = pulumi.Output.all(*pod_defaults).apply(_merge)
+    # Each output made plain on its own first: Output.all would lift the output types' members and trip
+    # over the getters that shadow dict methods.
+    plain = [d.apply(_plain) if isinstance(d, pulumi.Output) else pulumi.Output.from_input(_plain(d)) for d in pod_defaults]
+    defaults = pulumi.Output.all(*plain).apply(_merge)
 
     def transform(args: pulumi.ResourceTransformArgs) -> Optional[pulumi.ResourceTransformResult]:
         path = POD_METADATA_PATHS.get(args.type_)

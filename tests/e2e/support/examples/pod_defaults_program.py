@@ -27,6 +27,25 @@ acme = kubeovn.TenantNetwork(
         ),
     ],
     subnets=[kubeovn.TenantSubnetSpecArgs(name="web", cidr="10.10.1.0/24", namespaces=["acme-web"])],
+    # Bound only to the pods labelled tier: front (a pod selector), not to every pod of acme-web.
+    security_groups=[
+        kubeovn.SecurityGroupSpecArgs(
+            name="web",
+            namespaces=["acme-web"],
+            pod_selector=kubeovn.PodSelectorSpecArgs(
+                match_expressions=[
+                    kubeovn.PodSelectorRequirementSpecArgs(
+                        key="tier", operator=kubeovn.PodSelectorOperator.IN_, values=["front"]
+                    )
+                ]
+            ),
+            ingress_rules=[
+                kubeovn.SecurityGroupRuleSpecArgs(
+                    priority=10, policy=kubeovn.SecurityGroupPolicy.ALLOW, remote_address="10.10.0.0/16"
+                )
+            ],
+        )
+    ],
 )
 
 register_pod_defaults_transform(acme.pod_defaults)
@@ -69,6 +88,18 @@ pulumi.CustomResource(
             "namespace": "acme-web",
             "annotations": {"ovn.kubernetes.io/routes": '[{"dst":"192.168.0.0/16","gw":"10.10.1.1"}]'},
         },
+        "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
+    },
+    pulumi.ResourceOptions(depends_on=[acme]),
+)
+# Labelled tier: front: the only workload the scoped security group binds.
+pulumi.CustomResource(
+    "kubernetes:core/v1:Pod",
+    "front",
+    {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "front", "namespace": "acme-web", "labels": {"tier": "front"}},
         "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
     },
     pulumi.ResourceOptions(depends_on=[acme]),

@@ -43,6 +43,17 @@ func Program(ctx *pulumi.Context) error {
 			Routes: []kubeovn.PodRouteSpecArgs{{Dst: pulumi.StringRef("192.168.0.0/16"), Gw: "10.10.1.253"}},
 		}},
 		Subnets: []kubeovn.TenantSubnetSpecArgs{{Name: "web", Cidr: "10.10.1.0/24", Namespaces: []string{"acme-web"}}},
+		// Bound only to the pods labelled tier: front (a pod selector), not to every pod of acme-web.
+		SecurityGroups: []kubeovn.SecurityGroupSpecArgs{{
+			Name:       "web",
+			Namespaces: []string{"acme-web"},
+			PodSelector: &kubeovn.PodSelectorSpecArgs{MatchExpressions: []kubeovn.PodSelectorRequirementSpecArgs{
+				{Key: "tier", Operator: kubeovn.PodSelectorOperatorIn, Values: []string{"front"}},
+			}},
+			IngressRules: []kubeovn.SecurityGroupRuleSpecArgs{
+				{Priority: 10, Policy: kubeovn.SecurityGroupPolicyAllow, RemoteAddress: pulumi.StringRef("10.10.0.0/16")},
+			},
+		}},
 	})
 	if err != nil {
 		return err
@@ -69,6 +80,22 @@ func Program(ctx *pulumi.Context) error {
 	}
 	// Outside any tenant namespace: left exactly as written.
 	if err := deployment("outside", "default", pulumi.Map{"app.example/keep": pulumi.String("yes")}); err != nil {
+		return err
+	}
+	// Labelled tier: front: the only workload the scoped security group binds.
+	var front resource
+	if err := ctx.RegisterResource("kubernetes:core/v1:Pod", "front", pulumi.Map{
+		"apiVersion": pulumi.String("v1"),
+		"kind":       pulumi.String("Pod"),
+		"metadata": pulumi.Map{
+			"name":      pulumi.String("front"),
+			"namespace": pulumi.String("acme-web"),
+			"labels":    pulumi.Map{"tier": pulumi.String("front")},
+		},
+		"spec": pulumi.Map{"containers": pulumi.Array{
+			pulumi.Map{"name": pulumi.String("web"), "image": pulumi.String("nginx:1.27")},
+		}},
+	}, &front, pulumi.DependsOn([]pulumi.Resource{acme})); err != nil {
 		return err
 	}
 	// Its own route to the same destination wins: the pod always wins.
