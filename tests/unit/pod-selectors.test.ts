@@ -392,9 +392,7 @@ async function transformed(
     },
     opts: {},
   } as unknown as pulumiTypes.ResourceTransformArgs);
-  // biome-ignore lint/suspicious/noExplicitAny: the props the transform built; the annotations are an Output.
   const out = (r as any).props.spec.template.metadata.annotations as pulumiTypes.Output<{ [k: string]: string }>;
-  // biome-ignore lint/suspicious/noExplicitAny: the Output's value, read without a Pulumi deployment.
   return (out as any).promise();
 }
 
