@@ -30,8 +30,10 @@ function tenantSpec(name: string, i: number): TenantSpec {
   return {
     tenant: name,
     namespaces: [{ name }],
-    subnets: [{ name: "main", cidr: `10.${i}.0.0/24`, namespaces: [name] }],
-    natGateway: { subnet: "main", lanIp: `10.${i}.0.254` },
+    // 10.121.0.0/24 to 10.239.0.0/24: clear of ovn-default (10.16.0.0/16) and the service range
+    // (10.96.0.0/12), which the preview refuses a tenant range to overlap.
+    subnets: [{ name: "main", cidr: `10.${120 + (i % 120)}.0.0/24`, namespaces: [name] }],
+    natGateway: { subnet: "main", lanIp: `10.${120 + (i % 120)}.0.254` },
     eips: [{ name: "out", pool: "pool" }],
   };
 }
