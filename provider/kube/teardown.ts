@@ -103,9 +103,17 @@ export class TeardownRunner {
       for (const o of left) await this.forceFinalizers(o, why, report);
       left = await this.waitGone(left, this.opts.settleSeconds ?? 30);
     }
+    // Present but not being deleted: a delete that did not take, or the name made again after it
+    // (seen once on a loaded machine: an EIP with no finalizer left). Deleted once more.
+    const undeleted = left.filter((o) => !o.metadata?.deletionTimestamp);
+    if (undeleted.length > 0) {
+      await this.deleteAll(undeleted);
+      left = await this.waitGone(left, this.opts.settleSeconds ?? 30);
+    }
     if (left.length > 0) {
       const holders = left.map(
-        (o) => `${label(o)} (finalizers: ${(o.metadata?.finalizers ?? []).join(", ") || "none"})`,
+        (o) =>
+          `${label(o)} (finalizers: ${(o.metadata?.finalizers ?? []).join(", ") || "none"}${o.metadata?.deletionTimestamp ? "" : ", not being deleted"})`,
       );
       throw new Error(`teardown: still present after removing Kube-OVN finalizers: ${holders.join("; ")}`);
     }

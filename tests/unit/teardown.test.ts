@@ -61,3 +61,74 @@ describe("teardown planning", () => {
     );
   });
 });
+
+describe("teardown runner", () => {
+  /** An in-memory API server: deletes of objects without finalizers take effect at once, except the ones `lose` names, whose first delete does not take. */
+  function memoryApi(objs: { kind: string; name: string }[], lose: Set<string>) {
+    const store = new Map<string, any>(
+      objs.map((o) => [
+        `${o.kind}/${o.name}`,
+        { apiVersion: "kubeovn.io/v1", kind: o.kind, metadata: { name: o.name } },
+      ]),
+    );
+    const deletes: string[] = [];
+    const notFound = () => Object.assign(new Error("not found"), { code: 404 });
+    return {
+      deletes,
+      api: {
+        read: async (o: any) => {
+          const found = store.get(`${o.kind}/${o.metadata.name}`);
+          if (!found) throw notFound();
+          return structuredClone(found);
+        },
+        delete: async (o: any) => {
+          const key = `${o.kind}/${o.metadata.name}`;
+          if (!store.has(key)) throw notFound();
+          deletes.push(key);
+          if (lose.delete(key)) return;
+          store.delete(key);
+        },
+        list: async () => ({ items: [] }),
+        patch: async () => undefined,
+      },
+    };
+  }
+  const kubeconfig = [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]",
+    "users: [{name: u, user: {token: t}}]",
+    "contexts: [{name: x, context: {cluster: c, user: u}}]",
+    "current-context: x",
+  ].join("\n");
+
+  it("deletes again an object that is still there and not being deleted (a delete that did not take), and names it when it stays", async () => {
+    const { TeardownRunner } = await import("../../provider/kube/teardown");
+    const eip = { apiVersion: "kubeovn.io/v1", kind: "IptablesEIP", name: "acme-interconnect" };
+    const runner = new TeardownRunner({
+      kubeconfig,
+      graceSeconds: 0,
+      settleSeconds: 0,
+      pollMs: 1,
+      warn: () => undefined,
+    });
+    const mem = memoryApi([eip], new Set(["IptablesEIP/acme-interconnect"]));
+    (runner as any).api = mem.api;
+    const report = await runner.run([eip]);
+    assert.deepEqual(report.deleted, ["IptablesEIP/acme-interconnect"]);
+    assert.deepEqual(mem.deletes, ["IptablesEIP/acme-interconnect", "IptablesEIP/acme-interconnect"]);
+
+    // A delete that never takes is an error naming the object as not being deleted.
+    const stuck = memoryApi([eip], new Set());
+    stuck.api.delete = async (o: any) => void stuck.deletes.push(`${o.kind}/${o.metadata.name}`);
+    const again = new TeardownRunner({
+      kubeconfig,
+      graceSeconds: 0,
+      settleSeconds: 0,
+      pollMs: 1,
+      warn: () => undefined,
+    });
+    (again as any).api = stuck.api;
+    await assert.rejects(again.run([eip]), /IptablesEIP\/acme-interconnect \(finalizers: none, not being deleted\)/);
+  });
+});
