@@ -38,6 +38,8 @@ export interface SubnetFact {
   /** `spec.vpc`; empty for a Subnet no VPC serves (an attachment's provider). */
   vpc: string;
   cidrBlock: string;
+  /** `spec.gateway` as the cluster holds it (the controller fills it in when we do not set it). */
+  gateway?: string;
   labels: OwnerLabels;
 }
 
@@ -121,6 +123,7 @@ export function checkClusterClashes(
       if (s.name === name) {
         if (!isOwn(s.labels, owner))
           p.add(field, block, `would be declared as Subnet ${name}, a name the cluster's ${who} holds`);
+        else refuseReplacementUnderPods(p, field, o, s, snapshot);
         continue;
       }
       // Our own objects change with the plan (a renamed subnet), which the engine orders.
@@ -152,6 +155,47 @@ export function checkClusterClashes(
       );
     }
   }
+}
+
+/** A NAT gateway's pod (StatefulSet vpc-nat-gw-<gateway> in kube-system): replaced together with its subnet. */
+const isGatewayPod = (pod: string) => /^kube-system\/vpc-nat-gw-/.test(pod);
+
+/**
+ * Our own Subnet whose plan changes a field that replaces it (its CIDR or gateway) while workload
+ * pods hold addresses in it: Kube-OVN keeps a subnet until every address in it is released, so the
+ * replacement would wait out the delete timeout (10 minutes) and fail half-way, the NAT gateway
+ * already gone. Refused at preview, naming the pods; they have to move (or go) first.
+ */
+function refuseReplacementUnderPods(
+  p: Problems,
+  field: string,
+  o: PlannedObject,
+  live: SubnetFact,
+  snapshot: ClusterSnapshot,
+): void {
+  const planned = o.spec as { [k: string]: unknown };
+  const changes: { path: string; from: string; to: string }[] = [];
+  const block = String(planned.cidrBlock ?? "");
+  if (live.cidrBlock !== "" && live.cidrBlock !== block) changes.push({ path: field, from: live.cidrBlock, to: block });
+  const gateway = typeof planned.gateway === "string" ? planned.gateway : undefined;
+  if (gateway !== undefined && live.gateway && live.gateway !== gateway)
+    changes.push({ path: field.replace(/\.cidr$/, ".gateway"), from: live.gateway, to: gateway });
+  if (changes.length === 0) return;
+  const pods = [
+    ...new Set(
+      (snapshot.addressHolders ?? [])
+        .filter((h) => h.kind === "IP" && h.subnet === live.name && h.pod && !isGatewayPod(h.pod))
+        .map((h) => h.pod as string),
+    ),
+  ].sort();
+  if (pods.length === 0) return;
+  const shown = pods.length > 5 ? `${pods.slice(0, 5).join(", ")} and ${pods.length - 5} more` : pods.join(", ");
+  for (const c of changes)
+    p.add(
+      c.path,
+      c.to,
+      `changes ${c.from} to ${c.to}, which replaces Subnet ${live.name}, but pods hold addresses in it (${shown}): Kube-OVN deletes a subnet only once every address in it is released, so the replacement would hang and fail half-way. Move or stop those workloads first, then change it`,
+    );
 }
 
 /**

@@ -116,6 +116,7 @@ export async function readClusterSnapshot(kubeconfig: string): Promise<ClusterSn
         name: name(o),
         vpc: str(o.spec?.vpc),
         cidrBlock: str(o.spec?.cidrBlock),
+        gateway: str(o.spec?.gateway) || undefined,
         labels: labels(o),
       }),
     ),

@@ -227,6 +227,41 @@ describe("changes upstream freezes replace what they carry with them, and comple
     await assertEipObjects();
   });
 
+  it("a subnet's CIDR while a workload holds an address in it: refused at preview naming the pod, nothing changed", async function () {
+    const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+    const custom = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+    const ip = () =>
+      custom
+        .getClusterCustomObject({ group: "kubeovn.io", version: "v1", plural: "ips", name: "shop.swap-web" })
+        .catch(() => undefined);
+    await core.createNamespacedPod({
+      namespace: "swap-web",
+      body: { metadata: { name: "shop" }, spec: { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } },
+    });
+    try {
+      // The controller gives the pod its address in the subnet (an IP object), as for any pod.
+      for (let i = 0; i < 120 && !(await ip()); i++) await new Promise((r) => setTimeout(r, 500));
+      assert.ok(await ip(), "the controller gave pod shop no address in the subnet");
+      const before = { ...v };
+      Object.assign(v, { cidr: "10.74.6.0/24", lanIp: "10.74.6.254", internalIp: "10.74.6.10" });
+      try {
+        await assert.rejects(preview(), (e: Error) => {
+          assert.match(
+            e.message,
+            /subnets\[web\]\.cidr: "10\.74\.6\.0\/24" changes 10\.74\.5\.0\/24 to 10\.74\.6\.0\/24, which replaces Subnet swap-web, but pods hold addresses in it \(swap-web\/shop\)/,
+          );
+          return true;
+        });
+      } finally {
+        Object.assign(v, before);
+      }
+      assert.equal((await getKubeOvn("subnets", "swap-web")).spec.cidrBlock, "10.74.5.0/24");
+    } finally {
+      await core.deleteNamespacedPod({ namespace: "swap-web", name: "shop", gracePeriodSeconds: 0 });
+      for (let i = 0; i < 120 && (await ip()); i++) await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+
   it("destroy leaves nothing", async function () {
     await s.stack.destroy({ onOutput: () => undefined });
     deployed = false;

@@ -253,3 +253,42 @@ describe("the snapshot without a reachable cluster", () => {
     ]);
   });
 });
+
+describe("a replacement of our own Subnet under running pods", () => {
+  const web = acme.objects.find((o) => o.kind === "Subnet" && o.id === "subnet/web")!;
+  const live = {
+    name: web.metadata.name as string,
+    vpc: web.spec!.vpc as string,
+    cidrBlock: web.spec!.cidrBlock as string,
+    gateway: web.spec!.gateway as string,
+    labels: ours("acme"),
+  };
+  const pod = (name: string, ns = "acme-web") => ({
+    kind: "IP" as const,
+    name: `${name}.${ns}`,
+    subnet: live.name,
+    addresses: ["10.10.1.7"],
+    labels: {},
+    pod: `${ns}/${name}`,
+  });
+  const moved = acmeWebAt("10.10.9.0/24", "10.10.9");
+
+  it("is refused at preview naming the field, both values and the pods", () => {
+    const lines = clashes(
+      snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [pod("shop-0"), pod("shop-1")] }),
+      moved,
+    );
+    assert.equal(lines.length, 2, lines.join("\n"));
+    assert.match(
+      lines[0],
+      /^subnets\[web\]\.cidr: "10\.10\.9\.0\/24" changes 10\.10\.1\.0\/24 to 10\.10\.9\.0\/24, which replaces Subnet acme-web, but pods hold addresses in it \(acme-web\/shop-0, acme-web\/shop-1\)/,
+    );
+    assert.match(lines[1], /^subnets\[web\]\.gateway: "10\.10\.9\.1" changes 10\.10\.1\.1 to 10\.10\.9\.1/);
+  });
+
+  it("goes ahead when only the tenant's NAT gateway pod (replaced with the subnet) holds an address, or nothing changes", () => {
+    const gw = pod("vpc-nat-gw-acme-0", "kube-system");
+    assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [gw] }), moved), []);
+    assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [pod("shop-0")] })), []);
+  });
+});
