@@ -10,16 +10,24 @@ import type { PodSelectorSpec } from "./spec";
 /** Pod labels, as in a pod's (or pod template's) metadata. */
 export type PodLabels = { readonly [key: string]: string } | undefined;
 
+/** A LabelSelector's shape, spelt out so the published declarations do not pull in @kubernetes/client-node's. */
+export interface LabelSelector {
+  matchLabels?: { [key: string]: string };
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
 // The spec's selector is a Kubernetes LabelSelector: this fails to compile if the two ever drift apart.
 const _isLabelSelector = (s: PodSelectorSpec): V1LabelSelector => s;
 void _isLabelSelector;
+const _sameShape = (s: V1LabelSelector): LabelSelector => s;
+void _sameShape;
 
 /**
  * Whether a pod with `labels` matches `selector`: every matchLabels pair and every requirement holds
  * (an empty selector matches every pod). NotIn and DoesNotExist hold for a pod without the label,
  * as upstream's Requirement.Matches has it.
  */
-export function matchesPodSelector(selector: V1LabelSelector, labels: PodLabels): boolean {
+export function matchesPodSelector(selector: LabelSelector, labels: PodLabels): boolean {
   const has = (key: string) => labels !== undefined && Object.hasOwn(labels, key);
   for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
     if (!has(key) || labels?.[key] !== value) return false;
