@@ -317,7 +317,11 @@ describe("a consumer of the released artifacts, outside the repository", functio
       };
       // The module cache keeps a version once fetched: this release's module must be the one built now.
       const modcache = execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();
-      for (const cached of [path.join(modcache, module), path.join(modcache, "cache", "download", module)]) {
+      // The extracted copy is <module>@v<version>, beside the download cache's zip: both must go.
+      for (const cached of [
+        path.join(modcache, `${module}@v${VERSION}`),
+        path.join(modcache, "cache", "download", module),
+      ]) {
         if (!fs.existsSync(cached)) continue;
         execFileSync("chmod", ["-R", "u+w", cached]);
         fs.rmSync(cached, { recursive: true, force: true });
