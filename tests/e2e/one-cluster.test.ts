@@ -126,7 +126,8 @@ function lifecycle(tenant: string, open: () => Promise<Stack>): void {
 }
 
 describe("claims, namespace checks and teardown act on the provider's cluster, not $KUBECONFIG's", function () {
-  const savedKubeconfig = process.env.KUBECONFIG;
+  // Read in before(): the shared cluster's KUBECONFIG is set by the root hook, after files load.
+  let savedKubeconfig: string | undefined;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-one-cluster-"));
 
   before(async function () {
@@ -142,12 +143,15 @@ describe("claims, namespace checks and teardown act on the provider's cluster, n
     assert.notEqual(second.server, getCluster().server);
     assert.deepEqual(await footprint(secondKc), [], "the second API server starts empty");
     // The program's own $KUBECONFIG (an inline program runs in this process) names the second one.
+    savedKubeconfig = process.env.KUBECONFIG;
     process.env.KUBECONFIG = second.kubeconfigPath;
   });
 
   after(async function () {
     this.timeout(2 * 60_000);
-    process.env.KUBECONFIG = savedKubeconfig;
+    // Assigning undefined would set the text "undefined".
+    if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = savedKubeconfig;
     await second?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
