@@ -21,7 +21,7 @@ import {
 import { MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "../core/names";
 import type { AddressClaims, TenantPlan } from "../core/tenant-plan";
 import { apiMessage, isConflict, isForbidden, isNotFound } from "./api-errors";
-import { apiClient, kubeConfig } from "./cluster-snapshot";
+import { apiClient, kubeConfig } from "./client";
 
 /** Where claims live. The Kubernetes one is below; tests use an in-memory one. */
 export interface ClaimStore {

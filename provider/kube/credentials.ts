@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
+import { kubeConfig } from "./client";
 
 /** Content of the kubeconfig pulumi-kubernetes would use by default ($KUBECONFIG, else ~/.kube/config). */
 export function ambientKubeconfig(): string | undefined {
@@ -91,9 +92,7 @@ export function resolveAccess(settings: KubeSettings, source: string): ClusterAc
 
 /** The API server a kubeconfig (content) points at, or undefined when it names none. */
 export function apiServerOf(kubeconfig: string): string | undefined {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromString(kubeconfig);
-  return kc.getCurrentCluster()?.server || undefined;
+  return kubeConfig(kubeconfig).getCurrentCluster()?.server || undefined;
 }
 
 /** Whether two API server URLs are the same endpoint (scheme, host, port; trailing slashes ignored). */

@@ -1,7 +1,7 @@
 /** Which tenant (by our tenant label) holds each namespace in the cluster. */
 import * as k8s from "@kubernetes/client-node";
 import { TENANT_LABEL } from "../core";
-import { apiClient, kubeConfig } from "./cluster-snapshot";
+import { apiClient, kubeConfig } from "./client";
 
 /**
  * Namespace name -> owning tenant for every namespace carrying our tenant label (of `names` only,

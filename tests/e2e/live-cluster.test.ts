@@ -10,7 +10,7 @@ import * as k8s from "@kubernetes/client-node";
 import { benchCluster, benchTenants } from "../../bench/workload";
 import { ClusterNetwork, TenantNetwork } from "../../provider";
 import { CLAIM_NAMESPACE, type TenantSpec, planCluster } from "../../provider/core";
-import { type ApiRequest, observeApiRequests } from "../../provider/kube/cluster-snapshot";
+import { type ApiRequest, observeApiRequests } from "../../provider/kube/client";
 import { loadDemo } from "../support/demo";
 import { kubeConfig } from "./support/cluster";
 import { openInlineStack, ourObjects } from "./support/stack";
