@@ -1,26 +1,18 @@
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import type { KubeOvn } from "../../localcluster/kubeovn";
 import { repoRoot } from "../../provider/automation/env";
-import { pulumiEnv } from "../../localcluster/pulumi-env";
 import { assertGolden } from "../support/golden";
 import * as k8s from "@kubernetes/client-node";
 import { claimObject } from "../../provider/core/claims";
-import { getCluster, kubeConfig, kubeOvn } from "./support/cluster";
+import { kubeConfig, kubeOvn } from "./support/cluster";
+import { type Run, explain, fleetEnv, runFleetCli } from "./support/fleet-cli";
 import { getKubeOvn, ourObjects } from "./support/stack";
 
-const CLI = path.join(repoRoot, "bin", "kubeovn-tenants");
 const GOLDEN = path.join(repoRoot, "tests", "e2e", "golden");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * The fleet tool as a user runs it: a child process in a directory holding fleet.yaml, on a local
@@ -32,31 +24,13 @@ describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
   let env: { [k: string]: string };
   const fleetFile = () => path.join(dir, "fleet.yaml");
 
-  const cli = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(CLI, args, { cwd: dir, env, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
-  const explain = (r: Run) =>
-    `exit ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+  const cli = (...args: string[]): Promise<Run> => runFleetCli(dir, env, args);
 
   before(async function () {
     controller = kubeOvn();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-fleet-"));
     fs.copyFileSync(path.join(repoRoot, "examples", "fleet.yaml"), fleetFile());
-    const backendDir = path.join(dir, ".state");
-    fs.mkdirSync(backendDir);
-    env = {
-      ...(process.env as { [k: string]: string }),
-      CI: "true",
-      ...pulumiEnv({
-        backendDir,
-        toolchainBin: process.env.KUBEOVN_BIN_DIR as string,
-        kubeconfig: getCluster().kubeconfigPath,
-      }),
-    };
+    env = fleetEnv(dir);
   });
 
   after(async function () {

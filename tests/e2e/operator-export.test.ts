@@ -6,19 +6,11 @@ import * as path from "node:path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import type { KubeOvn } from "../../localcluster/kubeovn";
-import { pulumiEnv } from "../../localcluster/pulumi-env";
 import { repoRoot } from "../../provider/automation/env";
 import { type KubeObject, programProject } from "../../provider/fleet/operator";
-import { getCluster, kubeOvn } from "./support/cluster";
+import { kubeOvn } from "./support/cluster";
+import { type Run, explain, fleetEnv, runFleetCli } from "./support/fleet-cli";
 import { ourObjects } from "./support/stack";
-
-const CLI = path.join(repoRoot, "bin", "kubeovn-tenants");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** What a stack declared: each Kubernetes object's inputs by `Kind/name`, and the stack outputs. */
 interface Declared {
@@ -52,15 +44,7 @@ describe("kubeovn-tenants export --operator: the Programs declare what the fleet
   const viaProgram: { [stack: string]: Declared } = {};
   const viaFleet: { [stack: string]: Declared } = {};
 
-  const cli = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(CLI, args, { cwd: dir, env, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
-  const explain = (r: Run) =>
-    `exit ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+  const cli = (...args: string[]): Promise<Run> => runFleetCli(dir, env, args);
   const pulumiExport = (stack: string): Promise<any> =>
     new Promise((resolve, reject) =>
       execFile(
@@ -78,17 +62,7 @@ describe("kubeovn-tenants export --operator: the Programs declare what the fleet
     const fleet = YAML.parse(fs.readFileSync(path.join(repoRoot, "examples", "fleet.yaml"), "utf8"));
     fleet.tenants = fleet.tenants.filter((t: any) => t.tenant === "acme");
     fs.writeFileSync(path.join(dir, "fleet.yaml"), YAML.stringify(fleet));
-    const backendDir = path.join(dir, ".state");
-    fs.mkdirSync(backendDir);
-    env = {
-      ...(process.env as { [k: string]: string }),
-      CI: "true",
-      ...pulumiEnv({
-        backendDir,
-        toolchainBin: process.env.KUBEOVN_BIN_DIR as string,
-        kubeconfig: getCluster().kubeconfigPath,
-      }),
-    };
+    env = fleetEnv(dir);
   });
 
   after(async function () {
