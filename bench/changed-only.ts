@@ -4,54 +4,22 @@
  * `kubeovn-tenants plan --changed-only <base>` run as a user runs it, a fresh process: the whole file
  * validated, the one changed tenant's stack previewed. Goal: under 20 s wall.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { pulumiEnv } from "../localcluster/pulumi-env";
-import { repoRoot } from "../provider/automation/env";
 import { loadFleet } from "../provider/fleet";
 import { applyFleet, destroyStack } from "../provider/fleet/operations";
-import { getCluster } from "../tests/e2e/support/cluster";
+import { fleetEnv, runFleetCli } from "../tests/e2e/support/fleet-cli";
 import type { BenchContext, FigureResult } from "./context";
 import { median, timed } from "./stats";
 import { benchCluster, benchTenants } from "./workload";
 
 const GOAL_SECONDS = 20;
 
-function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [path.join(repoRoot, "bin", "kubeovn-tenants"), ...args],
-      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err
-          ? typeof (err as { code?: unknown }).code === "number"
-            ? (err as { code: number }).code
-            : -1
-          : 0;
-        if (code !== 0 && code !== 2 && code !== 3) process.stderr.write(stderr);
-        resolve({ code, stdout });
-      },
-    ),
-  );
-}
-
 export async function changedOnlyFigure(ctx: BenchContext, count: number): Promise<FigureResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeovn-bench-pr-"));
-  const backendDir = path.join(dir, ".state");
-  fs.mkdirSync(backendDir);
-  const env = {
-    ...process.env,
-    CI: "true",
-    ...pulumiEnv({
-      backendDir,
-      toolchainBin: process.env.KUBEOVN_BIN_DIR as string,
-      kubeconfig: getCluster().kubeconfigPath,
-    }),
-  };
+  const env = fleetEnv(dir);
   const tenants = benchTenants("pr", count);
   const edited = tenants[Math.floor(count / 2)];
   const base = path.join(dir, "base.yaml");
@@ -74,9 +42,10 @@ export async function changedOnlyFigure(ctx: BenchContext, count: number): Promi
       // What validating the whole file costs in this process (the CLI does the same before any stack).
       validation.push((await timed(async () => loadFleet(head))).seconds);
       const t = await timed(() =>
-        cli(["-f", "fleet.yaml", "plan", "--changed-only", "base.yaml", "--json", "-"], dir, env),
+        runFleetCli(dir, env, ["-f", "fleet.yaml", "plan", "--changed-only", "base.yaml", "--json", "-"]),
       );
-      if (t.value.code !== 2) throw new Error(`plan exited ${t.value.code}, expected 2 (changes)`);
+      if (t.value.code !== 2)
+        throw new Error(`plan exited ${t.value.code}, expected 2 (changes): ${t.value.stderr.slice(-2000)}`);
       const report = JSON.parse(t.value.stdout);
       const planned = report.stacks.map((s: { stack: string; status: string }) => `${s.stack}:${s.status}`);
       if (planned.join() !== `${edited.tenant}:changed`)
