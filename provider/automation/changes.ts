@@ -19,6 +19,21 @@ export interface ResourceChange {
   newInputs?: { [k: string]: unknown };
 }
 
+/** A policy pack's finding about one resource (or the whole stack), from the engine's policy events. */
+export interface PolicyViolation {
+  /** Policy name, e.g. `tenant-dnat-ports`. */
+  policy: string;
+  pack: string;
+  /** mandatory blocks the change; advisory only warns. */
+  level: "mandatory" | "advisory";
+  message: string;
+  /** The resource it is about, when it is about one. */
+  urn?: string;
+  /** Kind and cluster name of that resource, from its inputs (so a report can put it next to its change). */
+  kind?: string;
+  name?: string;
+}
+
 const NO_OP = new Set(["same", "read", "refresh"]);
 /** The steps around a `replace` that describe the same replacement. */
 const REPLACEMENT_STEPS = new Set(["create-replacement", "delete-replaced", "discard-replaced"]);
@@ -32,7 +47,10 @@ export class ChangeCollector {
    */
   readonly inputs = new Map<string, { type: string; inputs: { [k: string]: unknown } }>();
 
+  private readonly policyEvents: NonNullable<EngineEvent["policyEvent"]>[] = [];
+
   readonly onEvent = (event: EngineEvent): void => {
+    if (event.policyEvent) this.policyEvents.push(event.policyEvent);
     const m = event.resourcePreEvent?.metadata;
     if (!m) return;
     const inputs = m.new?.inputs ?? m.old?.inputs;
@@ -52,6 +70,23 @@ export class ChangeCollector {
       newInputs: m.new?.inputs,
     });
   };
+
+  /** The policy packs' violations, each with the kind and name of the object it is about. */
+  get violations(): PolicyViolation[] {
+    return this.policyEvents.map((p) => {
+      const r = p.resourceUrn ? this.inputs.get(p.resourceUrn) : undefined;
+      const name = (r?.inputs.metadata as { name?: unknown } | undefined)?.name;
+      return {
+        policy: p.policyName,
+        pack: p.policyPackName,
+        level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+        message: p.message.trim(),
+        ...(p.resourceUrn ? { urn: p.resourceUrn } : {}),
+        ...(r ? { kind: r.type.split(":").pop() as string } : {}),
+        ...(typeof name === "string" ? { name } : {}),
+      };
+    });
+  }
 
   /**
    * One change per resource, for the resources themselves (not component wrappers or providers).

@@ -1,13 +1,14 @@
 /**
  * kubeovn-tenants: one Pulumi stack per tenant, driven by one fleet file.
  *   kubeovn-tenants plan    [tenants...] [-f fleet.yaml] [--changed-only <git-ref|file>] [--shard i/n] [--markdown f] [--json f]
+ *                           [--policy-pack <dir> [--policy-pack-config <file>]]
  *   kubeovn-tenants merge-reports <shard.json...> [--markdown f] [--json f]
  *   kubeovn-tenants export  --operator <dir> --workspace-image <image> [-f fleet.yaml] [--backend url] ...
  *   kubeovn-tenants apply   [tenants...] [-f fleet.yaml]
  *   kubeovn-tenants destroy <tenant|cluster> [-f fleet.yaml]
  *   kubeovn-tenants status  [-f fleet.yaml] [--no-drift]
  * Exit codes of plan and merge-reports: 0 no changes, 2 changes, 3 disruptive changes (2 with
- * --allow-disruptive), 1 errors.
+ * --allow-disruptive), 1 errors (a stack blocked by a mandatory policy included).
  */
 import * as fs from "node:fs";
 import * as k8s from "@kubernetes/client-node";
@@ -31,6 +32,8 @@ import { DEFAULT_ENV_SECRET, DEFAULT_SERVICE_ACCOUNT, defaultEnv, writeOperatorE
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const warn = (line = "") => process.stderr.write(`${line}\n`);
+
+const repeated = (v: string, previous: string[]) => [...previous, v];
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -89,12 +92,30 @@ export function buildCli(): Command {
       .command(name)
       .description(description)
       .argument("[tenants...]", "only these tenants (default: the cluster network and every tenant)")
-      .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file");
-  const run = (tenants: string[], o: { changedOnly?: string; shard?: string }, progress: Progress) => {
+      .option("--changed-only <ref>", "only tenants whose spec differs from this git revision or previous fleet file")
+      .option(
+        "--policy-pack <dir>",
+        "run this CrossGuard policy pack with every preview and update (repeatable; the package ships one in policy-pack/)",
+        repeated,
+        [],
+      )
+      .option(
+        "--policy-pack-config <file>",
+        "config of the policy pack given in the same position (repeatable)",
+        repeated,
+        [],
+      );
+  const run = (
+    tenants: string[],
+    o: { changedOnly?: string; shard?: string; policyPack?: string[]; policyPackConfig?: string[] },
+    progress: Progress,
+  ) => {
     const g = program.opts();
     return {
       tenants,
       changedOnly: o.changedOnly,
+      policyPacks: o.policyPack,
+      policyPackConfigs: o.policyPackConfig,
       shard: o.shard === undefined ? undefined : parseShard(o.shard),
       concurrency: g.concurrency as number,
       progress,

@@ -11,7 +11,7 @@
  * EIP's address (the interconnect address included). Adding things, changing routes, NAT rules,
  * labels or subnet options is not disruptive: it is the change the author asked for.
  */
-import type { ResourceChange } from "../automation/changes";
+import type { PolicyViolation, ResourceChange } from "../automation/changes";
 import { POD_DEFAULTS_ANNOTATION, type PodDefaults } from "../core/pod-defaults";
 
 export type Action = "create" | "update" | "replace" | "delete";
@@ -27,6 +27,8 @@ export interface NetworkChange {
   disruptive: boolean;
   /** NAT rules: the EIP object the rule uses. */
   eip?: string;
+  /** What policy packs say about this change's object (the plan report puts them next to it). */
+  violations?: PolicyViolation[];
 }
 
 type Inputs = { [k: string]: any };

@@ -2,6 +2,7 @@
  * What the fleet commands do, callable from code (benchmarks, other automation) as well as from the
  * CLI: plan (previews -> report), apply (up where something changes), destroy, status.
  */
+import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { ChangeCollector, type ResourceChange } from "../automation/changes";
 import { KubeClaimStore } from "../kube/claims";
@@ -36,6 +37,18 @@ export interface RunOptions {
   progress?: Progress;
   /** Aborting sends the running Pulumi operations SIGINT: they stop cleanly and release their locks. */
   signal?: AbortSignal;
+  /** CrossGuard policy pack directories run with every preview and update (`--policy-pack`). */
+  policyPacks?: string[];
+  /** Their config files (`--policy-pack-config`), in the same order. */
+  policyPackConfigs?: string[];
+}
+
+/** The policy options of a preview or update, absolute paths (the engine runs in the stack's directory). */
+function policyOptions(o: RunOptions): { policyPacks?: string[]; policyPackConfigs?: string[] } {
+  const abs = (ps: string[] | undefined) => (ps?.length ? ps.map((p) => path.resolve(p)) : undefined);
+  const policyPacks = abs(o.policyPacks);
+  const policyPackConfigs = abs(o.policyPackConfigs);
+  return { ...(policyPacks ? { policyPacks } : {}), ...(policyPackConfigs ? { policyPackConfigs } : {}) };
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -99,14 +112,20 @@ async function previewOne(fleet: Fleet, ref: StackRef, existing: Set<string>, o:
   const progress = o.progress ?? silentProgress;
   progress.set(ref.name, "previewing");
   let stack: Stack | undefined;
+  const collector = new ChangeCollector();
   try {
     stack = await openStack(fleet, ref, { create: true });
-    const collector = new ChangeCollector();
-    await stack.preview({ diff: true, onEvent: collector.onEvent, signal: o.signal });
+    await stack.preview({ diff: true, onEvent: collector.onEvent, signal: o.signal, ...policyOptions(o) });
     const report = reportOf(ref, collector);
     progress.set(ref.name, "done", summaryLine(report));
     return { ref, report };
   } catch (e) {
+    // A preview that fails only because a mandatory policy says no still shows what it would change.
+    const report = reportOf(ref, collector);
+    if (report.status === "blocked") {
+      progress.set(ref.name, "failed", `blocked by policy: ${summaryLine(report)}`);
+      return { ref, report };
+    }
     const msg = errorMessage(e, ref);
     progress.set(ref.name, "failed", msg);
     return { ref, report: failedReport(ref.name, ref.role, msg) };
@@ -129,7 +148,13 @@ async function backendStacks(projects: string[]): Promise<{ project: string; nam
 }
 
 function reportOf(ref: StackRef, collector: ChangeCollector): StackReport {
-  return previewReport(ref.name, ref.role, collector.resourceChanges, [...collector.inputs.values()]);
+  return previewReport(
+    ref.name,
+    ref.role,
+    collector.resourceChanges,
+    [...collector.inputs.values()],
+    collector.violations,
+  );
 }
 
 function summaryLine(r: StackReport): string {
@@ -199,14 +224,14 @@ export async function applyFleet(file: string, opts: SelectOptions & RunOptions 
       const stack = await openStack(fleet, ref, { create: true });
       if (deployed.has(stackKey(ref))) {
         progress.set(ref.name, "previewing");
-        const preview = await stack.preview({ signal: opts.signal });
+        const preview = await stack.preview({ signal: opts.signal, ...policyOptions(opts) });
         if (!Object.entries(preview.changeSummary).some(([op, n]) => op !== "same" && (n ?? 0) > 0)) {
           progress.set(ref.name, "done", "no changes");
           return { ...base, result: "unchanged" };
         }
       }
       progress.set(ref.name, "updating");
-      const res = await stack.up({ onOutput: () => undefined, signal: opts.signal });
+      const res = await stack.up({ onOutput: () => undefined, signal: opts.signal, ...policyOptions(opts) });
       const changes = Object.fromEntries(
         Object.entries(res.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"),
       );

@@ -2,7 +2,7 @@
  * The plan report: one model, rendered as Markdown for a pull-request comment and as JSON for
  * machines, and the exit code it implies. Pure.
  */
-import type { ResourceChange } from "../automation/changes";
+import type { PolicyViolation, ResourceChange } from "../automation/changes";
 import { type Action, type NetworkChange, describeNetworkChanges } from "./network-terms";
 import type { Shard } from "./shard";
 import { type Topology, buildTopology, renderMermaid } from "./topology";
@@ -13,8 +13,11 @@ export interface StackReport {
   /** Stack name: the tenant name, or `cluster` for the cluster network. */
   stack: string;
   role: "cluster" | "tenant";
-  /** `removed`: a tenant stack that holds resources but is no longer in the fleet file. */
-  status: "unchanged" | "changed" | "failed" | "removed";
+  /**
+   * `removed`: a tenant stack that holds resources but is no longer in the fleet file. `blocked`: the
+   * preview shows its changes, but a mandatory policy violation stops them.
+   */
+  status: "unchanged" | "changed" | "failed" | "removed" | "blocked";
   /** Why the preview failed (status failed). */
   error?: string;
   /** Resources the stack still holds (status removed). */
@@ -24,6 +27,8 @@ export interface StackReport {
   changes: NetworkChange[];
   /** Tenants only, when something changes. */
   topology?: Topology;
+  /** Policy violations about no change of the report (an unchanged object, or the stack as a whole). */
+  violations?: PolicyViolation[];
 }
 
 export interface FleetReport {
@@ -38,6 +43,9 @@ export interface FleetReport {
     stacksFailed: number;
     stacksRemoved: number;
     disruptive: number;
+    /** Stacks whose changes a mandatory policy violation blocks, and the violations in all (set when not 0). */
+    stacksBlocked?: number;
+    policyViolations?: number;
   };
 }
 
@@ -93,10 +101,38 @@ export function previewReport(
   role: StackReport["role"],
   changes: ResourceChange[],
   resources: { type: string; inputs: { [k: string]: unknown } }[],
+  violations: PolicyViolation[] = [],
 ): StackReport {
   const objects = resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.inputs);
   const described = describeNetworkChanges(changes, objects);
-  return stackReport(stack, role, described, role === "tenant" ? buildTopology(objects, described) : undefined);
+  const report = stackReport(stack, role, described, role === "tenant" ? buildTopology(objects, described) : undefined);
+  return withViolations(report, violations);
+}
+
+/**
+ * Puts each policy violation next to the change of its object (the first line of that change); the
+ * rest stay with the stack. A mandatory one makes the stack `blocked`.
+ */
+export function withViolations(report: StackReport, violations: PolicyViolation[]): StackReport {
+  if (!violations.length) return report;
+  const rest: PolicyViolation[] = [];
+  const changes = report.changes.map((c) => ({ ...c }));
+  for (const v of violations) {
+    const change = changes.find((c) => v.kind !== undefined && c.kind === v.kind && c.name === v.name);
+    if (change) change.violations = [...(change.violations ?? []), v];
+    else rest.push(v);
+  }
+  return {
+    ...report,
+    ...(violations.some((v) => v.level === "mandatory") ? { status: "blocked" as const } : {}),
+    changes,
+    ...(rest.length ? { violations: rest } : {}),
+  };
+}
+
+/** Every violation of a stack: next to its changes and with the stack. */
+export function stackViolations(s: StackReport): PolicyViolation[] {
+  return [...s.changes.flatMap((c) => c.violations ?? []), ...(s.violations ?? [])];
 }
 
 export function failedReport(stack: string, role: StackReport["role"], error: string): StackReport {
@@ -137,22 +173,28 @@ export function fleetReport(project: string, file: string, stacks: StackReport[]
     stacksRemoved: 0,
     disruptive: 0,
   };
+  let stacksBlocked = 0;
+  let policyViolations = 0;
   for (const s of sorted) {
     for (const a of ["create", "update", "replace", "delete"] as Action[]) totals[a] += s.counts[a];
-    if (s.status === "changed") totals.stacksChanged++;
+    if (s.status === "changed" || (s.status === "blocked" && s.changes.length > 0)) totals.stacksChanged++;
     if (s.status === "failed") totals.stacksFailed++;
     if (s.status === "removed") totals.stacksRemoved++;
+    if (s.status === "blocked") stacksBlocked++;
+    policyViolations += stackViolations(s).length;
     totals.disruptive += s.changes.filter((c) => c.disruptive).length;
   }
-  return { project, file, ...(shard ? { shard } : {}), stacks: sorted, totals };
+  const policy = policyViolations ? { stacksBlocked, policyViolations } : {};
+  return { project, file, ...(shard ? { shard } : {}), stacks: sorted, totals: { ...totals, ...policy } };
 }
 
 /**
  * 0 no changes, 2 changes (or a removed tenant's stack still running: the file and the cluster
- * disagree), 3 disruptive changes (2 with allowDisruptive), 1 any stack failed.
+ * disagree), 3 disruptive changes (2 with allowDisruptive), 1 any stack failed or is blocked by a
+ * mandatory policy.
  */
 export function exitCode(r: FleetReport, allowDisruptive = false): number {
-  if (r.totals.stacksFailed > 0) return EXIT.errors;
+  if (r.totals.stacksFailed > 0 || (r.totals.stacksBlocked ?? 0) > 0) return EXIT.errors;
   if (r.totals.disruptive > 0 && !allowDisruptive) return EXIT.disruptive;
   return r.totals.stacksChanged > 0 || r.totals.stacksRemoved > 0 ? EXIT.changes : EXIT.noChanges;
 }
@@ -164,16 +206,19 @@ export function renderMarkdown(r: FleetReport): string {
   const out: string[] = [];
   out.push(`## kubeovn-tenants plan: ${r.file}${r.shard ? ` (shard ${r.shard.index} of ${r.shard.count})` : ""}`);
   out.push("");
+  const blocked = t.stacksBlocked ?? 0;
   const headline =
     t.stacksFailed > 0
       ? `:x: ${t.stacksFailed} stack(s) failed to preview`
-      : t.disruptive > 0
-        ? `:warning: ${t.disruptive} disruptive change(s)`
-        : t.stacksChanged > 0
-          ? ":information_source: changes, none disruptive"
-          : t.stacksRemoved > 0
-            ? ":warning: no changes to apply, but tenants removed from the file still run"
-            : ":white_check_mark: no changes";
+      : blocked > 0
+        ? `:no_entry: ${blocked} stack(s) blocked by policy`
+        : t.disruptive > 0
+          ? `:warning: ${t.disruptive} disruptive change(s)`
+          : t.stacksChanged > 0
+            ? ":information_source: changes, none disruptive"
+            : t.stacksRemoved > 0
+              ? ":warning: no changes to apply, but tenants removed from the file still run"
+              : ":white_check_mark: no changes";
   const planned = r.stacks.length - t.stacksRemoved;
   out.push(
     `${headline} — ${t.stacksChanged} of ${planned} stack(s) change: ${t.create} to create, ${t.update} to update, ${t.replace} to replace, ${t.delete} to delete.`,
@@ -191,10 +236,18 @@ export function renderMarkdown(r: FleetReport): string {
     }
     out.push("");
   }
-  const unchanged = r.stacks.filter((s) => s.status === "unchanged").map((s) => s.stack);
-  for (const s of r.stacks.filter((x) => x.status === "changed" || x.status === "failed")) {
+  if ((t.policyViolations ?? 0) > 0) {
     out.push(
-      `### ${s.role === "cluster" ? "Cluster network" : `Tenant \`${s.stack}\``}${s.disruptive ? " :warning: disruptive" : ""}`,
+      `:no_entry: policy violations: ${t.policyViolations}, each next to the change it is about (mandatory ones block the stack).`,
+    );
+    out.push("");
+  }
+  const detailed = (x: StackReport) =>
+    x.status === "changed" || x.status === "failed" || x.status === "blocked" || !!x.violations?.length;
+  const unchanged = r.stacks.filter((s) => s.status === "unchanged" && !detailed(s)).map((s) => s.stack);
+  for (const s of r.stacks.filter(detailed)) {
+    out.push(
+      `### ${s.role === "cluster" ? "Cluster network" : `Tenant \`${s.stack}\``}${s.disruptive ? " :warning: disruptive" : ""}${s.status === "blocked" ? " :no_entry: blocked by policy" : ""}`,
     );
     out.push("");
     if (s.status === "failed") {
@@ -206,14 +259,25 @@ export function renderMarkdown(r: FleetReport): string {
       out.push("");
       continue;
     }
-    out.push("| Action | Change | Object |");
-    out.push("|---|---|---|");
+    if (s.changes.length) {
+      out.push("| Action | Change | Object |");
+      out.push("|---|---|---|");
+    }
     for (const c of s.changes) {
       out.push(
         `| ${c.disruptive ? ":warning: " : ""}${ICON[c.action]} | ${escapeCell(c.text)} | ${c.kind} \`${c.name}\` |`,
       );
+      for (const v of c.violations ?? [])
+        out.push(`| ${violationMark(v)} | ${escapeCell(violationText(v))} | ${c.kind} \`${c.name}\` |`);
     }
     out.push("");
+    if (s.violations?.length) {
+      out.push("Policy violations about no change above:");
+      out.push("");
+      for (const v of s.violations)
+        out.push(`- ${violationMark(v)} ${violationText(v)}${v.kind ? ` (${v.kind} \`${v.name ?? "?"}\`)` : ""}`);
+      out.push("");
+    }
     if (s.topology && s.topology.nodes.length > 0) {
       out.push("<details><summary>Topology (+ create, ~ update or NAT rules change, ± replace, − delete)</summary>");
       out.push("");
@@ -231,6 +295,9 @@ export function renderMarkdown(r: FleetReport): string {
   }
   return out.join("\n");
 }
+
+const violationMark = (v: PolicyViolation) => (v.level === "mandatory" ? ":no_entry: blocked" : ":warning: advisory");
+const violationText = (v: PolicyViolation) => `policy ${v.policy} (${v.level}): ${v.message.replace(/\s*\n\s*/g, " ")}`;
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|");
