@@ -9,8 +9,8 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   RESERVED_SUBNETS,
-  dnsLabelProblem,
   kubeOvnProvider,
+  namePartProblem,
 } from "./names";
 import { type Network, type NetworkInput, networkContains, networksOverlap, parseNetwork } from "./network";
 import { API, type PlannedObject } from "./plan";
@@ -73,7 +73,7 @@ function checkRanges(
   } else {
     eipPools.forEach((pool, i) => {
       const pp = at(`eipPools[${typeof pool?.name === "string" && pool.name ? pool.name : i}]`);
-      const nameProblem = dnsLabelProblem(pool?.name);
+      const nameProblem = namePartProblem(pool?.name);
       if (nameProblem) p.add(`${pp}.name`, pool?.name, nameProblem);
       else if (RESERVED_SUBNETS.has(pool.name)) p.add(`${pp}.name`, pool.name, "is a Subnet name Kube-OVN reserves");
       else if (pools.has(pool.name)) p.add(`${pp}.name`, pool.name, "is used by another pool");

@@ -113,9 +113,9 @@ export function namespacePodDefaults(model: TenantModel, ns: string): PodDefault
     if (g.spec.podSelector)
       selected.push({ podSelector: g.spec.podSelector, securityGroups: [objectNames.securityGroup(t, g.spec.name)] });
   if (model.monitoring?.namespaces.includes(ns)) {
-    groups.push(objectNames.securityGroup(t, "monitoring"));
+    groups.push(objectNames.monitoringGroup(t));
     if (monitoredWithoutGroups(model).includes(ns)) {
-      const open = objectNames.securityGroup(t, "monitoring-open");
+      const open = objectNames.monitoringOpenGroup(t);
       // Only pods no selected group binds stay open; with no user group at all, that is every pod.
       if (bound.length) out.fallbackSecurityGroups = [open];
       else groups.push(open);
@@ -240,7 +240,7 @@ export function accessObjects(model: TenantModel): PlannedObject[] {
   objects.push(
     securityGroup(
       "security-group/monitoring",
-      objectNames.securityGroup(t, "monitoring"),
+      objectNames.monitoringGroup(t),
       labels,
       { ingressRules: ingress, egressRules: [] },
       [],
@@ -257,7 +257,7 @@ export function accessObjects(model: TenantModel): PlannedObject[] {
     objects.push(
       securityGroup(
         "security-group/monitoring-open",
-        objectNames.securityGroup(t, "monitoring-open"),
+        objectNames.monitoringOpenGroup(t),
         labels,
         { ingressRules: vpcFamilies.map(open), egressRules: vpcFamilies.map(open) },
         [],

@@ -11,7 +11,7 @@ import {
   parseAddress,
   parseCidr,
 } from "./net";
-import { TENANT_NAME_MAX, dnsLabelProblem } from "./names";
+import { TENANT_NAME_MAX, dnsLabelProblem, namePartProblem, objectNames, reservedNames } from "./names";
 import { type Network, networksOverlap, parseNetwork } from "./network";
 import { podSelectorProblems } from "./pod-selector";
 import {
@@ -25,7 +25,7 @@ import {
 import {
   type CheckedPeering,
   type CheckedRule,
-  MONITORING_NAMES,
+  type Naming,
   SYSTEM_NAMESPACES,
   type TenantModel,
   checkNames,
@@ -105,14 +105,20 @@ export function checkSecurityGroups(
   spec: TenantSpec,
   model: TenantModel,
   namespaces: Set<unknown>,
-  room: (prefix: string) => number,
+  naming: Naming,
 ): void {
   if (spec.securityGroups === undefined) return;
   if (!Array.isArray(spec.securityGroups)) {
     p.add("securityGroups", spec.securityGroups, "must be a list");
     return;
   }
-  checkNames(p, "securityGroups", spec.securityGroups, room(""), spec.monitoring ? MONITORING_NAMES : undefined);
+  checkNames(
+    p,
+    "securityGroups",
+    spec.securityGroups,
+    naming("SecurityGroup", objectNames.securityGroup),
+    reservedNames("securityGroups", !!spec.monitoring),
+  );
   const groups = new Set(spec.securityGroups.map((g) => g?.name));
   const families = new Set([...model.subnets.values()].flatMap((s) => s.net.cidrs.map((c) => c.family)));
   spec.securityGroups.forEach((g, i) => {
@@ -285,7 +291,7 @@ export function checkPeerings(p: Problems, spec: TenantSpec, model: TenantModel,
       p.add(path, x, "must be an object");
       return;
     }
-    const nameProblem = dnsLabelProblem(x.tenant, TENANT_NAME_MAX);
+    const nameProblem = namePartProblem(x.tenant, TENANT_NAME_MAX);
     if (nameProblem) p.add(`${path}.tenant`, x.tenant, nameProblem);
     else if (x.tenant === spec.tenant)
       p.add(`${path}.tenant`, x.tenant, "is this tenant; a VPC does not peer with itself");

@@ -2,14 +2,21 @@
 import type { ClusterFacts } from "./cluster";
 import type { Problems } from "./errors";
 import { type Address, type Family, familyName, parseAddress, parseCidr } from "./net";
-import { NAT_GATEWAY_NAME_MAX, RESERVED_VPCS, TENANT_NAME_MAX, dnsLabelProblem, objectNames } from "./names";
+import {
+  RESERVED_VPCS,
+  TENANT_NAME_MAX,
+  namePartProblem,
+  objectNameProblem,
+  objectNames,
+  reservedNames,
+} from "./names";
 import { cidrOfFamily, networkContains, networksOverlap, parseNetwork } from "./network";
 import { NatProtocol, PolicyRouteAction, RoutePolicy, type TenantSpec } from "./spec";
 import { checkApiServerAccess, checkMonitoring, checkPeerings, checkSecurityGroups } from "./tenant-check-access";
 import {
   type CheckedSubnet,
-  MONITORING_NAMES,
-  RESERVED_EIP_NAMES,
+  type ListNaming,
+  type Naming,
   SYSTEM_NAMESPACES,
   type TenantModel,
   checkNames,
@@ -23,12 +30,15 @@ export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts
     return undefined;
   }
   const t = spec.tenant;
-  const tenantProblem = dnsLabelProblem(t, TENANT_NAME_MAX);
+  const tenantProblem = namePartProblem(t, TENANT_NAME_MAX);
   if (tenantProblem) p.add("tenant", t, tenantProblem);
   else if (RESERVED_VPCS.has(t)) p.add("tenant", t, "is the name of Kube-OVN's default VPC");
   const tenant = tenantProblem ? "x" : t;
-  // Object names are `<tenant>-<name>` etc. and must stay DNS labels (63 characters).
-  const room = (prefix: string) => 63 - objectNames.eip(tenant, "").length - prefix.length;
+  // Each list's names are checked on the cluster names they make (provider/core/names.ts).
+  const naming = (kind: string, name: (tenant: string, own: string) => string): ListNaming => ({
+    kind,
+    name: (own) => name(tenant, own),
+  });
 
   // Namespaces
   if (!Array.isArray(spec.namespaces)) p.add("namespaces", spec.namespaces, "must be a list (possibly empty)");
@@ -40,7 +50,13 @@ export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts
   const namespaceSubnet = new Map<string, string>();
   if (!Array.isArray(spec.subnets) || spec.subnets.length === 0)
     p.add("subnets", spec.subnets, "must list at least one subnet");
-  checkNames(p, "subnets", spec.subnets, room(""), spec.monitoring ? MONITORING_NAMES : undefined);
+  checkNames(
+    p,
+    "subnets",
+    spec.subnets,
+    naming("Subnet", objectNames.subnet),
+    reservedNames("subnets", !!spec.monitoring),
+  );
   (spec.subnets ?? []).forEach((s, i) => {
     const path = item("subnets", i, s?.name);
     if (!s || typeof s !== "object") return;
@@ -127,13 +143,20 @@ export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts
     securityGroups: [],
     peerings: [],
   };
-  checkNat(p, spec, cluster, model, inVpc, room);
+  checkNat(p, spec, cluster, model, inVpc, naming);
   checkApiServerAccess(p, spec, cluster, model);
-  checkSecurityGroups(p, spec, model, namespaces, room);
+  checkSecurityGroups(p, spec, model, namespaces, naming);
   checkPeerings(p, spec, model, vpcKnown);
   checkMonitoring(p, spec, cluster, model, namespaces, vpcKnown);
-  if (objectNames.natGateway(tenant).length > NAT_GATEWAY_NAME_MAX)
-    p.add("tenant", t, `makes a NAT gateway name longer than ${NAT_GATEWAY_NAME_MAX} characters`);
+  if (!tenantProblem)
+    for (const [kind, name] of [
+      ["Vpc", objectNames.vpc(t)],
+      ["VpcNatGateway", objectNames.natGateway(t)],
+      ["IptablesEIP", objectNames.interconnectEip(t)],
+    ]) {
+      const problem = objectNameProblem(kind, name);
+      if (problem) p.add("tenant", t, problem);
+    }
   return model;
 }
 
@@ -277,7 +300,7 @@ function checkNat(
   cluster: ClusterFacts | undefined,
   model: TenantModel,
   inVpc: (a: Address) => boolean,
-  room: (prefix: string) => number,
+  naming: Naming,
 ): void {
   const gw = spec.natGateway;
   const needsGateway =
@@ -336,7 +359,7 @@ function checkNat(
   });
 
   // EIPs
-  checkNames(p, "eips", spec.eips, room(""), RESERVED_EIP_NAMES);
+  checkNames(p, "eips", spec.eips, naming("IptablesEIP", objectNames.eip), reservedNames("eips", false));
   const fixed = new Map<string, string>();
   (spec.eips ?? []).forEach((e, i) => {
     const path = item("eips", i, e?.name);
@@ -376,15 +399,10 @@ function checkNat(
     model.staticEips.set(e.name, statics);
   });
 
-  checkRules(p, spec, inVpc, room);
+  checkRules(p, spec, inVpc, naming);
 }
 
-function checkRules(
-  p: Problems,
-  spec: TenantSpec,
-  inVpc: (a: Address) => boolean,
-  room: (prefix: string) => number,
-): void {
+function checkRules(p: Problems, spec: TenantSpec, inVpc: (a: Address) => boolean, naming: Naming): void {
   const eips = new Set((spec.eips ?? []).map((e) => e?.name));
   const usedBy = new Map<string, string[]>();
   const use = (eip: string, rule: string) => usedBy.set(eip, [...(usedBy.get(eip) ?? []), rule]);
@@ -398,7 +416,7 @@ function checkRules(
     if (!eips.has(eip)) p.add(path, eip, "is not one of this tenant's EIPs");
   };
 
-  checkNames(p, "snatRules", spec.snatRules, room("snat-"));
+  checkNames(p, "snatRules", spec.snatRules, naming("IptablesSnatRule", objectNames.snat));
   (spec.snatRules ?? []).forEach((r, i) => {
     const path = item("snatRules", i, r?.name);
     eipRef(`${path}.eip`, r?.eip);
@@ -417,7 +435,7 @@ function checkRules(
     use(r?.eip, `snatRules[${r?.name}]`);
   });
 
-  checkNames(p, "dnatRules", spec.dnatRules, room("dnat-"));
+  checkNames(p, "dnatRules", spec.dnatRules, naming("IptablesDnatRule", objectNames.dnat));
   const forwarded = new Map<string, string>();
   (spec.dnatRules ?? []).forEach((r, i) => {
     const path = item("dnatRules", i, r?.name);
@@ -440,7 +458,7 @@ function checkRules(
     use(r?.eip, `dnatRules[${r?.name}]`);
   });
 
-  checkNames(p, "floatingIps", spec.floatingIps, room("fip-"));
+  checkNames(p, "floatingIps", spec.floatingIps, naming("IptablesFIPRule", objectNames.fip));
   const fipTargets = new Map<string, string>();
   (spec.floatingIps ?? []).forEach((r, i) => {
     const path = item("floatingIps", i, r?.name);

@@ -124,7 +124,7 @@ describe("API-server access", () => {
     const jobs = JSON.parse(
       byId(plan.objects, "namespace/alpha-jobs").metadata.annotations?.[POD_DEFAULTS_ANNOTATION] as string,
     );
-    assert.deepEqual(jobs, { securityGroups: ["alpha-monitoring", "alpha-monitoring-open"] });
+    assert.deepEqual(jobs, { securityGroups: ["alpha--monitoring", "alpha--monitoring-open"] });
   });
 
   it("a dual-stack Service gets a /128 route through the IPv6 gateway", () => {
@@ -227,7 +227,7 @@ describe("security groups", () => {
       apiVersion: "kubeovn.io/v1",
       kind: "SecurityGroup",
       metadata: {
-        name: "alpha-web",
+        name: "alpha--web",
         labels: { "app.kubernetes.io/managed-by": "pulumi-kubeovn", "pulumi-kubeovn/tenant": "alpha" },
       },
       spec: {
@@ -247,7 +247,7 @@ describe("security groups", () => {
             protocol: "all",
             priority: 20,
             remoteType: "securityGroup",
-            remoteSecurityGroup: "alpha-web",
+            remoteSecurityGroup: "alpha--web",
             policy: "allow",
           },
         ],
@@ -269,7 +269,7 @@ describe("security groups", () => {
       byId(plan.objects, "namespace/alpha-web").metadata.annotations?.[POD_DEFAULTS_ANNOTATION] as string,
     );
     // A namespace with a group of its own gets no "open" group from monitoring.
-    assert.deepEqual(web.securityGroups, ["alpha-web", "alpha-monitoring"]);
+    assert.deepEqual(web.securityGroups, ["alpha--web", "alpha--monitoring"]);
   });
 
   it("a rule naming another group waits for it", () => {
@@ -374,7 +374,7 @@ describe("security groups", () => {
       "name monitoring takes",
       (t) => (t.securityGroups![0].name = "monitoring"),
       "securityGroups[monitoring].name",
-      "is reserved",
+      "is the name of the tenant's monitoring security group (SecurityGroup alpha--monitoring)",
     ],
     [
       "duplicate group names",
@@ -402,11 +402,11 @@ describe("VPC peering", () => {
   it("each half adds the peer router port and routes to the other tenant via its connect address", () => {
     const fleet = planFleet(cluster(), [alpha(), beta()], {}, ["10.96.0.1"]);
     const vpc = (t: string) => byId(fleet.tenants.find((x) => x.tenant === t)!.objects, "vpc").spec;
-    assert.deepEqual(vpc("alpha")?.vpcPeerings, [{ remoteVpc: "beta", localConnectIP: "169.254.0.1/30" }]);
+    assert.deepEqual(vpc("alpha")?.vpcPeerings, [{ remoteVpc: "beta--vpc", localConnectIP: "169.254.0.1/30" }]);
     assert.deepEqual(vpc("alpha")?.staticRoutes, [
       { cidr: "10.20.0.0/16", nextHopIP: "169.254.0.2", policy: "policyDst", ecmpMode: "", bfdId: "", routeTable: "" },
     ]);
-    assert.deepEqual(vpc("beta")?.vpcPeerings, [{ remoteVpc: "alpha", localConnectIP: "169.254.0.2/30" }]);
+    assert.deepEqual(vpc("beta")?.vpcPeerings, [{ remoteVpc: "alpha--vpc", localConnectIP: "169.254.0.2/30" }]);
     assert.deepEqual(
       (vpc("beta")?.staticRoutes as any[] | undefined)!.map((r) => `${r.cidr} via ${r.nextHopIP}`),
       ["10.10.1.0/24 via 169.254.0.1", "10.10.2.0/24 via 169.254.0.1"],
@@ -601,7 +601,7 @@ describe("monitoring", () => {
     assert.deepEqual(JSON.parse(ns.metadata.annotations?.[POD_DEFAULTS_ANNOTATION] as string), {
       attachments: [
         {
-          network: "alpha-metrics/alpha-monitoring",
+          network: "alpha-metrics/alpha--monitoring",
           routes: [
             { dst: "10.10.1.0/24", gw: "10.10.255.1" },
             { dst: "10.10.2.0/24", gw: "10.10.255.1" },
@@ -611,12 +611,12 @@ describe("monitoring", () => {
     });
     assert.equal(
       byId(plan().objects, "monitoring/attachment").spec?.config,
-      '{"cniVersion":"0.3.0","type":"kube-ovn","server_socket":"/run/openvswitch/kube-ovn-daemon.sock","provider":"alpha-monitoring.alpha-metrics.ovn"}',
+      '{"cniVersion":"0.3.0","type":"kube-ovn","server_socket":"/run/openvswitch/kube-ovn-daemon.sock","provider":"alpha--monitoring.alpha-metrics.ovn"}',
     );
     assert.deepEqual(byId(plan().objects, "monitoring/subnet").spec, {
-      vpc: "alpha",
+      vpc: "alpha--vpc",
       protocol: "IPv4",
-      provider: "alpha-monitoring.alpha-metrics.ovn",
+      provider: "alpha--monitoring.alpha-metrics.ovn",
       cidrBlock: "10.10.255.0/28",
       gateway: "10.10.255.1",
       excludeIps: ["10.10.255.1"],
@@ -736,7 +736,7 @@ describe("monitoring", () => {
       "a subnet named monitoring",
       (_m, t) => (t.subnets[1].name = "monitoring"),
       "subnets[monitoring].name",
-      "is reserved",
+      "is the name of the tenant's monitoring attachment subnet (Subnet alpha--monitoring)",
     ],
   ];
   it("refuses, planned together, a scraper namespace another tenant uses", () => {

@@ -91,29 +91,34 @@ describe("clashes with what the cluster holds: each problem names our field and 
   });
 
   it("another custom VPC's Subnet with the same range is no clash (VPCs are isolated)", () => {
-    const globex = { name: "globex-web", vpc: "globex", cidrBlock: "10.10.1.0/24", labels: ours("globex") };
+    const globex = { name: "globex--web", vpc: "globex--vpc", cidrBlock: "10.10.1.0/24", labels: ours("globex") };
     assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, globex] })), []);
   });
 
   it("a Subnet someone placed in the tenant's VPC with an overlapping range is refused with the controller's own words", () => {
-    const intruder = { name: "sneaky", vpc: "acme", cidrBlock: "10.10.1.128/25", labels: {} };
+    const intruder = { name: "sneaky", vpc: "acme--vpc", cidrBlock: "10.10.1.128/25", labels: {} };
     const lines = clashes(snapshot({ subnets: [JOIN, DEFAULT, intruder] }));
     assert.equal(lines.length, 1);
     assert.match(
       lines[0],
-      /subnets\[web\]\.cidr: "10\.10\.1\.0\/24" overlaps Subnet sneaky \(10\.10\.1\.128\/25, VPC acme, not made by pulumi-kubeovn\) in the same VPC: kube-ovn-controller refuses it \("subnet acme-web cidr 10\.10\.1\.0\/24 is conflict with subnet sneaky cidr 10\.10\.1\.128\/25"\)/,
+      /subnets\[web\]\.cidr: "10\.10\.1\.0\/24" overlaps Subnet sneaky \(10\.10\.1\.128\/25, VPC acme--vpc, not made by pulumi-kubeovn\) in the same VPC: kube-ovn-controller refuses it \("subnet acme--web cidr 10\.10\.1\.0\/24 is conflict with subnet sneaky cidr 10\.10\.1\.128\/25"\)/,
     );
   });
 
   it("the tenant's own Subnets from an earlier up are no clash; its Subnet name held by another tenant is", () => {
     const own = acme.objects
       .filter((o) => o.kind === "Subnet")
-      .map((o) => ({ name: o.metadata.name, vpc: "acme", cidrBlock: String(o.spec?.cidrBlock), labels: ours("acme") }));
+      .map((o) => ({
+        name: o.metadata.name,
+        vpc: "acme--vpc",
+        cidrBlock: String(o.spec?.cidrBlock),
+        labels: ours("acme"),
+      }));
     assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, ...own] })), []);
-    const taken = { name: "acme-web", vpc: "acme-x", cidrBlock: "10.99.0.0/24", labels: ours("acme-x") };
+    const taken = { name: "acme--web", vpc: "acme-x--vpc", cidrBlock: "10.99.0.0/24", labels: ours("acme-x") };
     const lines = clashes(snapshot({ subnets: [JOIN, DEFAULT, taken] }));
     assert.deepEqual(lines, [
-      'subnets[web].cidr: "10.10.1.0/24" would be declared as Subnet acme-web, a name the cluster\'s Subnet acme-web (10.99.0.0/24, VPC acme-x, tenant acme-x) holds',
+      'subnets[web].cidr: "10.10.1.0/24" would be declared as Subnet acme--web, a name the cluster\'s Subnet acme--web (10.99.0.0/24, VPC acme-x--vpc, tenant acme-x) holds',
     ]);
   });
 
@@ -281,13 +286,13 @@ describe("a replacement of our own Subnet under running pods", () => {
     assert.equal(lines.length, 2, lines.join("\n"));
     assert.match(
       lines[0],
-      /^subnets\[web\]\.cidr: "10\.10\.9\.0\/24" changes 10\.10\.1\.0\/24 to 10\.10\.9\.0\/24, which replaces Subnet acme-web, but pods hold addresses in it \(acme-web\/shop-0, acme-web\/shop-1\)/,
+      /^subnets\[web\]\.cidr: "10\.10\.9\.0\/24" changes 10\.10\.1\.0\/24 to 10\.10\.9\.0\/24, which replaces Subnet acme--web, but pods hold addresses in it \(acme-web\/shop-0, acme-web\/shop-1\)/,
     );
     assert.match(lines[1], /^subnets\[web\]\.gateway: "10\.10\.9\.1" changes 10\.10\.1\.1 to 10\.10\.9\.1/);
   });
 
   it("goes ahead when only the tenant's NAT gateway pod (replaced with the subnet) holds an address, or nothing changes", () => {
-    const gw = pod("vpc-nat-gw-acme-0", "kube-system");
+    const gw = pod("vpc-nat-gw-acme--nat-0", "kube-system");
     assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [gw] }), moved), []);
     assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [pod("shop-0")] })), []);
   });

@@ -263,16 +263,16 @@ describe("components under Pulumi mocks", () => {
     assert.deepEqual(
       teardown?.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
       [
-        "Vpc/acme",
-        "Subnet/acme-web",
-        "Subnet/acme-app",
-        "VpcNatGateway/acme",
-        "IptablesEIP/acme-interconnect",
-        "IptablesEIP/acme-egress",
-        "IptablesEIP/acme-web",
-        "IptablesSnatRule/acme-snat-web-out",
-        "IptablesSnatRule/acme-snat-app-out",
-        "IptablesDnatRule/acme-dnat-https",
+        "Vpc/acme--vpc",
+        "Subnet/acme--web",
+        "Subnet/acme--app",
+        "VpcNatGateway/acme--nat",
+        "IptablesEIP/acme--interconnect",
+        "IptablesEIP/acme--egress",
+        "IptablesEIP/acme--web",
+        "IptablesSnatRule/acme--web-out",
+        "IptablesSnatRule/acme--app-out",
+        "IptablesDnatRule/acme--https",
         ...[
           `Lease/kubeovn-claim.ovn-vpc-external-network.${ic.replace(/\./g, "-")}`,
           `Lease/kubeovn-claim.public-a.${eips.egress.replace(/\./g, "-")}`,
@@ -462,9 +462,9 @@ describe("components under Pulumi mocks", () => {
       "ordered-vpc",
     ]);
     assert.deepEqual(waited, declared);
-    assert.equal(await value(t.vpcName), "ordered");
+    assert.equal(await value(t.vpcName), "ordered--vpc");
     assert.deepEqual(await dependenciesOf(t.vpcName), ["ordered-vpc"]);
-    assert.deepEqual(await value(t.subnetNames), { web: "ordered-web", app: "ordered-app" });
+    assert.deepEqual(await value(t.subnetNames), { web: "ordered--web", app: "ordered--app" });
     assert.deepEqual(await dependenciesOf(t.subnetNames), ["ordered-subnet-app", "ordered-subnet-web"]);
   });
 
@@ -515,13 +515,13 @@ describe("components under Pulumi mocks", () => {
     assert.deepEqual(declaredFor("shape"), namesOnDemoCluster(spec), "the same objects as with the facts known");
     assert.deepEqual(waited, declaredFor("shape"), "dependsOn on it waits for all of them");
     const eip = registered.get("shape-eip-egress")?.inputs;
-    assert.equal(eip.metadata.name, "shape-egress", "names follow from the spec");
+    assert.equal(eip.metadata.name, "shape--egress", "names follow from the spec");
     assert.ok(pulumi.isUnknown(eip.spec), "values planned from the stand-in facts are not shown (unknown)");
     assert.ok(pulumi.isUnknown(registered.get("shape-subnet-web")?.inputs.spec));
     assert.equal(await (t.interconnectIp as any).isKnown, false);
     assert.equal(await (t.podDefaults as any).isKnown, false);
-    assert.equal(await value(t.vpcName), "shape", "the names are known from the spec");
-    assert.deepEqual(await value(t.subnetNames), { web: "shape-web", app: "shape-app" });
+    assert.equal(await value(t.vpcName), "shape--vpc", "the names are known from the spec");
+    assert.deepEqual(await value(t.subnetNames), { web: "shape--web", app: "shape--app" });
     assert.deepEqual(storeKubeconfigs, [], "no claims read or made with a plan from stand-in facts");
   });
 

@@ -149,14 +149,18 @@ const change = (
   newInputs,
 });
 
-const eipWeb = kube("IptablesEIP", "acme-web", { natGwDp: "acme", externalSubnet: "public-a", v4ip: "203.0.113.11" });
+const eipWeb = kube("IptablesEIP", "acme--web", {
+  natGwDp: "acme--nat",
+  externalSubnet: "public-a",
+  v4ip: "203.0.113.11",
+});
 const neighbours = [
-  kube("Vpc", "acme", { namespaces: ["acme-web"] }),
-  kube("Subnet", "acme-web", { vpc: "acme", cidrBlock: "10.10.1.0/24" }),
-  kube("Subnet", "acme-app", { vpc: "acme", cidrBlock: "10.10.3.0/24" }),
-  kube("VpcNatGateway", "acme", { subnet: "acme-web", lanIp: "10.10.1.254" }),
+  kube("Vpc", "acme--vpc", { namespaces: ["acme-web"] }),
+  kube("Subnet", "acme--web", { vpc: "acme--vpc", cidrBlock: "10.10.1.0/24" }),
+  kube("Subnet", "acme--app", { vpc: "acme--vpc", cidrBlock: "10.10.3.0/24" }),
+  kube("VpcNatGateway", "acme--nat", { subnet: "acme--web", lanIp: "10.10.1.254" }),
   eipWeb,
-  kube("IptablesEIP", "acme-old", { natGwDp: "acme", externalSubnet: "public-a", v4ip: "203.0.113.7" }),
+  kube("IptablesEIP", "acme--old", { natGwDp: "acme--nat", externalSubnet: "public-a", v4ip: "203.0.113.7" }),
 ];
 const changes: ResourceChange[] = [
   change(
@@ -169,22 +173,22 @@ const changes: ResourceChange[] = [
   change(
     `${T}Subnet`,
     "replace",
-    kube("Subnet", "acme-app", { vpc: "acme", cidrBlock: "10.10.2.0/24" }),
-    kube("Subnet", "acme-app", { vpc: "acme", cidrBlock: "10.10.3.0/24" }),
+    kube("Subnet", "acme--app", { vpc: "acme--vpc", cidrBlock: "10.10.2.0/24" }),
+    kube("Subnet", "acme--app", { vpc: "acme--vpc", cidrBlock: "10.10.3.0/24" }),
     { "spec.cidrBlock": "update-replace" },
   ),
   change(
     `${T}IptablesEIP`,
     "delete",
-    kube("IptablesEIP", "acme-old", { natGwDp: "acme", externalSubnet: "public-a", v4ip: "203.0.113.7" }),
+    kube("IptablesEIP", "acme--old", { natGwDp: "acme--nat", externalSubnet: "public-a", v4ip: "203.0.113.7" }),
     undefined,
   ),
   change(
     `${T}IptablesDnatRule`,
     "create",
     undefined,
-    kube("IptablesDnatRule", "acme-dnat-ssh", {
-      eip: "acme-web",
+    kube("IptablesDnatRule", "acme--ssh", {
+      eip: "acme--web",
       protocol: "tcp",
       externalPort: "22",
       internalIp: "10.10.1.20",
@@ -194,8 +198,10 @@ const changes: ResourceChange[] = [
   change(
     `${T}Vpc`,
     "update",
-    kube("Vpc", "acme", { staticRoutes: [] }),
-    kube("Vpc", "acme", { staticRoutes: [{ cidr: "10.99.0.0/16", nextHopIP: "10.10.1.200", policy: "policyDst" }] }),
+    kube("Vpc", "acme--vpc", { staticRoutes: [] }),
+    kube("Vpc", "acme--vpc", {
+      staticRoutes: [{ cidr: "10.99.0.0/16", nextHopIP: "10.10.1.200", policy: "policyDst" }],
+    }),
     { "spec.staticRoutes": "add" },
   ),
   change(
@@ -215,10 +221,10 @@ describe("change model in network terms", function () {
       lines.map((l) => `${l.disruptive ? "!" : " "} ${l.action} ${l.text}`),
       [
         "  update route 10.0.0.0/8 via 10.10.1.1 added to namespace acme-web",
-        "! replace subnet acme-app CIDR change 10.10.2.0/24 -> 10.10.3.0/24 -> replaced: disrupts running pods",
-        "! delete EIP 203.0.113.7 (acme-old, pool public-a) released",
+        "! replace subnet acme--app CIDR change 10.10.2.0/24 -> 10.10.3.0/24 -> replaced: disrupts running pods",
+        "! delete EIP 203.0.113.7 (acme--old, pool public-a) released",
         "  create DNAT tcp 203.0.113.11:22 -> 10.10.1.20:22 added",
-        "  update static route 10.99.0.0/16 via 10.10.1.200 added to VPC acme",
+        "  update static route 10.99.0.0/16 via 10.10.1.200 added to VPC acme--vpc",
       ],
     );
   });
@@ -230,18 +236,18 @@ describe("change model in network terms", function () {
           `${T}IptablesEIP`,
           "replace",
           eipWeb,
-          kube("IptablesEIP", "acme-web", { natGwDp: "acme", externalSubnet: "public-a", v4ip: "203.0.113.12" }),
+          kube("IptablesEIP", "acme--web", { natGwDp: "acme--nat", externalSubnet: "public-a", v4ip: "203.0.113.12" }),
           { "spec.v4ip": "update-replace" },
         ),
       ],
       [],
     );
-    assert.equal(l.text, "EIP acme-web address 203.0.113.11 -> 203.0.113.12: 203.0.113.11 released");
+    assert.equal(l.text, "EIP acme--web address 203.0.113.11 -> 203.0.113.12: 203.0.113.11 released");
     assert.equal(l.disruptive, true);
   });
 
   it("a changed NAT rule names the fields that change", function () {
-    const snat = (cidr: string) => kube("IptablesSnatRule", "acme-snat-app", { eip: "acme-web", internalCIDR: cidr });
+    const snat = (cidr: string) => kube("IptablesSnatRule", "acme--app", { eip: "acme--web", internalCIDR: cidr });
     const [l] = describeNetworkChanges(
       [
         change(`${T}IptablesSnatRule`, "update", snat("10.10.2.0/24"), snat("10.10.3.0/24"), {
@@ -251,7 +257,7 @@ describe("change model in network terms", function () {
       neighbours,
     );
     assert.equal(l.text, "SNAT 10.10.3.0/24 -> 203.0.113.11: internalCIDR 10.10.2.0/24 -> 10.10.3.0/24");
-    assert.equal(l.eip, "acme-web");
+    assert.equal(l.eip, "acme--web");
   });
 
   it("deleting an adopted namespace only detaches it: not disruptive", function () {
@@ -267,18 +273,18 @@ describe("change model in network terms", function () {
     const topo = buildTopology(neighbours, lines);
     const marks = Object.fromEntries(topo.nodes.map((n) => [n.id, n.change ?? ""]));
     assert.deepEqual(marks, {
-      vpc_acme: "update",
-      subnet_acme_app: "replace",
-      subnet_acme_web: "",
-      vpcnatgateway_acme: "",
-      iptableseip_acme_old: "delete",
-      iptableseip_acme_web: "update",
+      vpc_acme__vpc: "update",
+      subnet_acme__app: "replace",
+      subnet_acme__web: "",
+      vpcnatgateway_acme__nat: "",
+      iptableseip_acme__old: "delete",
+      iptableseip_acme__web: "update",
     });
     const mermaid = renderMermaid(topo);
     assert.match(mermaid, /^flowchart LR/);
-    assert.match(mermaid, /subnet_acme_app\["± subnet acme-app<br\/>10\.10\.3\.0\/24"\]/);
-    assert.match(mermaid, /class iptableseip_acme_old delete/);
-    assert.match(mermaid, /vpcnatgateway_acme --> iptableseip_acme_old/);
+    assert.match(mermaid, /subnet_acme__app\["± subnet acme--app<br\/>10\.10\.3\.0\/24"\]/);
+    assert.match(mermaid, /class iptableseip_acme__old delete/);
+    assert.match(mermaid, /vpcnatgateway_acme__nat --> iptableseip_acme__old/);
   });
 });
 

@@ -19,7 +19,7 @@ const byId = (objects: PlannedObject[], id: string) => {
 describe("plans: the exact objects, in the form the controller stores them", () => {
   it("a tenant subnet in normalised form (gateway defaulted and excluded, ranges merged and sorted)", () => {
     assert.deepEqual(byId(acme.objects, "subnet/web").spec, {
-      vpc: "acme",
+      vpc: "acme--vpc",
       protocol: "IPv4",
       provider: "ovn",
       cidrBlock: "10.10.1.0/24",
@@ -29,7 +29,7 @@ describe("plans: the exact objects, in the form the controller stores them", () 
       private: false,
       enableLb: true,
     });
-    assert.deepEqual(byId(acme.objects, "subnet/web").metadata.name, "acme-web");
+    assert.deepEqual(byId(acme.objects, "subnet/web").metadata.name, "acme--web");
     // up waits for the controller's Ready condition, so workloads never start before their subnet
     assert.equal(byId(acme.objects, "subnet/web").metadata.annotations?.["pulumi.com/waitFor"], "condition=Ready");
   });
@@ -69,8 +69,8 @@ describe("plans: the exact objects, in the form the controller stores them", () 
   it("the NAT gateway attaches to the interconnect network only, with no default EIP and no routes of its own", () => {
     const gw = byId(acme.objects, "nat-gateway");
     assert.deepEqual(gw.spec, {
-      vpc: "acme",
-      subnet: "acme-web",
+      vpc: "acme--vpc",
+      subnet: "acme--web",
       lanIp: "10.10.1.254",
       externalSubnets: ["ovn-vpc-external-network"],
       noDefaultEIP: true,
@@ -84,7 +84,7 @@ describe("plans: the exact objects, in the form the controller stores them", () 
     assert.equal(ic.spec?.externalSubnet, "ovn-vpc-external-network");
     assert.equal(ic.spec?.v4ip, acme.addresses.interconnectIp);
     const egress = byId(acme.objects, "eip/egress");
-    assert.deepEqual(egress.spec, { natGwDp: "acme", externalSubnet: "public-a", v4ip: "203.0.113.10" });
+    assert.deepEqual(egress.spec, { natGwDp: "acme--nat", externalSubnet: "public-a", v4ip: "203.0.113.10" });
     assert.deepEqual(egress.replaceOnChanges, ["spec"]);
     // excluded range 198.51.100.2..20 and the gateway are never handed out
     for (const e of Object.values(globex.addresses.eips)) {
@@ -95,13 +95,13 @@ describe("plans: the exact objects, in the form the controller stores them", () 
 
   it("NAT rules bind EIP object names and carry ports as strings, as the CRD wants", () => {
     assert.deepEqual(byId(acme.objects, "dnat/https").spec, {
-      eip: "acme-web",
+      eip: "acme--web",
       protocol: "tcp",
       externalPort: "443",
       internalIp: "10.10.1.10",
       internalPort: "8443",
     });
-    assert.deepEqual(byId(globex.objects, "fip/db").spec, { eip: "globex-db", internalIp: "10.10.1.20" });
+    assert.deepEqual(byId(globex.objects, "fip/db").spec, { eip: "globex--db", internalIp: "10.10.1.20" });
   });
 
   it("creation order: namespaces, VPC, subnets, NAT gateway, EIPs, rules", () => {

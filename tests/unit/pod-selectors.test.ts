@@ -300,7 +300,7 @@ describe("pod selectors: what a tenant's pods inherit", () => {
             { network: "kube-system/api-server-access", routes: [{ dst: "10.96.0.1/32", gw: "100.100.100.1" }] },
           ],
         },
-        { podSelector: scoped().securityGroups?.[0].podSelector, securityGroups: ["acme-web"] },
+        { podSelector: scoped().securityGroups?.[0].podSelector, securityGroups: ["acme--web"] },
       ],
     });
     const ns = plan.objects.find((o) => o.kind === "Namespace" && o.metadata.name === "acme-web");
@@ -315,8 +315,8 @@ describe("pod selectors: what a tenant's pods inherit", () => {
     assert.deepEqual(JSON.parse(ingressPod[API_ROUTES]), [{ dst: "10.96.0.1/32", gw: "100.100.100.1" }]);
     assert.equal(ingressPod[SGS], undefined);
     const front = get({ tier: "front" });
-    assert.deepEqual(front, { [SGS]: "acme-web" });
-    assert.deepEqual(get({ "app.kubernetes.io/name": "ingress", tier: "edge" })[SGS], "acme-web");
+    assert.deepEqual(front, { [SGS]: "acme--web" });
+    assert.deepEqual(get({ "app.kubernetes.io/name": "ingress", tier: "edge" })[SGS], "acme--web");
     assert.deepEqual(get({ app: "db" }), {});
     assert.deepEqual(get(undefined), {});
   });
@@ -344,8 +344,8 @@ describe("pod selectors: what a tenant's pods inherit", () => {
     assert.ok(p.objects.some((o) => o.id === "security-group/monitoring-open"));
     const groups = (labels: { [k: string]: string }) =>
       applyNamespaceDefaults(p.podDefaults, "acme-web", undefined, labels).annotations?.[SGS];
-    assert.equal(groups({ tier: "front" }), "acme-monitoring,acme-web");
-    assert.equal(groups({ app: "db" }), "acme-monitoring,acme-monitoring-open");
+    assert.equal(groups({ tier: "front" }), "acme--monitoring,acme--web");
+    assert.equal(groups({ app: "db" }), "acme--monitoring,acme--monitoring-open");
   });
 });
 
@@ -415,7 +415,7 @@ describe("pod selectors: the webhook and the transforms give a pod the same", ()
     fc
       .record(
         {
-          [SGS]: fc.constantFrom("own", "acme-web", "own,acme-web"),
+          [SGS]: fc.constantFrom("own", "acme--web", "own,acme--web"),
           [NETWORKS]: fc.constantFrom("kube-system/api-server-access", "other/nad", "[oops"),
         },
         { requiredKeys: [] },
@@ -439,7 +439,7 @@ describe("pod selectors: the webhook and the transforms give a pod the same", ()
         assert.deepEqual(byTransform, byWebhook);
         assert.deepEqual(bySdks.outputs?.annotations, byWebhook);
         if (byWebhook?.[API_ROUTES]) seen.attached++;
-        if (byWebhook?.[SGS]?.includes("acme-web") && !a?.[SGS]?.includes("acme-web")) seen.grouped++;
+        if (byWebhook?.[SGS]?.includes("acme--web") && !a?.[SGS]?.includes("acme--web")) seen.grouped++;
         if (JSON.stringify(byWebhook) === JSON.stringify(a)) seen.untouched++;
       }),
       { numRuns: 200 },

@@ -183,9 +183,9 @@ describe("route tables in network terms", () => {
         change(`${T}Subnet`, "create", undefined, planned(after, "subnet/app")),
       ]),
       [
-        "update static route from 10.10.2.128/25 via 10.10.1.200 in route table app-egress added to VPC acme",
-        "update subnet acme-app route table main -> app-egress",
-        "create subnet acme-app 10.10.2.0/24 created for namespace acme-app, route table app-egress",
+        "update static route from 10.10.2.128/25 via 10.10.1.200 in route table app-egress added to VPC acme--vpc",
+        "update subnet acme--app route table main -> app-egress",
+        "create subnet acme--app 10.10.2.0/24 created for namespace acme-app, route table app-egress",
       ],
     );
   });
@@ -197,8 +197,8 @@ describe("route tables in network terms", () => {
       (t.staticRoutes ?? [])[0].routeTable = "app-out";
     });
     assert.deepEqual(lines([change(`${T}Vpc`, "update", planned(a, "vpc"), planned(b, "vpc"))]), [
-      "update static route from 10.10.2.128/25 via 10.10.1.200 in route table app-out added to VPC acme",
-      "update static route from 10.10.2.128/25 via 10.10.1.200 in route table app-egress removed from VPC acme",
+      "update static route from 10.10.2.128/25 via 10.10.1.200 in route table app-out added to VPC acme--vpc",
+      "update static route from 10.10.2.128/25 via 10.10.1.200 in route table app-egress removed from VPC acme--vpc",
     ]);
   });
 });

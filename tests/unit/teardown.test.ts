@@ -17,8 +17,13 @@ describe("teardown planning", () => {
   it("names the NAT gateway's workload as kube-ovn-controller does: StatefulSet vpc-nat-gw-<gateway> and its pod, in kube-system", () => {
     const gw = plan.objects.find((o) => o.kind === "VpcNatGateway")!.metadata.name;
     assert.deepEqual(natGatewayWorkload(gw), {
-      statefulSet: { apiVersion: "apps/v1", kind: "StatefulSet", name: "vpc-nat-gw-acme", namespace: "kube-system" },
-      pod: { apiVersion: "v1", kind: "Pod", name: "vpc-nat-gw-acme-0", namespace: "kube-system" },
+      statefulSet: {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        name: "vpc-nat-gw-acme--nat",
+        namespace: "kube-system",
+      },
+      pod: { apiVersion: "v1", kind: "Pod", name: "vpc-nat-gw-acme--nat-0", namespace: "kube-system" },
     });
   });
 
@@ -30,10 +35,10 @@ describe("teardown planning", () => {
 
   it("on update, tears down exactly the objects dropped from the tenant", () => {
     const props = { owner: "acme", objects, graceSeconds: 10, kubeconfig: "k" };
-    const fewer = { ...props, objects: objects.filter((o) => o.name !== "acme-dnat-https" && o.name !== "acme-web") };
+    const fewer = { ...props, objects: objects.filter((o) => o.name !== "acme--https" && o.name !== "acme--web") };
     assert.deepEqual(
       removedObjects(props, fewer).map((o) => `${o.kind}/${o.name}`),
-      ["Subnet/acme-web", "IptablesEIP/acme-web", "IptablesDnatRule/acme-dnat-https"],
+      ["Subnet/acme--web", "IptablesEIP/acme--web", "IptablesDnatRule/acme--https"],
     );
     assert.deepEqual(removedObjects(props, props), []);
     assert.deepEqual(diffTeardown(props, props), { changes: false, replaces: [] });
