@@ -95,9 +95,11 @@ const report = (vs: Violation[], reportViolation: (message: string, urn?: string
  * without a checkpoint yet has nothing to disrupt.
  */
 export async function readPriorState(env = process.env): Promise<PriorResource[]> {
-  const { PULUMI_ORGANIZATION: org, PULUMI_PROJECT: project, PULUMI_STACK: stack } = env;
+  const org = env.PULUMI_ORGANIZATION ?? env.PULUMI_NODEJS_ORGANIZATION;
+  const project = env.PULUMI_PROJECT ?? env.PULUMI_NODEJS_PROJECT;
+  const stack = env.PULUMI_STACK ?? env.PULUMI_NODEJS_STACK;
   if (!project || !stack)
-    throw new Error("the engine did not name the stack (PULUMI_PROJECT and PULUMI_STACK are unset)");
+    throw new Error("the engine did not name the stack to the policy pack (PULUMI_PROJECT and PULUMI_STACK are unset)");
   const ref = `${org || "organization"}/${project}/${stack}`;
   const text = await new Promise<string>((resolve, reject) =>
     execFile(
