@@ -108,6 +108,24 @@ export const objectNames = {
 };
 
 /**
+ * One tenant's object names with the names it adopted laid over objectNames' (`adopt`: object key ->
+ * the name the object already has in the cluster, provider/core/adopt.ts): an adopted object keeps its name.
+ */
+export function tenantObjectNames(tenant: string, adopted: { [objectKey: string]: string } = {}) {
+  const name = (key: string, made: string) => adopted[key] ?? made;
+  return {
+    vpc: () => name("vpc", objectNames.vpc(tenant)),
+    subnet: (subnet: string) => name(`subnet/${subnet}`, objectNames.subnet(tenant, subnet)),
+    natGateway: () => name("nat-gateway", objectNames.natGateway(tenant)),
+    interconnectEip: () => name("eip/interconnect", objectNames.interconnectEip(tenant)),
+    eip: (eip: string) => name(`eip/${eip}`, objectNames.eip(tenant, eip)),
+    snat: (rule: string) => name(`snat/${rule}`, objectNames.snat(tenant, rule)),
+    dnat: (rule: string) => name(`dnat/${rule}`, objectNames.dnat(tenant, rule)),
+    fip: (rule: string) => name(`fip/${rule}`, objectNames.fip(tenant, rule)),
+  };
+}
+
+/**
  * User-chosen names each list may not take, with why: the name a role-made object of the same kind
  * has (the Vpc for subnets: Kube-OVN refuses a Subnet named like its VPC, and wires the two into OVN
  * router and switch port names). `monitoring`: whether the tenant has monitoring.

@@ -91,6 +91,12 @@ export interface ClusterNetworkSpec {
   natGateway: NatGatewayConfigSpec;
   /** Let tenants' pods reach the API server through an attachment network (read the `kubernetes` Service address from the cluster). */
   apiServerAccess?: ApiServerAccessSpec;
+  /**
+   * Objects of the cluster network that exist already (`kubeovn-tenants import` writes this): imported
+   * into the stack (Pulumi import) instead of created, by key: `interconnect/attachment`,
+   * `interconnect/subnet`, `eip-pool/<name>`, `api-server-access/attachment`, `api-server-access/subnet`.
+   */
+  adopt?: string[];
 }
 
 /** The facts about a cluster network that tenants consume (exported by ClusterNetwork, possibly from another stack). */
@@ -424,6 +430,14 @@ export interface TenantSpec {
   peerings?: VpcPeeringSpec[];
   /** A scraper in the default VPC that may reach the tenant pods' metrics ports. */
   monitoring?: TenantMonitoringSpec;
+  /**
+   * Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
+   * `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
+   * `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
+   * keeps that name and is imported into the stack (Pulumi import) instead of created; the first
+   * `up` changes none of its values. Namespaces that exist are adopted with `namespaces[].adopt`.
+   */
+  adopt?: { [objectKey: string]: string };
 }
 
 // ---------------------------------------------------------------- pod-defaults webhook

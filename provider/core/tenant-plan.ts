@@ -1,4 +1,5 @@
 /** Tenant planning: spec + cluster facts -> validated, allocated plan of Kubernetes objects. */
+import { checkAdopt } from "./adopt";
 import { allocate, type AllocationRequest } from "./allocate";
 import { type ClusterFacts, checkClusterInfo } from "./cluster";
 import { Problems } from "./errors";
@@ -9,7 +10,7 @@ import {
   MANAGED_BY_LABEL,
   TENANT_LABEL,
   WAIT_FOR_ANNOTATION,
-  objectNames,
+  tenantObjectNames,
 } from "./names";
 import { type Network, cidrOfFamily } from "./network";
 import { API, type PlannedObject } from "./plan";
@@ -87,6 +88,7 @@ export function planTenant(
   const p = new Problems();
   const facts = "pools" in cluster ? cluster : checkClusterInfo(p, cluster);
   const model = checkTenant(p, spec, facts);
+  if (spec && typeof spec === "object") checkAdopt(p, spec);
   const subject = `tenant ${typeof spec?.tenant === "string" ? JSON.stringify(spec.tenant) : "(unnamed)"}`;
   p.throwIfAny(subject);
   const index = claims instanceof ClaimIndex ? claims : new ClaimIndex(claims);
@@ -224,6 +226,7 @@ function tenantObjects(
   const { spec } = model;
   const t = spec.tenant;
   const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [TENANT_LABEL]: t };
+  const names = tenantObjectNames(t, spec.adopt);
   const objects: PlannedObject[] = [];
   const nsIds = spec.namespaces.map((n) => `namespace/${n.name}`);
 
@@ -243,7 +246,7 @@ function tenantObjects(
     });
   }
 
-  const vpcName = objectNames.vpc(t);
+  const vpcName = names.vpc();
   objects.push({
     id: "vpc",
     apiVersion: API.kubeovn,
@@ -275,7 +278,7 @@ function tenantObjects(
       // tenant (workloads) starts only then: pods created earlier take addresses from the
       // default subnet and keep them.
       metadata: {
-        name: objectNames.subnet(t, s.name),
+        name: names.subnet(s.name),
         labels,
         annotations: { [WAIT_FOR_ANNOTATION]: "condition=Ready" },
       },
@@ -305,7 +308,7 @@ function tenantObjects(
 
   const gw = spec.natGateway;
   if (!gw) return objects;
-  const gwName = objectNames.natGateway(t);
+  const gwName = names.natGateway();
   objects.push({
     id: "nat-gateway",
     apiVersion: API.kubeovn,
@@ -313,7 +316,7 @@ function tenantObjects(
     metadata: { name: gwName, labels },
     spec: {
       vpc: vpcName,
-      subnet: objectNames.subnet(t, gw.subnet),
+      subnet: names.subnet(gw.subnet),
       lanIp: gw.lanIp,
       externalSubnets: [INTERCONNECT_SUBNET],
       noDefaultEIP: true,
@@ -342,10 +345,10 @@ function tenantObjects(
     dependsOn: ["nat-gateway"],
   });
   const [icV4, icV6] = splitFamilies(addresses.interconnectIp);
-  objects.push(eip("eip/interconnect", objectNames.interconnectEip(t), INTERCONNECT_SUBNET, icV4, icV6));
+  objects.push(eip("eip/interconnect", names.interconnectEip(), INTERCONNECT_SUBNET, icV4, icV6));
   for (const e of spec.eips ?? []) {
     const a = addresses.eips[e.name];
-    objects.push(eip(`eip/${e.name}`, objectNames.eip(t, e.name), e.pool, a.v4ip, a.v6ip));
+    objects.push(eip(`eip/${e.name}`, names.eip(e.name), e.pool, a.v4ip, a.v6ip));
   }
 
   const rule = (
@@ -359,7 +362,7 @@ function tenantObjects(
     apiVersion: API.kubeovn,
     kind,
     metadata: { name, labels },
-    spec: { eip: objectNames.eip(t, eipName), ...ruleSpec },
+    spec: { eip: names.eip(eipName), ...ruleSpec },
     replaceOnChanges: ["spec.eip"],
     dependsOn: [`eip/${eipName}`],
     // The controller keeps an EIP while a rule carries its address (getIptablesEipNat), and a rule names
@@ -368,11 +371,11 @@ function tenantObjects(
   });
   for (const r of spec.snatRules ?? [])
     objects.push(
-      rule(`snat/${r.name}`, "IptablesSnatRule", objectNames.snat(t, r.name), r.eip, { internalCIDR: r.internalCIDR }),
+      rule(`snat/${r.name}`, "IptablesSnatRule", names.snat(r.name), r.eip, { internalCIDR: r.internalCIDR }),
     );
   for (const r of spec.dnatRules ?? []) {
     objects.push(
-      rule(`dnat/${r.name}`, "IptablesDnatRule", objectNames.dnat(t, r.name), r.eip, {
+      rule(`dnat/${r.name}`, "IptablesDnatRule", names.dnat(r.name), r.eip, {
         protocol: r.protocol,
         externalPort: String(r.externalPort),
         internalIp: r.internalIp,
@@ -381,9 +384,7 @@ function tenantObjects(
     );
   }
   for (const r of spec.floatingIps ?? [])
-    objects.push(
-      rule(`fip/${r.name}`, "IptablesFIPRule", objectNames.fip(t, r.name), r.eip, { internalIp: r.internalIp }),
-    );
+    objects.push(rule(`fip/${r.name}`, "IptablesFIPRule", names.fip(r.name), r.eip, { internalIp: r.internalIp }));
   return objects;
 }
 

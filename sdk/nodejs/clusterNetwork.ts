@@ -52,6 +52,7 @@ export class ClusterNetwork extends pulumi.ComponentResource {
             if (args?.natGateway === undefined && !opts.urn) {
                 throw new Error("Missing required property 'natGateway'");
             }
+            resourceInputs["adopt"] = args?.adopt;
             resourceInputs["apiServerAccess"] = args?.apiServerAccess;
             resourceInputs["eipPools"] = args?.eipPools;
             resourceInputs["interconnect"] = args?.interconnect;
@@ -70,6 +71,12 @@ export class ClusterNetwork extends pulumi.ComponentResource {
  * The set of arguments for constructing a ClusterNetwork resource.
  */
 export interface ClusterNetworkArgs {
+    /**
+     * Objects of the cluster network that exist already (`kubeovn-tenants import` writes this): imported
+     * into the stack (Pulumi import) instead of created, by key: `interconnect/attachment`,
+     * `interconnect/subnet`, `eip-pool/<name>`, `api-server-access/attachment`, `api-server-access/subnet`.
+     */
+    adopt?: string[];
     /**
      * Let tenants' pods reach the API server through an attachment network (read the `kubernetes` Service address from the cluster).
      */

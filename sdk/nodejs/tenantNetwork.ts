@@ -71,6 +71,7 @@ export class TenantNetwork extends pulumi.ComponentResource {
             if (args?.tenant === undefined && !opts.urn) {
                 throw new Error("Missing required property 'tenant'");
             }
+            resourceInputs["adopt"] = args?.adopt;
             resourceInputs["apiServerAccess"] = args?.apiServerAccess;
             resourceInputs["apiServerAccessPodSelector"] = args?.apiServerAccessPodSelector;
             resourceInputs["cluster"] = args?.cluster;
@@ -109,6 +110,14 @@ export class TenantNetwork extends pulumi.ComponentResource {
  * The set of arguments for constructing a TenantNetwork resource.
  */
 export interface TenantNetworkArgs {
+    /**
+     * Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
+     * `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
+     * `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
+     * keeps that name and is imported into the stack (Pulumi import) instead of created; the first
+     * `up` changes none of its values. Namespaces that exist are adopted with `namespaces[].adopt`.
+     */
+    adopt?: {[key: string]: string};
     /**
      * Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
      */

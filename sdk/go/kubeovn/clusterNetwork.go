@@ -42,6 +42,10 @@ func NewClusterNetwork(ctx *pulumi.Context,
 }
 
 type clusterNetworkArgs struct {
+	// Objects of the cluster network that exist already (`kubeovn-tenants import` writes this): imported
+	// into the stack (Pulumi import) instead of created, by key: `interconnect/attachment`,
+	// `interconnect/subnet`, `eip-pool/<name>`, `api-server-access/attachment`, `api-server-access/subnet`.
+	Adopt []string `pulumi:"adopt"`
 	// Let tenants' pods reach the API server through an attachment network (read the `kubernetes` Service address from the cluster).
 	ApiServerAccess *ApiServerAccessSpec `pulumi:"apiServerAccess"`
 	// Real EIP pools, at least one. EIPs bound to SNAT, DNAT and FIP rules always come from one of these.
@@ -56,6 +60,10 @@ type clusterNetworkArgs struct {
 
 // The set of arguments for constructing a ClusterNetwork resource.
 type ClusterNetworkArgs struct {
+	// Objects of the cluster network that exist already (`kubeovn-tenants import` writes this): imported
+	// into the stack (Pulumi import) instead of created, by key: `interconnect/attachment`,
+	// `interconnect/subnet`, `eip-pool/<name>`, `api-server-access/attachment`, `api-server-access/subnet`.
+	Adopt []string
 	// Let tenants' pods reach the API server through an attachment network (read the `kubernetes` Service address from the cluster).
 	ApiServerAccess *ApiServerAccessSpecArgs
 	// Real EIP pools, at least one. EIPs bound to SNAT, DNAT and FIP rules always come from one of these.

@@ -56,6 +56,12 @@ func NewTenantNetwork(ctx *pulumi.Context,
 }
 
 type tenantNetworkArgs struct {
+	// Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
+	// `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
+	// `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
+	// keeps that name and is imported into the stack (Pulumi import) instead of created; the first
+	// `up` changes none of its values. Namespaces that exist are adopted with `namespaces[].adopt`.
+	Adopt map[string]string `pulumi:"adopt"`
 	// Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
 	ApiServerAccess *bool `pulumi:"apiServerAccess"`
 	// Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
@@ -94,6 +100,12 @@ type tenantNetworkArgs struct {
 
 // The set of arguments for constructing a TenantNetwork resource.
 type TenantNetworkArgs struct {
+	// Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
+	// `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
+	// `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
+	// keeps that name and is imported into the stack (Pulumi import) instead of created; the first
+	// `up` changes none of its values. Namespaces that exist are adopted with `namespaces[].adopt`.
+	Adopt map[string]string
 	// Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
 	ApiServerAccess *bool
 	// Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).

@@ -24,6 +24,7 @@ class ClusterNetworkArgs:
                  eip_pools: Sequence['EipPoolSpecArgs'],
                  interconnect: 'InterconnectNetworkSpecArgs',
                  nat_gateway: 'NatGatewayConfigSpecArgs',
+                 adopt: Optional[Sequence[_builtins.str]] = None,
                  api_server_access: Optional['ApiServerAccessSpecArgs'] = None,
                  teardown: Optional['TeardownSpecArgs'] = None):
         """
@@ -32,12 +33,17 @@ class ClusterNetworkArgs:
         :param Sequence['EipPoolSpecArgs'] eip_pools: Real EIP pools, at least one. EIPs bound to SNAT, DNAT and FIP rules always come from one of these.
         :param 'InterconnectNetworkSpecArgs' interconnect: The interconnect network (Subnet `ovn-vpc-external-network` and its macvlan attachment).
         :param 'NatGatewayConfigSpecArgs' nat_gateway: NAT gateway image and settings.
+        :param Sequence[_builtins.str] adopt: Objects of the cluster network that exist already (`kubeovn-tenants import` writes this): imported
+               into the stack (Pulumi import) instead of created, by key: `interconnect/attachment`,
+               `interconnect/subnet`, `eip-pool/<name>`, `api-server-access/attachment`, `api-server-access/subnet`.
         :param 'ApiServerAccessSpecArgs' api_server_access: Let tenants' pods reach the API server through an attachment network (read the `kubernetes` Service address from the cluster).
         :param 'TeardownSpecArgs' teardown: How the cluster network is taken apart on destroy (after every tenant): grace period and credentials.
         """
         pulumi.set(__self__, "eip_pools", eip_pools)
         pulumi.set(__self__, "interconnect", interconnect)
         pulumi.set(__self__, "nat_gateway", nat_gateway)
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
         if api_server_access is not None:
             pulumi.set(__self__, "api_server_access", api_server_access)
         if teardown is not None:
@@ -80,6 +86,20 @@ class ClusterNetworkArgs:
         pulumi.set(self, "nat_gateway", value)
 
     @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Objects of the cluster network that exist already (`kubeovn-tenants import` writes this): imported
+        into the stack (Pulumi import) instead of created, by key: `interconnect/attachment`,
+        `interconnect/subnet`, `eip-pool/<name>`, `api-server-access/attachment`, `api-server-access/subnet`.
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "adopt", value)
+
+    @_builtins.property
     @pulumi.getter(name="apiServerAccess")
     def api_server_access(self) -> Optional['ApiServerAccessSpecArgs']:
         """
@@ -110,6 +130,7 @@ class ClusterNetwork(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[Sequence[_builtins.str]] = None,
                  api_server_access: Optional[Union['ApiServerAccessSpecArgs', 'ApiServerAccessSpecArgsDict']] = None,
                  eip_pools: Optional[Sequence[Union['EipPoolSpecArgs', 'EipPoolSpecArgsDict']]] = None,
                  interconnect: Optional[Union['InterconnectNetworkSpecArgs', 'InterconnectNetworkSpecArgsDict']] = None,
@@ -123,6 +144,9 @@ class ClusterNetwork(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param Sequence[_builtins.str] adopt: Objects of the cluster network that exist already (`kubeovn-tenants import` writes this): imported
+               into the stack (Pulumi import) instead of created, by key: `interconnect/attachment`,
+               `interconnect/subnet`, `eip-pool/<name>`, `api-server-access/attachment`, `api-server-access/subnet`.
         :param Union['ApiServerAccessSpecArgs', 'ApiServerAccessSpecArgsDict'] api_server_access: Let tenants' pods reach the API server through an attachment network (read the `kubernetes` Service address from the cluster).
         :param Sequence[Union['EipPoolSpecArgs', 'EipPoolSpecArgsDict']] eip_pools: Real EIP pools, at least one. EIPs bound to SNAT, DNAT and FIP rules always come from one of these.
         :param Union['InterconnectNetworkSpecArgs', 'InterconnectNetworkSpecArgsDict'] interconnect: The interconnect network (Subnet `ovn-vpc-external-network` and its macvlan attachment).
@@ -155,6 +179,7 @@ class ClusterNetwork(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[Sequence[_builtins.str]] = None,
                  api_server_access: Optional[Union['ApiServerAccessSpecArgs', 'ApiServerAccessSpecArgsDict']] = None,
                  eip_pools: Optional[Sequence[Union['EipPoolSpecArgs', 'EipPoolSpecArgsDict']]] = None,
                  interconnect: Optional[Union['InterconnectNetworkSpecArgs', 'InterconnectNetworkSpecArgsDict']] = None,
@@ -171,6 +196,7 @@ class ClusterNetwork(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ClusterNetworkArgs.__new__(ClusterNetworkArgs)
 
+            __props__.__dict__["adopt"] = adopt
             __props__.__dict__["api_server_access"] = api_server_access
             if eip_pools is None and not opts.urn:
                 raise TypeError("Missing required property 'eip_pools'")

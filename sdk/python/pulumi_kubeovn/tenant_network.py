@@ -26,6 +26,7 @@ class TenantNetworkArgs:
                  namespaces: Sequence['TenantNamespaceSpecArgs'],
                  subnets: Sequence['TenantSubnetSpecArgs'],
                  tenant: _builtins.str,
+                 adopt: Optional[Mapping[str, _builtins.str]] = None,
                  api_server_access: Optional[_builtins.bool] = None,
                  api_server_access_pod_selector: Optional['PodSelectorSpecArgs'] = None,
                  dnat_rules: Optional[Sequence['DnatRuleSpecArgs']] = None,
@@ -46,6 +47,11 @@ class TenantNetworkArgs:
         :param Sequence['TenantNamespaceSpecArgs'] namespaces: The tenant's namespaces.
         :param Sequence['TenantSubnetSpecArgs'] subnets: The tenant's subnets.
         :param _builtins.str tenant: Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
+        :param Mapping[str, _builtins.str] adopt: Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
+               `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
+               `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
+               keeps that name and is imported into the stack (Pulumi import) instead of created; the first
+               `up` changes none of its values. Namespaces that exist are adopted with `namespaces[].adopt`.
         :param _builtins.bool api_server_access: Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
         :param 'PodSelectorSpecArgs' api_server_access_pod_selector: Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
         :param Sequence['DnatRuleSpecArgs'] dnat_rules: Destination NAT (port forwarding) rules.
@@ -64,6 +70,8 @@ class TenantNetworkArgs:
         pulumi.set(__self__, "namespaces", namespaces)
         pulumi.set(__self__, "subnets", subnets)
         pulumi.set(__self__, "tenant", tenant)
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
         if api_server_access is not None:
             pulumi.set(__self__, "api_server_access", api_server_access)
         if api_server_access_pod_selector is not None:
@@ -138,6 +146,22 @@ class TenantNetworkArgs:
     @tenant.setter
     def tenant(self, value: _builtins.str):
         pulumi.set(self, "tenant", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
+        `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
+        `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
+        keeps that name and is imported into the stack (Pulumi import) instead of created; the first
+        `up` changes none of its values. Namespaces that exist are adopted with `namespaces[].adopt`.
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "adopt", value)
 
     @_builtins.property
     @pulumi.getter(name="apiServerAccess")
@@ -302,6 +326,7 @@ class TenantNetwork(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[Mapping[str, _builtins.str]] = None,
                  api_server_access: Optional[_builtins.bool] = None,
                  api_server_access_pod_selector: Optional[Union['PodSelectorSpecArgs', 'PodSelectorSpecArgsDict']] = None,
                  cluster: pulumi.Input[Optional[Union['ClusterNetworkInfoArgs', 'ClusterNetworkInfoArgsDict']]] = None,
@@ -327,6 +352,11 @@ class TenantNetwork(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param Mapping[str, _builtins.str] adopt: Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
+               `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
+               `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
+               keeps that name and is imported into the stack (Pulumi import) instead of created; the first
+               `up` changes none of its values. Namespaces that exist are adopted with `namespaces[].adopt`.
         :param _builtins.bool api_server_access: Give every pod a NIC on the cluster's API-server attachment network and a route to the API server (namespaces may override).
         :param Union['PodSelectorSpecArgs', 'PodSelectorSpecArgsDict'] api_server_access_pod_selector: Only the pods matching it get the API-server access (all pods of the namespaces with access when omitted).
         :param pulumi.Input[Union['ClusterNetworkInfoArgs', 'ClusterNetworkInfoArgsDict']] cluster: The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference).
@@ -371,6 +401,7 @@ class TenantNetwork(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt: Optional[Mapping[str, _builtins.str]] = None,
                  api_server_access: Optional[_builtins.bool] = None,
                  api_server_access_pod_selector: Optional[Union['PodSelectorSpecArgs', 'PodSelectorSpecArgsDict']] = None,
                  cluster: pulumi.Input[Optional[Union['ClusterNetworkInfoArgs', 'ClusterNetworkInfoArgsDict']]] = None,
@@ -399,6 +430,7 @@ class TenantNetwork(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = TenantNetworkArgs.__new__(TenantNetworkArgs)
 
+            __props__.__dict__["adopt"] = adopt
             __props__.__dict__["api_server_access"] = api_server_access
             __props__.__dict__["api_server_access_pod_selector"] = api_server_access_pod_selector
             if cluster is None and not opts.urn:
