@@ -10,6 +10,7 @@ import {
   skippedChecks,
   withServiceIps,
 } from "../core";
+import { adoptedSnapshot, checkClusterAdopt } from "../core/adopt";
 import { clusterSnapshot } from "./claims";
 import { checkComponentKeys } from "../input-schema";
 import { type Target, objectsAccess } from "./cluster-access";
@@ -36,13 +37,22 @@ export class ClusterNetwork extends pulumi.ComponentResource {
     super("kubeovn:index:ClusterNetwork", name, args, opts);
     const { teardown, ...spec } = args;
     const plan = planCluster(spec);
+    const p = new Problems();
+    checkClusterAdopt(
+      p,
+      spec.adopt,
+      plan.objects.filter((o) => !o.patch).map((o) => o.id),
+    );
+    p.throwIfAny(`ClusterNetwork ${name}`);
+    // Objects the cluster has already are imported, not created.
+    const adopted = new Set(spec.adopt ?? []);
     // The teardown acts on the cluster the objects go to (this component's Kubernetes provider).
     const target = objectsAccess(this, `ClusterNetwork ${name}`);
     const kubeconfig = teardownKubeconfig(`ClusterNetwork ${name}`, teardown, target);
-    const declared = declareObjects(this, name, plan.objects);
+    const declared = declareObjects(this, name, plan.objects, {}, adopted);
     declareTeardown(this, name, "cluster", plan.objects, [...declared.values()], teardown, kubeconfig);
     // The cluster's own Subnets and service range, read once per program run (shared with the tenants).
-    const checked = checkAgainstCluster(name, plan, target, this);
+    const checked = checkAgainstCluster(name, plan, target, this, adopted);
     let info: pulumi.Output<ClusterNetworkInfo>;
     if (spec.apiServerAccess) {
       // The API server's address is a fact of the cluster, never a guess: read Service default/kubernetes.
@@ -70,11 +80,15 @@ async function checkAgainstCluster(
   plan: ClusterPlan,
   target: Promise<Target | typeof pulumi.unknown>,
   resource: pulumi.Resource,
+  adopted: ReadonlySet<string>,
 ): Promise<void> {
   // Credentials that cannot be resolved are the teardown's error to report, not this check's.
   const where = await target.catch(() => pulumi.unknown);
   if (pulumi.isUnknown(where)) return;
-  const snapshot = await clusterSnapshot((where as Target).access.kubeconfig);
+  const snapshot = adoptedSnapshot(
+    await clusterSnapshot((where as Target).access.kubeconfig),
+    plan.objects.filter((o) => adopted.has(o.id)).map((o) => ({ kind: o.kind, name: o.metadata.name })),
+  );
   const checks = skippedChecks(snapshot);
   if (checks.length > 0)
     pulumi.log.warn(

@@ -13,7 +13,6 @@ import {
   checkClusterClashes,
   checkNamespaceOwners,
   claimRef,
-  objectNames,
   planTenant,
   plannedClaims,
   skippedChecks,
@@ -22,6 +21,8 @@ import { parseAddress } from "../core/net";
 import { standInClusterInfo } from "../core/preview-facts";
 import { checkPeeringPair } from "../core/cross-tenant";
 import { checkTenant } from "../core/tenant-check";
+import { adoptedObjects, adoptedSnapshot } from "../core/adopt";
+import { tenantObjectNames } from "../core/names";
 import { inputKeys } from "../input-schema";
 import { clusterNamespaceOwners, clusterSnapshot, tenantAddresses } from "./claims";
 import { type Target, objectsAccess } from "./cluster-access";
@@ -246,11 +247,12 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
       (d.declared.get(id) as k8s.apiextensions.CustomResource).metadata.name;
     // The names are known from the spec alone, as the preview always showed them.
     const always: TenantData["provisional"][] = [undefined, "claims", "facts"];
-    this.vpcName = fromObjects((d) => metadataName(d, "vpc"), objectNames.vpc(spec.tenant), always);
+    const names = tenantObjectNames(spec.tenant, spec.adopt);
+    this.vpcName = fromObjects((d) => metadataName(d, "vpc"), names.vpc(), always);
     this.subnetNames = fromObjects(
       (d) =>
         pulumi.all(Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, metadataName(d, `subnet/${s.name}`)]))),
-      Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, objectNames.subnet(spec.tenant, s.name)])),
+      Object.fromEntries((spec.subnets ?? []).map((s) => [s.name, names.subnet(s.name)])),
       always,
     );
     this.interconnectIp = fromObjects((d) => d.plan.addresses.interconnectIp);
@@ -298,7 +300,8 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
       objects: PlannedObject[],
       claims: ReturnType<typeof claimRef>[] | typeof pulumi.unknown,
     ): Declared => {
-      const declared = declareObjects(this, name, objects);
+      // Objects the cluster has already (`adopt`) are imported, not created.
+      const declared = declareObjects(this, name, objects, {}, new Set(Object.keys(spec.adopt ?? {})));
       declareTeardown(this, name, plan.tenant, plan.objects, [...declared.values()], teardown, kubeconfig, claims);
       return declared;
     };
@@ -332,13 +335,20 @@ export class TenantNetwork extends pulumi.ComponentResource<TenantData> {
       checkClusterNamespaces(spec, this, access.kubeconfig),
     ]);
     warnSkipped(component, snapshot, this);
+    const adopted = adoptedObjects(spec.adopt);
     // Checked inside the planning step, so a clash is refused before any address is claimed.
     const ranges = [facts.interconnectSubnet, ...(facts.eipPools ?? []).map((pool) => pool.name)];
-    const { plan, claims } = await tenantAddresses(component, access.kubeconfig, ranges, (held) => {
-      const p = planTenant(spec, facts, held);
-      checkAgainstCluster(spec, p, snapshot);
-      return p;
-    });
+    const { plan, claims } = await tenantAddresses(
+      component,
+      access.kubeconfig,
+      ranges,
+      (held) => {
+        const p = planTenant(spec, facts, held);
+        checkAgainstCluster(spec, p, adoptedSnapshot(snapshot, adopted, spec.tenant));
+        return p;
+      },
+      adopted,
+    );
     return { plan, declared: declare(plan, plan.objects, claims.map(claimRef)) };
   }
 }

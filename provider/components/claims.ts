@@ -20,6 +20,7 @@ import {
   mergeClaims,
   plannedClaims,
 } from "../core";
+import { adoptedSnapshot } from "../core/adopt";
 import { type ClaimStore, KubeClaimStore, claimPlan } from "../kube/claims";
 import { readClusterSnapshot } from "../kube/cluster-snapshot";
 import { namespaceOwners } from "../kube/namespace-owners";
@@ -116,6 +117,7 @@ export async function tenantAddresses(
   kubeconfig: string,
   ranges: string[],
   plan: (claims: AddressClaims) => TenantPlan,
+  adopted: { kind: string; name: string }[] = [],
 ): Promise<{ plan: TenantPlan; claims: AddressClaim[] }> {
   const store = storeFor(kubeconfig);
   const { claims: byStore } = runReads();
@@ -135,7 +137,8 @@ export async function tenantAddresses(
   ]);
   // Lowest first: addresses cluster objects hold without a claim, the addresses this run's other
   // tenants planned, then the claims (on a re-read after a lost race, the fresh ones).
-  const outside = externalHolders(snapshot, listed, ranges);
+  // The EIPs the tenant adopts hold their addresses for it: those become its claims.
+  const outside = externalHolders(adoptedSnapshot(snapshot, adopted), listed, ranges);
   const planAround = (claims: AddressClaims): TenantPlan => {
     const p = plan(mergeClaims(mergeClaims(outside, claimsByRange(reads.planned)), claims));
     reads.planned.push(...plannedClaims(p));

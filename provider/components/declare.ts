@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { type PlannedObject, creationOrder, replacementClosure } from "../core";
+import { importId } from "../core/adopt";
 
 export type Declared = Map<string, pulumi.CustomResource>;
 
@@ -10,6 +11,7 @@ export function declareObjects(
   prefix: string,
   objects: PlannedObject[],
   opts: pulumi.CustomResourceOptions = {},
+  adopted: ReadonlySet<string> = new Set(),
 ): Declared {
   const byId = new Map(objects.map((o) => [o.id, o]));
   const declared: Declared = new Map();
@@ -24,6 +26,8 @@ export function declareObjects(
       deleteBeforeReplace: true,
       replaceOnChanges: o.replaceOnChanges,
     };
+    // An object the cluster has already is imported: the engine reads it instead of creating it.
+    if (adopted.has(id) && !o.patch) resourceOpts.import = importId(o.metadata);
     const replaceWith = replacedWith.get(id) as string[];
     if (replaceWith.length) resourceOpts.replaceWith = replaceWith.map((d) => declared.get(d) as pulumi.CustomResource);
     declared.set(id, declareOne(`${prefix}-${id.replace(/\//g, "-")}`, o, resourceOpts));

@@ -320,6 +320,80 @@ describe("components under Pulumi mocks", () => {
     assert.equal(registered.get("globex-namespace-globex")?.type, "kubernetes:core/v1:NamespacePatch");
   });
 
+  it("adopted objects are imported under their cluster names, and the addresses they hold are the tenant's", async () => {
+    const { useClusterReads } =
+      require("../../provider/components/claims") as typeof import("../../provider/components/claims");
+    // The cluster holds the tenant's Subnet and EIP, made by hand (no labels of ours).
+    useClusterReads({
+      snapshot: async () => ({
+        subnets: [{ name: "shop-web", vpc: "shop", cidrBlock: "10.60.1.0/24", gateway: "10.60.1.1", labels: {} }],
+        addressHolders: [
+          { kind: "IptablesEIP", name: "shop-front", subnet: "public-a", addresses: ["203.0.113.50"], labels: {} },
+        ],
+        skipped: [],
+      }),
+      owners: async () => new Map(),
+    });
+    try {
+      const cluster = new ClusterNetwork("cl", {
+        ...demo.cluster,
+        adopt: ["interconnect/subnet"],
+        teardown: { kubeconfig: KUBECONFIG },
+      });
+      const shop = new TenantNetwork("shop", {
+        tenant: "shop",
+        namespaces: [{ name: "shop-web", adopt: true }],
+        subnets: [{ name: "web", cidr: "10.60.1.0/24", namespaces: ["shop-web"] }],
+        natGateway: { subnet: "web", lanIp: "10.60.1.254" },
+        eips: [{ name: "front", pool: "public-a", v4ip: "203.0.113.50" }],
+        dnatRules: [
+          {
+            name: "https",
+            eip: "front",
+            protocol: NatProtocol.Tcp,
+            externalPort: 443,
+            internalIp: "10.60.1.10",
+            internalPort: 8443,
+          },
+        ],
+        adopt: {
+          vpc: "shop",
+          "subnet/web": "shop-web",
+          "nat-gateway": "shop-gw",
+          "eip/front": "shop-front",
+          "dnat/https": "shop-https",
+        },
+        cluster: cluster.info,
+        teardown: { kubeconfig: KUBECONFIG },
+      });
+      const eips = await value(shop.eipAddresses);
+      assert.equal(await value(shop.vpcName), "shop");
+      await settle();
+      assert.equal(eips.front, "203.0.113.50");
+      // The import id pulumi-kubernetes reads the object by: its name (all of these are cluster-scoped).
+      for (const [resource, name] of [
+        ["shop-vpc", "shop"],
+        ["shop-subnet-web", "shop-web"],
+        ["shop-nat-gateway", "shop-gw"],
+        ["shop-eip-front", "shop-front"],
+        ["shop-dnat-https", "shop-https"],
+        ["cl-interconnect-subnet", "ovn-vpc-external-network"],
+      ]) {
+        assert.equal(registered.get(resource)?.id, name, `${resource} is imported as ${name}`);
+        assert.equal(registered.get(resource)?.inputs.metadata.name, name);
+      }
+      // References follow the adopted names; what is not adopted is created under the scheme's name.
+      assert.equal(registered.get("shop-nat-gateway")?.inputs.spec.subnet, "shop-web");
+      assert.equal(registered.get("shop-dnat-https")?.inputs.spec.eip, "shop-front");
+      assert.ok(!registered.get("shop-eip-interconnect")?.id);
+      assert.equal(registered.get("shop-eip-interconnect")?.inputs.metadata.name, "shop--interconnect");
+      assert.ok(!registered.get("cl-eip-pool-public-a")?.id);
+      assert.equal(registered.get("shop-namespace-shop-web")?.type, "kubernetes:core/v1:NamespacePatch");
+    } finally {
+      useClusterReads();
+    }
+  });
+
   it("bad input fails the plan and declares no object of the tenant", async () => {
     const t = clone(demo.tenants[0]);
     t.tenant = "bad"; // the demo's tenants are already declared in this (mocked) program
