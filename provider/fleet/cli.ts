@@ -7,6 +7,7 @@
  *   kubeovn-tenants apply   [tenants...] [-f fleet.yaml]
  *   kubeovn-tenants destroy <tenant|cluster> [-f fleet.yaml]
  *   kubeovn-tenants status  [-f fleet.yaml] [--no-drift]
+ *   kubeovn-tenants import  [vpcs...] --out fleet.yaml [--kubeconfig file] [--report file]
  * Exit codes of plan and merge-reports: 0 no changes, 2 changes, 3 disruptive changes (2 with
  * --allow-disruptive), 1 errors (a stack blocked by a mandatory policy included).
  */
@@ -27,7 +28,10 @@ import { renderCertificateReport, webhookCertificateReport } from "../webhook/ex
 import { type Progress, createProgress } from "./progress";
 import { EXIT, type FleetReport, exitCode, renderJson, renderMarkdown } from "./report";
 import { MergeError, mergeReports, parseShard, reportFromJson } from "./shard";
-import { loadFleet } from "./fleet-file";
+import { loadFleet, parseFleet } from "./fleet-file";
+import { adoptCluster, renderAdoption } from "./adopt";
+import { readLiveCluster } from "../kube/cluster-objects";
+import * as YAML from "yaml";
 import { DEFAULT_ENV_SECRET, DEFAULT_SERVICE_ACCOUNT, defaultEnv, writeOperatorExport } from "./operator";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -221,6 +225,43 @@ export function buildCli(): Command {
       if (o.json !== "-") printStatus(status);
       if (o.certificates) await printWebhookCertificates(o.json === "-");
       process.exitCode = status.some((s) => s.error) ? EXIT.errors : 0;
+    });
+  program
+    .command("import")
+    .description(
+      "write the fleet file of a running cluster's Kube-OVN networks (each object keeps its name and addresses; `apply` then imports them) and report what the model cannot express",
+    )
+    .argument("[vpcs...]", "only the tenants of these VPCs (default: every custom VPC)")
+    .requiredOption("--out <fleet.yaml>", "where to write the fleet file")
+    .option("--kubeconfig <file>", "the cluster's kubeconfig (default: $KUBECONFIG, else ~/.kube/config)")
+    .option("--report <file>", "write the report (Markdown) here as well")
+    .option("--project <name>", "Pulumi project of the tenant stacks")
+    .option("--force", "overwrite --out when it exists")
+    .action(async (vpcs: string[], o) => {
+      if (fs.existsSync(o.out) && !o.force) throw new Error(`${o.out} exists; pass --force to overwrite it`);
+      const kc = new k8s.KubeConfig();
+      if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+      else kc.loadFromDefault();
+      const source = kc.getCurrentCluster()?.server ?? "the cluster";
+      const adoption = adoptCluster(await readLiveCluster(kc.exportConfig()), {
+        ...(vpcs.length ? { only: vpcs } : {}),
+        ...(o.project ? { project: o.project } : {}),
+      });
+      const report = renderAdoption(adoption, source);
+      writeOut(o.report, report);
+      if (!adoption.fleet) {
+        warn(report);
+        process.exitCode = EXIT.errors;
+        return;
+      }
+      const text = `# Written by kubeovn-tenants import from ${source}: existing objects are adopted (kept, imported by \`apply\`).\n${YAML.stringify(adoption.fleet)}`;
+      // What we write must be a valid fleet file: checked as `plan` and `apply` will check it.
+      parseFleet(text, o.out);
+      fs.writeFileSync(o.out, text);
+      say(report);
+      say(
+        `Wrote ${o.out}: ${adoption.fleet.tenants.length} tenant(s). \`kubeovn-tenants -f ${o.out} plan\` shows the imports; \`apply\` performs them.`,
+      );
     });
   return program;
 }
