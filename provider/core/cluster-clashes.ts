@@ -3,8 +3,10 @@
  * snapshot, see provider/kube/cluster-snapshot.ts). Each problem names our side (field and value)
  * and theirs (kind, name, owner). The rules:
  *
- * - A Subnet name held by an object we did not make for the same owner: declaring it would adopt or
- *   overwrite it.
+ * - A name held by an object of the same kind (Subnet, Vpc, VpcNatGateway, IptablesEIP, the three
+ *   rule kinds, SecurityGroup; a NetworkAttachmentDefinition in its namespace) that we did not make for
+ *   the same owner: declaring it would adopt or overwrite that object. Our own names cannot meet
+ *   (provider/core/names.ts); this is for objects made by hand, by other tools, or named by hand.
  * - A Subnet overlapping another Subnet of the same VPC: kube-ovn-controller refuses the second
  *   (pkg/controller/subnet.go checkSubnetConflict, "subnet … cidr … is conflict with subnet …") and
  *   the Subnet never becomes Ready.
@@ -54,6 +56,15 @@ export interface AddressHolderFact {
   pod?: string;
 }
 
+/** An object of a kind a plan declares, by name, with who made it. */
+export interface NamedObjectFact {
+  kind: string;
+  name: string;
+  /** For a namespaced kind (NetworkAttachmentDefinition). */
+  namespace?: string;
+  labels: OwnerLabels;
+}
+
 /** The service range, or what is known of it. */
 export interface ServiceRangeFact {
   /** CIDRs of the range; or single addresses (`/32`, `/128`) when only members are known. */
@@ -70,6 +81,11 @@ export interface ClusterSnapshot {
   subnets?: SubnetFact[];
   serviceRange?: ServiceRangeFact;
   addressHolders?: AddressHolderFact[];
+  /**
+   * Objects of the kinds a plan declares beside Subnets and IptablesEIPs (those are in `subnets` and
+   * `addressHolders`), and the kinds that could be read.
+   */
+  named?: { kinds: string[]; objects: NamedObjectFact[] };
   skipped: string[];
 }
 
@@ -99,13 +115,14 @@ function firstOverlap(ours: Cidr[], theirs: Cidr[]): Cidr | undefined {
   return theirs.find((y) => ours.some((x) => overlaps(x, y)));
 }
 
-/** Refuses planned Subnets that clash with the cluster's Subnets and service range (rules above). */
+/** Refuses planned objects that clash with what the cluster holds: names, Subnet ranges, the service range (rules above). */
 export function checkClusterClashes(
   p: Problems,
   owner: PlanOwner,
   objects: PlannedObject[],
   snapshot: ClusterSnapshot,
 ): void {
+  checkNameClashes(p, owner, objects, snapshot);
   const theirs = (snapshot.subnets ?? []).map((s) => ({ ...s, cidrs: parseCidrList(s.cidrBlock) ?? [] }));
   const service = snapshot.serviceRange && {
     ...snapshot.serviceRange,
@@ -121,9 +138,10 @@ export function checkClusterClashes(
     for (const s of theirs) {
       const who = `Subnet ${s.name} (${s.cidrBlock}${s.vpc ? `, VPC ${s.vpc}` : ""}, ${ownerOf(s.labels)})`;
       if (s.name === name) {
-        if (!isOwn(s.labels, owner))
-          p.add(field, block, `would be declared as Subnet ${name}, a name the cluster's ${who} holds`);
-        else refuseReplacementUnderPods(p, field, o, s, snapshot);
+        if (!isOwn(s.labels, owner)) {
+          const source = nameSource(o, objects);
+          p.add(source.path, source.value, `would be declared as Subnet ${name}, a name the cluster's ${who} holds`);
+        } else refuseReplacementUnderPods(p, field, o, s, snapshot);
         continue;
       }
       // Our own objects change with the plan (a renamed subnet), which the engine orders.
@@ -154,6 +172,74 @@ export function checkClusterClashes(
           : `overlaps the service range ${inService.text} (${service.source}): pod addresses must stay out of the service range`,
       );
     }
+  }
+}
+
+/** The planned lists whose items name their objects, by the id prefix of those objects (provider/core/tenant-plan.ts, cluster.ts). */
+const NAMING_LISTS: [prefix: string, list: string][] = [
+  ["subnet/", "subnets"],
+  ["eip/", "eips"],
+  ["snat/", "snatRules"],
+  ["dnat/", "dnatRules"],
+  ["fip/", "floatingIps"],
+  ["security-group/", "securityGroups"],
+  ["eip-pool/", "eipPools"],
+];
+/** Role-made objects of the cluster network, by id prefix: the spec field they come from. */
+const CLUSTER_ROLES: { [prefix: string]: string } = {
+  interconnect: "interconnect",
+  "api-server-access": "apiServerAccess",
+};
+
+/**
+ * The spec field and value a planned object's name comes from: the item's own name for a declared
+ * object (`eips[web].name`), the tenant for a role's object (the Vpc, the interconnect EIP, the
+ * monitoring attachment), the cluster network's section for its own.
+ */
+export function nameSource(o: PlannedObject, objects: PlannedObject[]): { path: string; value: string } {
+  const tenant = o.metadata.labels?.[TENANT_LABEL];
+  const [head] = o.id.split("/");
+  const role = tenant
+    ? { path: "tenant", value: tenant }
+    : { path: CLUSTER_ROLES[head] ?? head, value: String(o.metadata.name) };
+  const monitored = objects.some((x) => x.id === "monitoring/subnet");
+  if (o.id === "eip/interconnect") return role;
+  if (monitored && (o.id === "security-group/monitoring" || o.id === "security-group/monitoring-open")) return role;
+  for (const [prefix, list] of NAMING_LISTS)
+    if (o.id.startsWith(prefix)) {
+      const own = o.id.slice(prefix.length);
+      return { path: `${list}[${own}].name`, value: own };
+    }
+  return role;
+}
+
+/**
+ * Refuses planned objects whose name the cluster holds in an object of the same kind (in the same
+ * namespace) that another owner made: a Vpc, VpcNatGateway, IptablesEIP, rule, SecurityGroup or
+ * NetworkAttachmentDefinition (Subnets: checkClusterClashes). Both sides named.
+ */
+export function checkNameClashes(
+  p: Problems,
+  owner: PlanOwner,
+  objects: PlannedObject[],
+  snapshot: ClusterSnapshot,
+): void {
+  const held = new Map<string, { kind: string; name: string; namespace?: string; labels: OwnerLabels }>();
+  const key = (kind: string, name: string, namespace = "") => `${kind}/${namespace}/${name}`;
+  for (const h of snapshot.addressHolders ?? []) if (h.kind === "IptablesEIP") held.set(key(h.kind, h.name), h);
+  for (const n of snapshot.named?.objects ?? []) held.set(key(n.kind, n.name, n.namespace), n);
+  for (const o of objects) {
+    if (o.kind === "Subnet" || o.patch) continue;
+    const name = String(o.metadata.name);
+    const theirs = held.get(key(o.kind, name, o.metadata.namespace));
+    if (!theirs || isOwn(theirs.labels, owner)) continue;
+    const where = theirs.namespace ? ` in namespace ${theirs.namespace}` : "";
+    const source = nameSource(o, objects);
+    p.add(
+      source.path,
+      source.value,
+      `would be declared as ${o.kind} ${name}${where}, a name the cluster's ${o.kind} ${name} (${ownerOf(theirs.labels)}) holds`,
+    );
   }
 }
 
@@ -231,11 +317,25 @@ export function mergeClaims(under: AddressClaims, over: AddressClaims): AddressC
   return out;
 }
 
+/** The kinds whose names `named` carries when every list could be read. */
+export const NAMED_KINDS = [
+  "Vpc",
+  "VpcNatGateway",
+  "IptablesSnatRule",
+  "IptablesDnatRule",
+  "IptablesFIPRule",
+  "SecurityGroup",
+  "NetworkAttachmentDefinition",
+] as const;
+
 /** The checks a snapshot could not serve, each with the reads that failed, for the preview's warning. */
 export function skippedChecks(snapshot: ClusterSnapshot): string[] {
   const out: string[] = [];
   if (!snapshot.subnets) out.push("Subnet names and ranges against the cluster's Subnets");
   if (!snapshot.addressHolders) out.push("addresses held by IPs, Vips and IptablesEIPs without a claim");
+  const named = new Set(snapshot.named?.kinds ?? []);
+  const unnamed = [...NAMED_KINDS].filter((k) => !named.has(k));
+  if (unnamed.length > 0) out.push(`names against the cluster's ${unnamed.join(", ")} objects`);
   if (!snapshot.serviceRange) out.push("ranges against the service range");
   else if (snapshot.serviceRange.cidrs.every((c) => /\/(32|128)$/.test(c)))
     out.push("ranges against the service range beyond the kubernetes Service's own address");

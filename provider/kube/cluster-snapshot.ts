@@ -4,17 +4,26 @@
  * provider/components/claims.ts): Subnets, IPs, Vips and IptablesEIPs (lists of the cluster-scoped
  * kubeovn.io objects), the service range (the ServiceCIDR objects of networking.k8s.io/v1; where
  * those cannot be read, the `default/kubernetes` Service's clusterIPs, a known member of the range),
+ * and the names held by the other kinds a plan declares (Vpcs, VpcNatGateways, the three iptables rule
+ * kinds, SecurityGroups, and NetworkAttachmentDefinitions of every namespace): 12 calls
  * (the owners of tenant namespaces are one list too: namespace-owners.ts). A read that fails is
  * named in `skipped`; the checks that need it are skipped, and the preview says so.
  */
 import * as k8s from "@kubernetes/client-node";
-import type { AddressHolderFact, ClusterSnapshot, OwnerLabels, SubnetFact } from "../core/cluster-clashes";
+import type {
+  AddressHolderFact,
+  ClusterSnapshot,
+  NAMED_KINDS,
+  NamedObjectFact,
+  OwnerLabels,
+  SubnetFact,
+} from "../core/cluster-clashes";
 import { INTERCONNECT_SUBNET } from "../core/names";
 import { apiMessage } from "./api-errors";
 import { apiClient, kubeConfig } from "./client";
 
 interface KubeObject {
-  metadata?: { name?: string; labels?: OwnerLabels };
+  metadata?: { name?: string; namespace?: string; labels?: OwnerLabels };
   spec?: { [k: string]: unknown };
   status?: { [k: string]: unknown };
 }
@@ -23,7 +32,18 @@ const str = (v: unknown) => (typeof v === "string" ? v : "");
 const addresses = (...texts: unknown[]) =>
   [...new Set(texts.flatMap((t) => str(t).split(",")).map((t) => t.trim()))].filter((t) => t !== "");
 
-/** Every Subnet, IP, Vip and IptablesEIP, and the service range: one list (or get) per kind. */
+/** The kubeovn.io plurals of the kinds read for their names only (NetworkAttachmentDefinitions are listed apart). */
+const PLURALS: { [kind in Exclude<(typeof NAMED_KINDS)[number], "NetworkAttachmentDefinition">]: string } = {
+  Vpc: "vpcs",
+  VpcNatGateway: "vpc-nat-gateways",
+  IptablesSnatRule: "iptables-snat-rules",
+  IptablesDnatRule: "iptables-dnat-rules",
+  IptablesFIPRule: "iptables-fip-rules",
+  SecurityGroup: "security-groups",
+};
+const KUBE_OVN_NAMED = Object.entries(PLURALS);
+
+/** Every Subnet, IP, Vip and IptablesEIP, the names of the other kinds we declare, and the service range: one list (or get) per kind. */
 export async function readClusterSnapshot(kubeconfig: string): Promise<ClusterSnapshot> {
   const kc = kubeConfig(kubeconfig);
   const custom = apiClient(kc, k8s.CustomObjectsApi);
@@ -36,12 +56,27 @@ export async function readClusterSnapshot(kubeconfig: string): Promise<ClusterSn
         return undefined;
       },
     );
-  const [subnets, ips, vips, eips, serviceRange] = await Promise.all([
+  const attachments = custom
+    .listCustomObjectForAllNamespaces({
+      group: "k8s.cni.cncf.io",
+      version: "v1",
+      plural: "network-attachment-definitions",
+    })
+    .then(
+      (r) => ((r as { items?: KubeObject[] }).items ?? []) as KubeObject[],
+      (err) => {
+        skipped.push(`list network-attachment-definitions.k8s.cni.cncf.io: ${apiMessage(err)}`);
+        return undefined;
+      },
+    );
+  const [subnets, ips, vips, eips, serviceRange, nads, ...named] = await Promise.all([
     list("subnets"),
     list("ips"),
     list("vips"),
     list("iptables-eips"),
     readServiceRange(kc, skipped),
+    attachments,
+    ...KUBE_OVN_NAMED.map(([, plural]) => list(plural)),
   ]);
   const labels = (o: KubeObject): OwnerLabels => o.metadata?.labels ?? {};
   const name = (o: KubeObject) => str(o.metadata?.name);
@@ -70,7 +105,22 @@ export async function readClusterSnapshot(kubeconfig: string): Promise<ClusterSn
       labels: labels(o),
     })),
   ];
+  const namedObjects: { kinds: string[]; objects: NamedObjectFact[] } = { kinds: [], objects: [] };
+  const addNamed = (kind: string, items: KubeObject[] | undefined) => {
+    if (!items) return;
+    namedObjects.kinds.push(kind);
+    for (const o of items)
+      namedObjects.objects.push({
+        kind,
+        name: name(o),
+        ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}),
+        labels: labels(o),
+      });
+  };
+  for (const [i, [kind]] of KUBE_OVN_NAMED.entries()) addNamed(kind, named[i]);
+  addNamed("NetworkAttachmentDefinition", nads);
   return {
+    named: namedObjects,
     subnets: subnets?.map(
       (o): SubnetFact => ({
         name: name(o),

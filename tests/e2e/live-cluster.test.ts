@@ -1,6 +1,7 @@
 /**
  * Plans checked against the live cluster, on the real controller: a Subnet made outside
- * pulumi-kubeovn whose range a tenant then uses, a tenant range inside `ovn-default` and an
+ * pulumi-kubeovn whose range a tenant then uses, a Vpc made outside it under a tenant's Vpc name, a
+ * tenant range inside `ovn-default` and an
  * API-server access range inside `join` are refused at preview naming both sides, next to the
  * controller's own verdict on the same input; and the reads behind those checks are a fixed number
  * of API calls for the whole program, whatever the number of tenants.
@@ -104,6 +105,24 @@ describe("plans checked against the live cluster, on the real controller", funct
     }
   });
 
+  it("a tenant whose Vpc name an object made outside pulumi-kubeovn holds is refused at preview naming both", async () => {
+    await create("vpcs", { apiVersion: "kubeovn.io/v1", kind: "Vpc", metadata: { name: "lcn--vpc" }, spec: {} });
+    try {
+      const before = await ourObjects();
+      const info = planCluster(demo.cluster).info;
+      const text = await refusedPreview(async () => {
+        new TenantNetwork("lcn", { ...smallTenant("lcn", "10.78.1.0/24"), cluster: info });
+      }, "live-name-held");
+      assert.match(
+        text,
+        /tenant: "lcn" would be declared as Vpc lcn--vpc, a name the cluster's Vpc lcn--vpc \(not made by pulumi-kubeovn\) holds/,
+      );
+      assert.deepEqual(await ourObjects(), before, "nothing created");
+    } finally {
+      await remove("vpcs", "lcn--vpc");
+    }
+  });
+
   it("a tenant range inside ovn-default and API-server access inside join are refused at preview naming both; the controller refuses the same API-access Subnet and accepts the tenant's in its own VPC", async () => {
     const before = await ourObjects();
     const info = planCluster(demo.cluster).info;
@@ -144,17 +163,24 @@ describe("plans checked against the live cluster, on the real controller", funct
     }
   });
 
-  it("the cluster reads are the same seven list calls for 2 tenants as for 20, at preview and at up (where the only other calls are one claim create per address)", async () => {
+  it("the cluster reads are the same fourteen list calls for 2 tenants as for 20, at preview and at up (where the only other calls are one claim create per address)", async () => {
     const info = planCluster(benchCluster).info;
     const paths = (calls: ApiRequest[]) =>
       calls.map((c) => `${c.method} ${new URL(c.url).pathname}${new URL(c.url).search}`).sort();
     const READS = [
       "GET /api/v1/namespaces",
       "GET /apis/coordination.k8s.io/v1/namespaces/pulumi-kubeovn-claims/leases",
+      "GET /apis/k8s.cni.cncf.io/v1/network-attachment-definitions",
       "GET /apis/kubeovn.io/v1/ips",
+      "GET /apis/kubeovn.io/v1/iptables-dnat-rules",
       "GET /apis/kubeovn.io/v1/iptables-eips",
+      "GET /apis/kubeovn.io/v1/iptables-fip-rules",
+      "GET /apis/kubeovn.io/v1/iptables-snat-rules",
+      "GET /apis/kubeovn.io/v1/security-groups",
       "GET /apis/kubeovn.io/v1/subnets",
       "GET /apis/kubeovn.io/v1/vips",
+      "GET /apis/kubeovn.io/v1/vpc-nat-gateways",
+      "GET /apis/kubeovn.io/v1/vpcs",
       "GET /apis/networking.k8s.io/v1/servicecidrs",
     ];
     /** The API calls our code makes in a preview (and, with `up`, an up) of `n` tenants on the cluster network. */

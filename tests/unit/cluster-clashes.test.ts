@@ -14,7 +14,8 @@ import {
   planTenant,
   skippedChecks,
 } from "../../provider/core";
-import { loadDemo } from "../support/demo";
+import { NAMED_KINDS, type NamedObjectFact } from "../../provider/core/cluster-clashes";
+import { clone, loadDemo } from "../support/demo";
 
 const demo = loadDemo();
 const cluster = planCluster(demo.cluster);
@@ -28,6 +29,7 @@ const snapshot = (s: Partial<ClusterSnapshot>): ClusterSnapshot => ({
   subnets: [JOIN, DEFAULT],
   addressHolders: [],
   serviceRange: { cidrs: ["10.96.0.0/12"], source: "ServiceCIDR kubernetes" },
+  named: { kinds: [...NAMED_KINDS], objects: [] },
   skipped: [],
   ...s,
 });
@@ -118,7 +120,7 @@ describe("clashes with what the cluster holds: each problem names our field and 
     const taken = { name: "acme--web", vpc: "acme-x--vpc", cidrBlock: "10.99.0.0/24", labels: ours("acme-x") };
     const lines = clashes(snapshot({ subnets: [JOIN, DEFAULT, taken] }));
     assert.deepEqual(lines, [
-      'subnets[web].cidr: "10.10.1.0/24" would be declared as Subnet acme--web, a name the cluster\'s Subnet acme--web (10.99.0.0/24, VPC acme-x--vpc, tenant acme-x) holds',
+      'subnets[web].name: "web" would be declared as Subnet acme--web, a name the cluster\'s Subnet acme--web (10.99.0.0/24, VPC acme-x--vpc, tenant acme-x) holds',
     ]);
   });
 
@@ -161,8 +163,130 @@ describe("clashes with what the cluster holds: each problem names our field and 
     assert.deepEqual(skippedChecks({ skipped: [] }), [
       "Subnet names and ranges against the cluster's Subnets",
       "addresses held by IPs, Vips and IptablesEIPs without a claim",
+      "names against the cluster's Vpc, VpcNatGateway, IptablesSnatRule, IptablesDnatRule, IptablesFIPRule, SecurityGroup, NetworkAttachmentDefinition objects",
       "ranges against the service range",
     ]);
+  });
+});
+
+describe("names held in the cluster by another owner", () => {
+  const monitored = (() => {
+    const spec = clone(acmeSpec);
+    spec.monitoring = { scraperNamespace: "metrics", cidr: "10.10.255.0/28", ports: ["9090"] };
+    return planTenant(spec, cluster.info);
+  })();
+  const held = (
+    kind: string,
+    name: string,
+    labels: { [k: string]: string } = {},
+    namespace?: string,
+  ): NamedObjectFact => ({
+    kind,
+    name,
+    labels,
+    ...(namespace ? { namespace } : {}),
+  });
+  const withNamed = (...objects: NamedObjectFact[]) => snapshot({ named: { kinds: [...NAMED_KINDS], objects } });
+
+  it("each kind the tenant declares is refused naming the field its name comes from and the holder", () => {
+    const lines = clashes(
+      snapshot({
+        named: {
+          kinds: [...NAMED_KINDS],
+          objects: [
+            held("Vpc", "acme--vpc"),
+            held("VpcNatGateway", "acme--nat", { [MANAGED_BY_LABEL]: "argocd" }),
+            held("IptablesDnatRule", "acme--https", ours("globex")),
+            held("IptablesSnatRule", "acme--web-out", ours()),
+          ],
+        },
+        addressHolders: [
+          { kind: "IptablesEIP", name: "acme--egress", subnet: "public-a", addresses: ["203.0.113.10"], labels: {} },
+        ],
+      }),
+    );
+    assert.deepEqual(lines, [
+      'tenant: "acme" would be declared as Vpc acme--vpc, a name the cluster\'s Vpc acme--vpc (not made by pulumi-kubeovn) holds',
+      'tenant: "acme" would be declared as VpcNatGateway acme--nat, a name the cluster\'s VpcNatGateway acme--nat (managed by argocd) holds',
+      'eips[egress].name: "egress" would be declared as IptablesEIP acme--egress, a name the cluster\'s IptablesEIP acme--egress (not made by pulumi-kubeovn) holds',
+      'snatRules[web-out].name: "web-out" would be declared as IptablesSnatRule acme--web-out, a name the cluster\'s IptablesSnatRule acme--web-out (the cluster network of pulumi-kubeovn) holds',
+      'dnatRules[https].name: "https" would be declared as IptablesDnatRule acme--https, a name the cluster\'s IptablesDnatRule acme--https (tenant globex) holds',
+    ]);
+  });
+
+  it("the tenant's own objects from an earlier up, and same names of another kind or namespace, are no clash", () => {
+    const own = monitored.objects
+      .filter((o) => o.kind !== "Namespace" && o.kind !== "Subnet")
+      .map((o) => held(o.kind, String(o.metadata.name), ours("acme"), o.metadata.namespace));
+    assert.deepEqual(clashes(withNamed(...own), monitored), []);
+    assert.deepEqual(
+      clashes(
+        withNamed(
+          held("SecurityGroup", "acme--vpc"),
+          held("NetworkAttachmentDefinition", "acme--monitoring", {}, "elsewhere"),
+          held("IptablesFIPRule", "acme--https"),
+        ),
+        monitored,
+      ),
+      [],
+    );
+  });
+
+  it("role objects (monitoring attachment and groups) name the tenant; a declared group its own name", () => {
+    const spec = clone(acmeSpec);
+    spec.monitoring = { scraperNamespace: "metrics", cidr: "10.10.255.0/28", ports: ["9090"] };
+    spec.securityGroups = [{ name: "web", namespaces: ["acme-web"], ingressRules: [] }];
+    const plan = planTenant(spec, cluster.info);
+    const lines = clashes(
+      withNamed(
+        held("NetworkAttachmentDefinition", "acme--monitoring", {}, "metrics"),
+        held("SecurityGroup", "acme--monitoring"),
+        held("SecurityGroup", "acme--web", ours("acme-x")),
+      ),
+      plan,
+    );
+    assert.deepEqual(lines, [
+      'securityGroups[web].name: "web" would be declared as SecurityGroup acme--web, a name the cluster\'s SecurityGroup acme--web (tenant acme-x) holds',
+      'tenant: "acme" would be declared as NetworkAttachmentDefinition acme--monitoring in namespace metrics, a name the cluster\'s NetworkAttachmentDefinition acme--monitoring (not made by pulumi-kubeovn) holds',
+      'tenant: "acme" would be declared as SecurityGroup acme--monitoring, a name the cluster\'s SecurityGroup acme--monitoring (not made by pulumi-kubeovn) holds',
+    ]);
+  });
+
+  it("the cluster network's objects name their section: a pool its name, the interconnect attachment its network", () => {
+    const p = new Problems();
+    checkClusterClashes(
+      p,
+      { field: () => "unused" },
+      cluster.objects,
+      snapshot({
+        subnets: [JOIN, DEFAULT, { name: "public-b", vpc: "", cidrBlock: "198.51.100.0/24", labels: {} }],
+        named: {
+          kinds: [...NAMED_KINDS],
+          objects: [held("NetworkAttachmentDefinition", "ovn-vpc-external-network", {}, "kube-system")],
+        },
+      }),
+    );
+    assert.deepEqual(
+      p.list.map((x) => `${x.path}: ${x.value} ${x.message}`),
+      [
+        "interconnect: ovn-vpc-external-network would be declared as NetworkAttachmentDefinition ovn-vpc-external-network in namespace kube-system, a name the cluster's NetworkAttachmentDefinition ovn-vpc-external-network (not made by pulumi-kubeovn) holds",
+        "eipPools[public-b].name: public-b would be declared as Subnet public-b, a name the cluster's Subnet public-b (198.51.100.0/24, not made by pulumi-kubeovn) holds",
+      ],
+    );
+  });
+
+  it("a kind that could not be listed is said to be unchecked", () => {
+    assert.deepEqual(
+      skippedChecks(
+        snapshot({
+          named: {
+            kinds: ["Vpc", "VpcNatGateway", "IptablesSnatRule", "IptablesDnatRule", "IptablesFIPRule"],
+            objects: [],
+          },
+        }),
+      ),
+      ["names against the cluster's SecurityGroup, NetworkAttachmentDefinition objects"],
+    );
   });
 });
 
@@ -246,14 +370,22 @@ describe("the snapshot without a reachable cluster", () => {
     assert.deepEqual(snap.skipped.map((s) => s.split(":")[0]).sort(), [
       "get service default/kubernetes",
       "list ips.kubeovn.io",
+      "list iptables-dnat-rules.kubeovn.io",
       "list iptables-eips.kubeovn.io",
+      "list iptables-fip-rules.kubeovn.io",
+      "list iptables-snat-rules.kubeovn.io",
+      "list network-attachment-definitions.k8s.cni.cncf.io",
+      "list security-groups.kubeovn.io",
       "list servicecidrs.networking.k8s.io",
       "list subnets.kubeovn.io",
       "list vips.kubeovn.io",
+      "list vpc-nat-gateways.kubeovn.io",
+      "list vpcs.kubeovn.io",
     ]);
     assert.deepEqual(skippedChecks(snap), [
       "Subnet names and ranges against the cluster's Subnets",
       "addresses held by IPs, Vips and IptablesEIPs without a claim",
+      "names against the cluster's Vpc, VpcNatGateway, IptablesSnatRule, IptablesDnatRule, IptablesFIPRule, SecurityGroup, NetworkAttachmentDefinition objects",
       "ranges against the service range",
     ]);
   });
