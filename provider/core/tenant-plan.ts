@@ -340,8 +340,10 @@ function tenantObjects(
     kind: "IptablesEIP",
     metadata: { name, labels },
     spec: { natGwDp: gwName, externalSubnet: subnet, ...(v4 ? { v4ip: v4 } : {}), ...(v6 ? { v6ip: v6 } : {}) },
-    // An EIP's spec is frozen once it is Ready upstream: any change is a replacement.
-    replaceOnChanges: ["spec"],
+    // An EIP's spec is frozen once it is Ready upstream: any change is a replacement. Field by field,
+    // not `spec`: an import's first diff adds the whole `spec` (pulumi-kubernetes imports a custom
+    // resource with no inputs but its name), which must be an update, not a replacement.
+    replaceOnChanges: EIP_FIELDS.map((f) => `spec.${f}`),
     dependsOn: ["nat-gateway"],
   });
   const [icV4, icV6] = splitFamilies(addresses.interconnectIp);
@@ -387,6 +389,9 @@ function tenantObjects(
     objects.push(rule(`fip/${r.name}`, "IptablesFIPRule", names.fip(r.name), r.eip, { internalIp: r.internalIp }));
   return objects;
 }
+
+/** Every field of an IptablesEIP spec we declare. */
+const EIP_FIELDS = ["natGwDp", "externalSubnet", "v4ip", "v6ip"];
 
 /** Drops empty lists, which the controller's write removes. */
 function nonEmpty(spec: { [k: string]: unknown }): { [k: string]: unknown } {
