@@ -183,7 +183,7 @@ async function main(): Promise<void> {
 
 /**
  * One line per Kubernetes object the engine finished (in place of its property dumps):
- * `  done  Subnet acme-web  (acme)`.
+ * `  done  Subnet acme--web  (acme)`.
  */
 function objectProgress(verb: string): ((e: EngineEvent) => void) & { count: number } {
   const progress = Object.assign(

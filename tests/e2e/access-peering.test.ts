@@ -169,8 +169,12 @@ describe("API-server access, two peered tenants with security groups, a monitori
       }
     }
     // The peered VPCs as the controller left them: each half with its router port and route.
-    const vpc = await read({ apiVersion: "kubeovn.io/v1", kind: "Vpc", metadata: { name: "alpha" } } as PlannedObject);
-    assert.deepEqual(vpc.status.vpcPeerings, ["beta"]);
+    const vpc = await read({
+      apiVersion: "kubeovn.io/v1",
+      kind: "Vpc",
+      metadata: { name: "alpha--vpc" },
+    } as PlannedObject);
+    assert.deepEqual(vpc.status.vpcPeerings, ["beta--vpc"]);
     const ns = await read({ apiVersion: "v1", kind: "Namespace", metadata: { name: "alpha-web" } } as PlannedObject);
     const defaults = JSON.parse(ns.metadata.annotations["pulumi-kubeovn/pod-defaults"]);
     assert.deepEqual(defaults.attachments, [
@@ -179,7 +183,7 @@ describe("API-server access, two peered tenants with security groups, a monitori
         routes: serviceIps.map((ip) => ({ dst: `${ip}/32`, gw: "100.100.100.1" })),
       },
     ]);
-    assert.deepEqual(defaults.securityGroups, ["alpha-web", "alpha-monitoring"]);
+    assert.deepEqual(defaults.securityGroups, ["alpha--web", "alpha--monitoring"]);
 
     // What the controller wrote to OVN: each security group's port group, and each half of the
     // peering as a static route on its VPC's router.

@@ -70,7 +70,7 @@ describe("a tenant in its own stack, given only what the cluster stack exports",
     assert.equal(up.outputs.interconnectIp.value, expected.interconnectIp);
     await controller.settled();
     assert.deepEqual(await tenant.preview(), []);
-    assert.ok((await ourObjects()).includes("Subnet/acme-web"));
+    assert.ok((await ourObjects()).includes("Subnet/acme--web"));
   });
 
   it("destroying the tenant, then the cluster stack, leaves nothing", async function () {

@@ -39,8 +39,8 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
   it("each NAT gateway's pod: eth0 routes stay inside the VPC, net1's default route is the interconnect gateway", async function () {
     const { cluster } = loadDemo();
     for (const [gateway, subnetGateway] of [
-      ["acme", "10.10.1.1"],
-      ["globex", "10.10.1.1"],
+      ["acme--nat", "10.10.1.1"],
+      ["globex--nat", "10.10.1.1"],
     ]) {
       const w = await natGatewayWiring(gateway);
       // Upstream hands VpcNatGateway.spec.routes to eth0: a default route there would send
@@ -61,8 +61,8 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
     // The controller's IPAM gave each gateway pod its lanIp in the tenant subnet (IP object <pod>.<namespace>).
     const ips = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
     for (const [gateway, subnet] of [
-      ["acme", "acme-web"],
-      ["globex", "globex-main"],
+      ["acme--nat", "acme--web"],
+      ["globex--nat", "globex--main"],
     ]) {
       const ip: any = await ips.getClusterCustomObject({
         group: "kubeovn.io",
@@ -81,7 +81,7 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
   it("each gateway pod was initialised, then given exactly its tenant's EIPs and rules", async function () {
     await controller.settled();
     const web = outputs.acmeEips.web;
-    const acme = gatewayCommands("acme", since);
+    const acme = gatewayCommands("acme--nat", since);
     const rules = (cmds: string[]) => cmds.filter((c) => !/^(init|get-iptables-version)/.test(c));
     assert.equal(acme[0], "init", acme.join("\n"));
     assert.deepEqual(
@@ -97,7 +97,7 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
       ]),
       acme.join("\n"),
     );
-    const globex = gatewayCommands("globex", since);
+    const globex = gatewayCommands("globex--nat", since);
     assert.equal(globex[0], "init", globex.join("\n"));
     const g = outputs.globexEips;
     assert.deepEqual(
@@ -115,13 +115,13 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
 
   it("OVN northbound: a logical router per VPC with its static routes, a logical switch per subnet", async function () {
     const routers = await nbNames("Logical_Router");
-    for (const r of ["acme", "globex", "ovn-cluster"]) assert.ok(routers.includes(r), routers.join(", "));
+    for (const r of ["acme--vpc", "globex--vpc", "ovn-cluster"]) assert.ok(routers.includes(r), routers.join(", "));
     const switches = await nbNames("Logical_Switch");
-    for (const s of ["acme-web", "acme-app", "globex-main", "join", "ovn-default"])
+    for (const s of ["acme--web", "acme--app", "globex--main", "join", "ovn-default"])
       assert.ok(switches.includes(s), switches.join(", "));
     // The VPC default route through the NAT gateway's LAN address, and globex's own static route.
-    assert.ok((await routerRoutes("acme")).includes("0.0.0.0/0 10.10.1.254 dst-ip"));
-    const globex = await routerRoutes("globex");
+    assert.ok((await routerRoutes("acme--vpc")).includes("0.0.0.0/0 10.10.1.254 dst-ip"));
+    const globex = await routerRoutes("globex--vpc");
     assert.ok(
       globex.includes("0.0.0.0/0 10.10.1.254 dst-ip") && globex.includes("10.99.0.0/16 10.10.1.200 dst-ip"),
       globex.join("\n"),
@@ -203,7 +203,7 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
     // land in the same window; it is routing housekeeping, not a rule or an EIP, so it is left out.
     const web = outputs.acmeEips.web;
     const ruleOrEip = (c: string) => !c.startsWith("subnet-route-");
-    const acme = gatewayCommands("acme", destroyed).filter(ruleOrEip);
+    const acme = gatewayCommands("acme--nat", destroyed).filter(ruleOrEip);
     assert.deepEqual(
       new Set(acme),
       new Set([
@@ -217,7 +217,7 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
       acme.join("\n"),
     );
     const g = outputs.globexEips;
-    const globex = gatewayCommands("globex", destroyed).filter(ruleOrEip);
+    const globex = gatewayCommands("globex--nat", destroyed).filter(ruleOrEip);
     assert.deepEqual(
       new Set(globex),
       new Set([
@@ -232,7 +232,7 @@ describe("the demo on the real engine, API server and kube-ovn-controller", func
     await controller.settled();
     const routers = await nbNames("Logical_Router");
     assert.deepEqual(
-      routers.filter((r) => r === "acme" || r === "globex"),
+      routers.filter((r) => r === "acme--vpc" || r === "globex--vpc"),
       [],
       routers.join(", "),
     );
@@ -294,14 +294,14 @@ describe("npm start: what a first run shows", function () {
       "### Cluster network",
       "### Tenant `acme`",
       "### Tenant `globex`",
-      "| create | VPC acme created | Vpc `acme` |",
-      "| create | subnet acme-web 10.10.1.0/24 created for namespace acme-web | Subnet `acme-web` |",
-      "| create | NAT gateway acme created (LAN 10.10.1.254 in subnet acme-web) | VpcNatGateway `acme` |",
-      "| create | EIP 203.0.113.10 (acme-egress, pool public-a) allocated | IptablesEIP `acme-egress` |",
-      `| create | interconnect address ${acmeIc} of NAT gateway acme allocated | IptablesEIP \`acme-interconnect\` |`,
-      "| create | SNAT 10.10.2.0/24 -> 203.0.113.10 added | IptablesSnatRule `acme-snat-app-out` |",
-      `| create | DNAT tcp ${acme.web}:443 -> 10.10.1.10:8443 added | IptablesDnatRule \`acme-dnat-https\` |`,
-      `| create | floating IP ${globex.db} -> 10.10.1.20 added | IptablesFIPRule \`globex-fip-db\` |`,
+      "| create | VPC acme--vpc created | Vpc `acme--vpc` |",
+      "| create | subnet acme--web 10.10.1.0/24 created for namespace acme-web | Subnet `acme--web` |",
+      "| create | NAT gateway acme--nat created (LAN 10.10.1.254 in subnet acme--web) | VpcNatGateway `acme--nat` |",
+      "| create | EIP 203.0.113.10 (acme--egress, pool public-a) allocated | IptablesEIP `acme--egress` |",
+      `| create | interconnect address ${acmeIc} of NAT gateway acme--nat allocated | IptablesEIP \`acme--interconnect\` |`,
+      "| create | SNAT 10.10.2.0/24 -> 203.0.113.10 added | IptablesSnatRule `acme--app-out` |",
+      `| create | DNAT tcp ${acme.web}:443 -> 10.10.1.10:8443 added | IptablesDnatRule \`acme--https\` |`,
+      `| create | floating IP ${globex.db} -> 10.10.1.20 added | IptablesFIPRule \`globex--db\` |`,
     ])
       assert.ok(r.stdout.includes(line), `missing: ${line}\n${tail(r)}`);
 
@@ -311,15 +311,15 @@ describe("npm start: what a first run shows", function () {
     const md = fs.readFileSync(file as string, "utf8");
     const picture = /```mermaid\n(flowchart LR\n[^`]+)```/.exec(md)?.[1] ?? "";
     for (const node of [
-      'vpc_acme[["+ VPC acme"]]',
-      'subnet_acme_web["+ subnet acme-web<br/>10.10.1.0/24"]',
-      'iptableseip_acme_egress(["+ EIP acme-egress<br/>203.0.113.10"])',
-      `iptableseip_globex_db(["+ EIP globex-db<br/>${globex.db}"])`,
-      "vpc_globex --> subnet_globex_main",
-      "vpcnatgateway_acme --> iptableseip_acme_egress",
+      'vpc_acme__vpc[["+ VPC acme--vpc"]]',
+      'subnet_acme__web["+ subnet acme--web<br/>10.10.1.0/24"]',
+      'iptableseip_acme__egress(["+ EIP acme--egress<br/>203.0.113.10"])',
+      `iptableseip_globex__db(["+ EIP globex--db<br/>${globex.db}"])`,
+      "vpc_globex__vpc --> subnet_globex__main",
+      "vpcnatgateway_acme__nat --> iptableseip_acme__egress",
     ])
       assert.ok(picture.includes(node), `${node}\n${md}`);
-    assert.ok(md.includes("| create | VPC globex created | Vpc `globex` |"), md);
+    assert.ok(md.includes("| create | VPC globex--vpc created | Vpc `globex--vpc` |"), md);
 
     // An image only when a renderer really ran; otherwise the reason.
     const image = /^ {2}The topology as an image: (.+)$/m.exec(r.stdout)?.[1];
@@ -330,7 +330,13 @@ describe("npm start: what a first run shows", function () {
     for (const hint of ["export KUBECONFIG=", "kubectl get vpcs,subnets", "npm start -- --destroy"])
       assert.ok(r.stdout.includes(hint), `${hint}\n${tail(r)}`);
     const objects = await ourObjects();
-    for (const o of ["Vpc/acme", "Vpc/globex", "VpcNatGateway/acme", "IptablesEIP/acme-egress", "Namespace/acme-web"])
+    for (const o of [
+      "Vpc/acme--vpc",
+      "Vpc/globex--vpc",
+      "VpcNatGateway/acme--nat",
+      "IptablesEIP/acme--egress",
+      "Namespace/acme-web",
+    ])
       assert.ok(objects.includes(o), objects.join(", "));
   });
 
@@ -344,7 +350,7 @@ describe("npm start: what a first run shows", function () {
     assert.ok(r.stdout.includes("No changes: `cluster`, `acme`, `globex`."), tail(r));
     // The picture is still drawn, with nothing marked.
     const md = fs.readFileSync(path.join(out, "demo-network.md"), "utf8");
-    assert.ok(md.includes('vpc_acme[["VPC acme"]]') && !md.includes("classDef create"), md);
+    assert.ok(md.includes('vpc_acme__vpc[["VPC acme--vpc"]]') && !md.includes("classDef create"), md);
   });
 
   it("--destroy says what it removed in network terms and leaves nothing", async function () {
@@ -353,7 +359,10 @@ describe("npm start: what a first run shows", function () {
     assert.equal(r.code, 0, tail(r));
     assert.deepEqual(steps(r.stdout), ["1/3", "2/3", "3/3"], tail(r));
     for (const raw of RAW) assert.doesNotMatch(r.stdout, raw, tail(r));
-    for (const line of ["acme: VPC acme deleted: its subnets lose their router", "globex: NAT gateway globex deleted"])
+    for (const line of [
+      "acme: VPC acme--vpc deleted: its subnets lose their router",
+      "globex: NAT gateway globex--nat deleted",
+    ])
       assert.ok(r.stdout.includes(line), `${line}\n${tail(r)}`);
     assert.deepEqual(await ourObjects(), []);
   });

@@ -61,14 +61,14 @@ describe("kubeovn-tenants: tenant stacks from one fleet file", function () {
     assert.match(r.stdout, /4 updated, 0 unchanged, 0 failed or skipped/);
     const objs = await ourObjects();
     for (const o of [
-      "Subnet/acme-app",
-      "Subnet/globex-main",
-      "Subnet/initech-main",
-      "IptablesEIP/acme-web",
+      "Subnet/acme--app",
+      "Subnet/globex--main",
+      "Subnet/initech--main",
+      "IptablesEIP/acme--web",
       "Subnet/ovn-vpc-external-network",
     ])
       assert.ok(objs.includes(o), `${o} missing: ${objs.join(", ")}`);
-    assert.equal((await getKubeOvn("iptables-eips", "acme-web")).spec.v4ip, "203.0.113.11");
+    assert.equal((await getKubeOvn("iptables-eips", "acme--web")).spec.v4ip, "203.0.113.11");
     // Progress in CI is plain lines, one per state change; new stacks go straight to `up`.
     assert.match(r.stderr, /^\[acme\] waiting\n(.*\n)*\[acme\] updating\n(.*\n)*\[acme\] done: 15 create$/m);
   });

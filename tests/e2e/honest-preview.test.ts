@@ -123,7 +123,7 @@ describe("previews list every object up creates, with credentials or cluster fac
     assert.deepEqual(done, previewed, "the same resources, one for one");
     for (const t of ["prevcreds", "prevfacts"]) {
       const objects = (await ourObjects()).filter((o) => o.includes(t));
-      assert.ok(objects.includes(`IptablesEIP/${t}-egress`), objects.join(", "));
+      assert.ok(objects.includes(`IptablesEIP/${t}--egress`), objects.join(", "));
     }
   });
 

@@ -102,10 +102,10 @@ function lifecycle(tenant: string, open: () => Promise<Stack>): void {
     await stack.up({ onOutput: () => undefined });
     const objects = (await ourObjects()).filter((o) => o.includes(tenant));
     for (const o of [
-      `Vpc/${tenant}`,
-      `Subnet/${tenant}-web`,
-      `VpcNatGateway/${tenant}`,
-      `IptablesEIP/${tenant}-egress`,
+      `Vpc/${tenant}--vpc`,
+      `Subnet/${tenant}--web`,
+      `VpcNatGateway/${tenant}--nat`,
+      `IptablesEIP/${tenant}--egress`,
     ])
       assert.ok(objects.includes(o), `${o} on the provider's cluster: ${objects.join(", ")}`);
     const claims = await claimsOf(tenant);

@@ -127,6 +127,6 @@ describe("kubeovn-tenants export --operator: the Programs declare what the fleet
       for (const k of kinds) assert.deepEqual(viaProgram[s].objects[k], viaFleet[s].objects[k], `${s}: ${k}`);
       assert.deepEqual(viaProgram[s].outputs, viaFleet[s].outputs, `${s}: the same stack outputs`);
     }
-    assert.ok(Object.keys(viaFleet.acme.objects).includes("IptablesEIP/acme-web"));
+    assert.ok(Object.keys(viaFleet.acme.objects).includes("IptablesEIP/acme--web"));
   });
 });

@@ -54,7 +54,7 @@ describe("pod defaults in Python and Go programs, through the SDKs' transforms",
 
       it("a security group scoped by a pod selector binds the labelled Pod only, not the other workloads", function () {
         const front = planned(preview, "kubernetes:core/v1:Pod", "front").metadata.annotations;
-        assert.equal(front?.["ovn.kubernetes.io/security_groups"], "acme-web", JSON.stringify(front));
+        assert.equal(front?.["ovn.kubernetes.io/security_groups"], "acme--web", JSON.stringify(front));
         const web = planned(preview, "kubernetes:apps/v1:Deployment", "web").spec.template.metadata.annotations;
         assert.equal(web["ovn.kubernetes.io/security_groups"], undefined, JSON.stringify(web));
       });

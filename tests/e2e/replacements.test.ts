@@ -57,13 +57,13 @@ async function gatewayPodIp(): Promise<any> {
     group: "kubeovn.io",
     version: "v1",
     plural: "ips",
-    name: "vpc-nat-gw-swap-0.kube-system",
+    name: "vpc-nat-gw-swap--nat-0.kube-system",
   });
 }
 
 /** The tenant router's port into the subnet: its `networks` are `<gateway>/<prefix>`. */
 async function routerPortNetworks(): Promise<string> {
-  return (await kubeOvn().nbctl(["get", "Logical_Router_Port", "swap-swap-web", "networks"])).trim();
+  return (await kubeOvn().nbctl(["get", "Logical_Router_Port", "swap--vpc-swap--web", "networks"])).trim();
 }
 
 describe("changes upstream freezes replace what they carry with them, and complete", function () {
@@ -97,7 +97,7 @@ describe("changes upstream freezes replace what they carry with them, and comple
 
   /** The gateway pod holds the EIP and its DNAT rule with the current values (commands since `since`). */
   function assertRuleApplied(since: Date, previous?: string): void {
-    const calls = gatewayCommands("swap", since);
+    const calls = gatewayCommands("swap--nat", since);
     assert.ok(calls.includes(`eip-add ${v.eip}/24`), calls.join("\n"));
     assert.ok(calls.includes(`dnat-add ${v.eip},443,tcp,${v.internalIp},8443`), calls.join("\n"));
     if (previous) {
@@ -119,12 +119,12 @@ describe("changes upstream freezes replace what they carry with them, and comple
 
   /** The EIP and the DNAT rule objects carry the current address, as the controller reports it. */
   async function assertEipObjects(): Promise<void> {
-    const eip = await getKubeOvn("iptables-eips", "swap-web");
+    const eip = await getKubeOvn("iptables-eips", "swap--web");
     assert.deepEqual(
       [eip.spec.v4ip, eip.spec.externalSubnet, eip.status?.ip, eip.status?.ready],
       [v.eip, v.pool, v.eip, true],
     );
-    const dnat = await getKubeOvn("iptables-dnat-rules", "swap-dnat-https");
+    const dnat = await getKubeOvn("iptables-dnat-rules", "swap--https");
     assert.deepEqual(
       [
         dnat.status?.v4ip,
@@ -183,12 +183,12 @@ describe("changes upstream freezes replace what they carry with them, and comple
     assert.deepEqual(p.replace, ["nat-gateway"], JSON.stringify(p));
     const since = await upAndSettle();
     const ip = await gatewayPodIp();
-    assert.deepEqual([ip.spec.subnet, ip.spec.v4IpAddress], ["swap-web", v.lanIp]);
+    assert.deepEqual([ip.spec.subnet, ip.spec.v4IpAddress], ["swap--web", v.lanIp]);
     assert.ok(
-      (await routerRoutes("swap")).includes(`0.0.0.0/0 ${v.lanIp} dst-ip`),
-      (await routerRoutes("swap")).join("\n"),
+      (await routerRoutes("swap--vpc")).includes(`0.0.0.0/0 ${v.lanIp} dst-ip`),
+      (await routerRoutes("swap--vpc")).join("\n"),
     );
-    const calls = gatewayCommands("swap", since);
+    const calls = gatewayCommands("swap--nat", since);
     assert.equal(calls[0], "init", calls.join("\n"));
     assertRuleApplied(since);
   });
@@ -198,11 +198,11 @@ describe("changes upstream freezes replace what they carry with them, and comple
     const p = await preview();
     assert.deepEqual(p.replace, ["nat-gateway", "subnet-web"], JSON.stringify(p));
     const since = await upAndSettle();
-    const subnet = await getKubeOvn("subnets", "swap-web");
+    const subnet = await getKubeOvn("subnets", "swap--web");
     assert.equal(subnet.spec.gateway, v.gateway);
     assert.equal(await routerPortNetworks(), `["${v.gateway}/24"]`);
     assert.equal((await gatewayPodIp()).spec.v4IpAddress, v.lanIp);
-    const calls = gatewayCommands("swap", since);
+    const calls = gatewayCommands("swap--nat", since);
     assert.equal(calls[0], "init", calls.join("\n"));
     assertRuleApplied(since);
   });
@@ -215,13 +215,13 @@ describe("changes upstream freezes replace what they carry with them, and comple
     const p = await preview();
     assert.deepEqual(p.replace, ["nat-gateway", "subnet-web"], JSON.stringify(p));
     const since = await upAndSettle();
-    const subnet = await getKubeOvn("subnets", "swap-web");
+    const subnet = await getKubeOvn("subnets", "swap--web");
     assert.deepEqual([subnet.spec.cidrBlock, subnet.spec.gateway], [v.cidr, "10.74.5.1"]);
     assert.equal(await routerPortNetworks(), `["10.74.5.1/24"]`);
     assert.equal((await gatewayPodIp()).spec.v4IpAddress, v.lanIp);
     assert.ok(
-      (await routerRoutes("swap")).includes(`0.0.0.0/0 ${v.lanIp} dst-ip`),
-      (await routerRoutes("swap")).join("\n"),
+      (await routerRoutes("swap--vpc")).includes(`0.0.0.0/0 ${v.lanIp} dst-ip`),
+      (await routerRoutes("swap--vpc")).join("\n"),
     );
     assertRuleApplied(since);
     await assertEipObjects();
@@ -248,14 +248,14 @@ describe("changes upstream freezes replace what they carry with them, and comple
         await assert.rejects(preview(), (e: Error) => {
           assert.match(
             e.message,
-            /subnets\[web\]\.cidr: "10\.74\.6\.0\/24" changes 10\.74\.5\.0\/24 to 10\.74\.6\.0\/24, which replaces Subnet swap-web, but pods hold addresses in it \(swap-web\/shop\)/,
+            /subnets\[web\]\.cidr: "10\.74\.6\.0\/24" changes 10\.74\.5\.0\/24 to 10\.74\.6\.0\/24, which replaces Subnet swap--web, but pods hold addresses in it \(swap-web\/shop\)/,
           );
           return true;
         });
       } finally {
         Object.assign(v, before);
       }
-      assert.equal((await getKubeOvn("subnets", "swap-web")).spec.cidrBlock, "10.74.5.0/24");
+      assert.equal((await getKubeOvn("subnets", "swap--web")).spec.cidrBlock, "10.74.5.0/24");
     } finally {
       await core.deleteNamespacedPod({ namespace: "swap-web", name: "shop", gracePeriodSeconds: 0 });
       for (let i = 0; i < 120 && (await ip()); i++) await new Promise((r) => setTimeout(r, 500));

@@ -71,7 +71,7 @@ describe("route tables: a source route for one subnet", function () {
     await s.stack.up({ onOutput: () => undefined });
     await kubeOvn().settled();
 
-    const routes = await routerTableRoutes("rtb");
+    const routes = await routerTableRoutes("rtb--vpc");
     process.stderr.write(`      [e2e] router rtb: ${JSON.stringify(routes)}\n`);
     assert.ok(
       routes.some(
@@ -102,8 +102,8 @@ describe("route tables: a source route for one subnet", function () {
     );
 
     // Upstream names a subnet's router port `<vpc>-<subnet>` (ovs.LogicalRouterPortName).
-    assert.equal(await routerPortTable("rtb-rtb-app"), "app-egress");
-    assert.equal(await routerPortTable("rtb-rtb-web"), "");
+    assert.equal(await routerPortTable("rtb--vpc-rtb--app"), "app-egress");
+    assert.equal(await routerPortTable("rtb--vpc-rtb--web"), "");
 
     // The controller's own verdict: both objects ready, the Subnet holding its table as planned.
     const planned = planTenant(tenant, clusterInfo).objects;
@@ -144,7 +144,7 @@ describe("route tables: a source route for one subnet", function () {
       body: vpc,
     });
     await kubeOvn().settled();
-    const routes = await routerTableRoutes("rtb");
+    const routes = await routerTableRoutes("rtb--vpc");
     const held = await getKubeOvn("vpcs", "rtb");
     process.stderr.write(
       `      [e2e] ours: ${ours.join("; ")}\n      [e2e] controller: Vpc standby=${held.status?.standby}, app-egress routes ${JSON.stringify(routes.filter((r) => r.table === "app-egress"))}\n`,

@@ -94,7 +94,7 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
         [],
       );
       assert.deepEqual(acmeKinds(await ourObjects()), []);
-      assert.deepEqual(await gatewayWorkloadLeft("acme"), []);
+      assert.deepEqual(await gatewayWorkloadLeft("acme--nat"), []);
     } finally {
       s.cleanup();
     }
@@ -123,15 +123,15 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
       const oursSeconds = (Date.now() - started) / 1000;
       const warnings = warningsOf(events).filter((w) => /removed finalizer/.test(w));
       assert.ok(
-        warnings.some((w) => /Subnet\/acme-web/.test(w)),
+        warnings.some((w) => /Subnet\/acme--web/.test(w)),
         warnings.join("\n"),
       );
       assert.ok(
-        warnings.some((w) => /Subnet\/acme-app/.test(w)),
+        warnings.some((w) => /Subnet\/acme--app/.test(w)),
         warnings.join("\n"),
       );
       assert.ok(
-        warnings.some((w) => /Vpc\/acme/.test(w)),
+        warnings.some((w) => /Vpc\/acme--vpc/.test(w)),
         warnings.join("\n"),
       );
       assert.ok(
@@ -141,10 +141,10 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
       assert.deepEqual(acmeKinds(await ourObjects()), []);
       // The controller, dead, never deleted the NAT gateway's workload: the teardown did.
       assert.ok(
-        warningsOf(events).some((w) => /deleted StatefulSet kube-system\/vpc-nat-gw-acme/.test(w)),
+        warningsOf(events).some((w) => /deleted StatefulSet kube-system\/vpc-nat-gw-acme--nat/.test(w)),
         warningsOf(events).join("\n"),
       );
-      assert.deepEqual(await gatewayWorkloadLeft("acme"), []);
+      assert.deepEqual(await gatewayWorkloadLeft("acme--nat"), []);
       assert.ok(oursSeconds < rawSeconds, `ours ${oursSeconds}s, raw ${rawSeconds}s`);
       process.stderr.write(
         `      [e2e] dead controller: plain pulumi-kubernetes failed after ${rawSeconds.toFixed(1)}s (delete timeout ${RAW_DELETE_TIMEOUT}, objects left Terminating); ` +
@@ -171,7 +171,7 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
           apiVersion: "kubeovn.io/v1",
           kind: "IP",
           metadata: { name: "web-0.acme-web" },
-          spec: { podName: "web-0", namespace: "acme-web", subnet: "acme-web", podType: "" },
+          spec: { podName: "web-0", namespace: "acme-web", subnet: "acme--web", podType: "" },
         },
       });
       await controller.settled();
@@ -185,7 +185,7 @@ describe("safe teardown: destroy never leaves a subnet behind", function () {
       await s.stack.destroy({ onOutput: () => undefined });
       const left = (await api.listClusterCustomObject({ group: "kubeovn.io", version: "v1", plural: "ips" })) as any;
       assert.deepEqual(
-        left.items.filter((i: any) => /^acme-/.test(i.spec.subnet)).map((i: any) => i.metadata.name),
+        left.items.filter((i: any) => /^acme--/.test(i.spec.subnet)).map((i: any) => i.metadata.name),
         [],
       );
       assert.deepEqual(acmeKinds(await ourObjects()), []);
