@@ -20,9 +20,9 @@ import {
 import { parseAddress } from "../core/net";
 import { standInClusterInfo } from "../core/preview-facts";
 import { checkPeeringPair } from "../core/cross-tenant";
-import { checkTenant } from "../core/tenant-check";
 import { adoptedObjects, adoptedSnapshot } from "../core/adopt";
 import { tenantObjectNames } from "../core/names";
+import { checkTenant } from "../core/rules";
 import { inputKeys } from "../input-schema";
 import { clusterNamespaceOwners, clusterSnapshot, tenantAddresses } from "./claims";
 import { type Target, objectsAccess } from "./cluster-access";

@@ -12,7 +12,8 @@ import {
   kubeOvnProvider,
   namePartProblem,
 } from "./names";
-import { type Network, type NetworkInput, networkContains, networksOverlap, parseNetwork } from "./network";
+import { type Network, type NetworkInput, networkContains, networksOverlap } from "./network";
+import { parseNetwork } from "./rules";
 import { API, type PlannedObject } from "./plan";
 import type { ClusterNetworkInfo, ClusterNetworkSpec, EipPoolInfo, EipPoolSpec } from "./spec";
 

@@ -5,9 +5,9 @@
  */
 import { Problems } from "./errors";
 import { overlaps } from "./net";
-import { parseNetwork } from "./network";
+import { parseNetwork } from "./rules";
 import type { TenantSpec } from "./spec";
-import { checkPeering } from "./tenant-check-access";
+import { checkPeering } from "./rules";
 
 /** Adds a problem (paths relative to `spec`) for everything `spec` takes that one of `others` already has. */
 export function checkAgainstTenants(p: Problems, spec: TenantSpec, others: TenantSpec[]): void {

@@ -9,6 +9,8 @@ export interface Problem {
   value: unknown;
   /** What is wrong and, where it helps, what would be right. */
   message: string;
+  /** The id of the rule that refused it (provider/core/rules), when a rule did. */
+  rule?: string;
 }
 
 export class PlanError extends Error {
@@ -41,8 +43,8 @@ function show(value: unknown): string {
 export class Problems {
   readonly list: Problem[] = [];
 
-  add(path: string, value: unknown, message: string): void {
-    this.list.push({ path, value, message });
+  add(path: string, value: unknown, message: string, rule?: string): void {
+    this.list.push(rule === undefined ? { path, value, message } : { path, value, message, rule });
   }
 
   get empty(): boolean {

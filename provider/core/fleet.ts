@@ -7,7 +7,7 @@ import { PlanError, type Problem, Problems } from "./errors";
 import { checkPeeringPair } from "./cross-tenant";
 import { INTERCONNECT_SUBNET } from "./names";
 import type { ClusterNetworkSpec, TenantSpec } from "./spec";
-import { checkTenant } from "./tenant-check";
+import { checkTenant } from "./rules";
 import { type AddressClaims, ClaimIndex, type TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {

@@ -223,28 +223,3 @@ export function formatRange(r: AddressRange): string {
     ? formatAddress(r.family, r.first)
     : `${formatAddress(r.family, r.first)}..${formatAddress(r.family, r.last)}`;
 }
-
-/**
- * Merges overlapping ranges (adjacent ones stay apart, as upstream's filterRepeatIPRange leaves
- * them), drops duplicates, and sorts the printed entries as strings (Go's sort.Strings).
- */
-export function mergeOverlapping(ranges: AddressRange[]): AddressRange[] {
-  if (ranges.length === 0) return []; // most subnets exclude nothing
-  const out: AddressRange[] = [];
-  for (const family of [4, 6] as Family[]) {
-    const sorted = ranges
-      .filter((r) => r.family === family)
-      .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
-    const merged: AddressRange[] = [];
-    for (const r of sorted) {
-      const top = merged[merged.length - 1];
-      if (top && r.first <= top.last) {
-        if (r.last > top.last) top.last = r.last;
-      } else {
-        merged.push({ ...r });
-      }
-    }
-    out.push(...merged);
-  }
-  return out;
-}

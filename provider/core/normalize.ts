@@ -2,7 +2,7 @@
  * The form the Kube-OVN controller rewrites specs into (v1.16.2; see docs/upstream-behaviour.md).
  * We emit exactly that form, so a preview after the controller touched an object shows no change.
  */
-import { type AddressRange, type Cidr, addressText, formatAddress, formatRange, mergeOverlapping } from "./net";
+import { type AddressRange, type Cidr, addressText, formatAddress, formatRange } from "./net";
 
 export function protocolOf(cidrs: Cidr[]): string {
   if (cidrs.length === 2) return "Dual";
@@ -20,14 +20,15 @@ export function defaultGateway(cidrs: Cidr[]): string {
 }
 
 /**
- * excludeIps as the controller stores them (pkg/controller/subnet.go formatExcludeIPs): overlapping
- * entries merged, sorted as strings, then each gateway appended unless an entry already holds it.
+ * excludeIps as the controller stores them (pkg/controller/subnet.go formatExcludeIPs): sorted as
+ * strings, then each gateway appended unless an entry already holds it. The controller also merges
+ * overlapping entries; we do not: the rules refuse them (subnet.excludeIps.overlap), so the entries
+ * here are apart already and nothing the user wrote is rewritten.
  */
 export function normaliseExcludeIps(excluded: AddressRange[], gateways: { family: 4 | 6; value: bigint }[]): string[] {
-  const merged = mergeOverlapping(excluded);
-  const entries = merged.map(formatRange);
+  const entries = excluded.map(formatRange);
   for (const g of gateways) {
-    if (!merged.some((r) => r.family === g.family && g.value >= r.first && g.value <= r.last))
+    if (!excluded.some((r) => r.family === g.family && g.value >= r.first && g.value <= r.last))
       entries.push(formatAddress(g.family, g.value));
   }
   return entries.sort();

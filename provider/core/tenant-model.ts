@@ -109,22 +109,3 @@ export function checkNames(
     seen.add(name);
   });
 }
-
-/**
- * Kube-OVN's main route table has the empty name (util.MainRouteTable); OVN treats any other string,
- * `main` included, as a table of its own, so that word would silently make a second table.
- */
-export const RESERVED_ROUTE_TABLES = new Set(["main"]);
-
-/** Why `name` cannot name a route table, or undefined. Upstream takes any string; we keep to labels. */
-export function routeTableProblem(name: unknown): string | undefined {
-  const problem = dnsLabelProblem(name, 63);
-  if (problem) return `${problem}; omit routeTable for the main table`;
-  if (RESERVED_ROUTE_TABLES.has(name as string))
-    return "is not Kube-OVN's main table (that one has no name): omit routeTable for the main table";
-  return undefined;
-}
-
-export function isPort(n: unknown): boolean {
-  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535;
-}

@@ -17,7 +17,7 @@ import { API, type PlannedObject } from "./plan";
 import { type PodDefaults, compactDefaults, podDefaultsAnnotations } from "./pod-defaults";
 import { type ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, type TenantSpec } from "./spec";
 import { accessObjects, namespacePodDefaults, peeringVpcSpec, scraperPodDefaults } from "./tenant-access";
-import { checkTenant } from "./tenant-check";
+import { checkTenant } from "./rules";
 import type { TenantModel } from "./tenant-model";
 
 /**

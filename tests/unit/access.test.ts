@@ -709,9 +709,13 @@ describe("monitoring", () => {
     ],
     [
       "range overlapping a peering link",
-      (m) => (m.cidr = "169.254.0.0/28"),
+      (m, t) => {
+        // A link-local range is refused for a Subnet (subnet.cidr.special-range), not for a peering link.
+        t.peerings![0].localConnectIP = "10.30.0.1/30";
+        m.cidr = "10.30.0.0/28";
+      },
       "monitoring.cidr",
-      "overlaps the peering link with beta (169.254.0.0/30)",
+      "overlaps the peering link with beta (10.30.0.0/30)",
     ],
     [
       "range overlapping the API-server attachment range",
