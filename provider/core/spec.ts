@@ -48,7 +48,7 @@ export interface InterconnectNetworkSpec {
 
 /** A pool of real (public) addresses that EIPs are taken from, kept apart from the interconnect range. */
 export interface EipPoolSpec {
-  /** Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`. */
+  /** Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`. */
   name: string;
   /** CIDR of the public range: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`. */
   cidr: string;
@@ -202,7 +202,7 @@ export interface TenantNamespaceSpec {
 
 /** A subnet of the tenant's VPC, bound to some of its namespaces. */
 export interface TenantSubnetSpec {
-  /** Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`. */
+  /** Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`. */
   name: string;
   /** CIDR: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`. Must be the network address (no host bits). */
   cidr: string;
@@ -270,7 +270,7 @@ export interface TenantNatGatewaySpec {
 
 /** A real public address taken from an EIP pool. */
 export interface EipSpec {
-  /** EIP name within the tenant (DNS-1123 label). */
+  /** EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`. */
   name: string;
   /** Pool to take the address from. */
   pool: string;
@@ -282,7 +282,7 @@ export interface EipSpec {
 
 /** Source NAT: traffic from `internalCIDR` leaves with the EIP as source. */
 export interface SnatRuleSpec {
-  /** Rule name within the tenant. */
+  /** Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`. */
   name: string;
   /** EIP to translate to. */
   eip: string;
@@ -292,7 +292,7 @@ export interface SnatRuleSpec {
 
 /** Destination NAT: a port of the EIP forwards to a port of an internal address. */
 export interface DnatRuleSpec {
-  /** Rule name within the tenant. */
+  /** Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`. */
   name: string;
   /** EIP whose port is forwarded. */
   eip: string;
@@ -308,7 +308,7 @@ export interface DnatRuleSpec {
 
 /** Floating IP: the EIP maps one-to-one onto an internal address. */
 export interface FloatingIpSpec {
-  /** Rule name within the tenant. */
+  /** Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`. */
   name: string;
   /** EIP to bind; it may not be used by any other rule. */
   eip: string;
@@ -358,7 +358,7 @@ export interface SecurityGroupRuleSpec {
 
 /** A Kube-OVN SecurityGroup, bound to every pod of some tenant namespaces. */
 export interface SecurityGroupSpec {
-  /** Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`. */
+  /** Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`. */
   name: string;
   /** Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows. */
   namespaces: string[];
@@ -374,7 +374,7 @@ export interface SecurityGroupSpec {
 
 /** This tenant's half of a peering between two tenants' VPCs; the other tenant declares the mirror half. */
 export interface VpcPeeringSpec {
-  /** The other tenant (its VPC is named after it). */
+  /** The other tenant (its VPC is `<tenant>--vpc`). */
   tenant: string;
   /** This VPC's router address on the peering link, with its prefix, e.g. `169.254.0.1/30`. */
   localConnectIP: string;
@@ -390,7 +390,7 @@ export interface TenantMonitoringSpec {
   scraperNamespace: string;
   /** The scraper namespace exists already: it is annotated, never created or deleted. */
   adopt?: boolean;
-  /** CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`). */
+  /** CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`). */
   cidr: string;
   /** TCP ports or ranges `from-to` the scraper may reach on the tenant's pods. */
   ports: string[];
@@ -400,7 +400,7 @@ export interface TenantMonitoringSpec {
 
 /** One tenant: its VPC, subnets, namespaces, NAT gateway, EIPs and routes. */
 export interface TenantSpec {
-  /** Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object. */
+  /** Tenant name (DNS-1123 label without `--`, at most 30 characters): every object is named `<tenant>--<name>` (the VPC `<tenant>--vpc`). */
   tenant: string;
   /** The tenant's namespaces. */
   namespaces: TenantNamespaceSpec[];

@@ -183,7 +183,7 @@ export interface TenantNetworkArgs {
      */
     teardown?: inputs.TeardownSpecArgs;
     /**
-     * Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
+     * Tenant name (DNS-1123 label without `--`, at most 30 characters): every object is named `<tenant>--<name>` (the VPC `<tenant>--vpc`).
      */
     tenant: string;
 }

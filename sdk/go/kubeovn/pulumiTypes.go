@@ -682,7 +682,7 @@ type DnatRuleSpec struct {
 	InternalIp string `pulumi:"internalIp"`
 	// Port on the internal address, 1 to 65535.
 	InternalPort float64 `pulumi:"internalPort"`
-	// Rule name within the tenant.
+	// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// tcp or udp.
 	Protocol NatProtocol `pulumi:"protocol"`
@@ -708,7 +708,7 @@ type DnatRuleSpecArgs struct {
 	InternalIp string `pulumi:"internalIp"`
 	// Port on the internal address, 1 to 65535.
 	InternalPort float64 `pulumi:"internalPort"`
-	// Rule name within the tenant.
+	// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// tcp or udp.
 	Protocol NatProtocol `pulumi:"protocol"`
@@ -785,7 +785,7 @@ func (o DnatRuleSpecOutput) InternalPort() pulumi.Float64Output {
 	return o.ApplyT(func(v DnatRuleSpec) float64 { return v.InternalPort }).(pulumi.Float64Output)
 }
 
-// Rule name within the tenant.
+// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 func (o DnatRuleSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v DnatRuleSpec) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -946,7 +946,7 @@ type EipPoolSpec struct {
 	ExcludeIps []string `pulumi:"excludeIps"`
 	// Upstream router address for this range; NAT gateways route translated traffic to it.
 	Gateway string `pulumi:"gateway"`
-	// Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+	// Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
 	Name string `pulumi:"name"`
 }
 
@@ -968,7 +968,7 @@ type EipPoolSpecArgs struct {
 	ExcludeIps []string `pulumi:"excludeIps"`
 	// Upstream router address for this range; NAT gateways route translated traffic to it.
 	Gateway string `pulumi:"gateway"`
-	// Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+	// Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
 	Name string `pulumi:"name"`
 }
 
@@ -1038,7 +1038,7 @@ func (o EipPoolSpecOutput) Gateway() pulumi.StringOutput {
 	return o.ApplyT(func(v EipPoolSpec) string { return v.Gateway }).(pulumi.StringOutput)
 }
 
-// Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+// Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
 func (o EipPoolSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v EipPoolSpec) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -1064,7 +1064,7 @@ func (o EipPoolSpecArrayOutput) Index(i pulumi.IntInput) EipPoolSpecOutput {
 }
 
 type EipSpec struct {
-	// EIP name within the tenant (DNS-1123 label).
+	// EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// Pool to take the address from.
 	Pool string `pulumi:"pool"`
@@ -1086,7 +1086,7 @@ type EipSpecInput interface {
 }
 
 type EipSpecArgs struct {
-	// EIP name within the tenant (DNS-1123 label).
+	// EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// Pool to take the address from.
 	Pool string `pulumi:"pool"`
@@ -1147,7 +1147,7 @@ func (o EipSpecOutput) ToEipSpecOutputWithContext(ctx context.Context) EipSpecOu
 	return o
 }
 
-// EIP name within the tenant (DNS-1123 label).
+// EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`.
 func (o EipSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v EipSpec) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -1192,7 +1192,7 @@ type FloatingIpSpec struct {
 	Eip string `pulumi:"eip"`
 	// Internal address inside one of the tenant's subnets.
 	InternalIp string `pulumi:"internalIp"`
-	// Rule name within the tenant.
+	// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 }
 
@@ -1212,7 +1212,7 @@ type FloatingIpSpecArgs struct {
 	Eip string `pulumi:"eip"`
 	// Internal address inside one of the tenant's subnets.
 	InternalIp string `pulumi:"internalIp"`
-	// Rule name within the tenant.
+	// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 }
 
@@ -1277,7 +1277,7 @@ func (o FloatingIpSpecOutput) InternalIp() pulumi.StringOutput {
 	return o.ApplyT(func(v FloatingIpSpec) string { return v.InternalIp }).(pulumi.StringOutput)
 }
 
-// Rule name within the tenant.
+// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 func (o FloatingIpSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v FloatingIpSpec) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -2479,7 +2479,7 @@ type SecurityGroupSpec struct {
 	EgressRules []SecurityGroupRuleSpec `pulumi:"egressRules"`
 	// Rules for traffic reaching the pods.
 	IngressRules []SecurityGroupRuleSpec `pulumi:"ingressRules"`
-	// Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
+	// Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows.
 	Namespaces []string `pulumi:"namespaces"`
@@ -2505,7 +2505,7 @@ type SecurityGroupSpecArgs struct {
 	EgressRules []SecurityGroupRuleSpecArgs `pulumi:"egressRules"`
 	// Rules for traffic reaching the pods.
 	IngressRules []SecurityGroupRuleSpecArgs `pulumi:"ingressRules"`
-	// Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
+	// Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows.
 	Namespaces []string `pulumi:"namespaces"`
@@ -2579,7 +2579,7 @@ func (o SecurityGroupSpecOutput) IngressRules() SecurityGroupRuleSpecArrayOutput
 	return o.ApplyT(func(v SecurityGroupSpec) []SecurityGroupRuleSpec { return v.IngressRules }).(SecurityGroupRuleSpecArrayOutput)
 }
 
-// Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
+// Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`.
 func (o SecurityGroupSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v SecurityGroupSpec) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -2734,7 +2734,7 @@ type SnatRuleSpec struct {
 	Eip string `pulumi:"eip"`
 	// One CIDR inside the tenant's VPC.
 	InternalCIDR string `pulumi:"internalCIDR"`
-	// Rule name within the tenant.
+	// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 }
 
@@ -2754,7 +2754,7 @@ type SnatRuleSpecArgs struct {
 	Eip string `pulumi:"eip"`
 	// One CIDR inside the tenant's VPC.
 	InternalCIDR string `pulumi:"internalCIDR"`
-	// Rule name within the tenant.
+	// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 }
 
@@ -2819,7 +2819,7 @@ func (o SnatRuleSpecOutput) InternalCIDR() pulumi.StringOutput {
 	return o.ApplyT(func(v SnatRuleSpec) string { return v.InternalCIDR }).(pulumi.StringOutput)
 }
 
-// Rule name within the tenant.
+// Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
 func (o SnatRuleSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v SnatRuleSpec) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -3133,7 +3133,7 @@ func (o TeardownSpecPtrOutput) Kubeconfig() pulumi.StringPtrOutput {
 type TenantMonitoringSpec struct {
 	// The scraper namespace exists already: it is annotated, never created or deleted.
 	Adopt *bool `pulumi:"adopt"`
-	// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+	// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
 	Cidr string `pulumi:"cidr"`
 	// Tenant namespaces whose pods are scraped; all of them when omitted.
 	Namespaces []string `pulumi:"namespaces"`
@@ -3157,7 +3157,7 @@ type TenantMonitoringSpecInput interface {
 type TenantMonitoringSpecArgs struct {
 	// The scraper namespace exists already: it is annotated, never created or deleted.
 	Adopt *bool `pulumi:"adopt"`
-	// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+	// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
 	Cidr string `pulumi:"cidr"`
 	// Tenant namespaces whose pods are scraped; all of them when omitted.
 	Namespaces []string `pulumi:"namespaces"`
@@ -3249,7 +3249,7 @@ func (o TenantMonitoringSpecOutput) Adopt() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v TenantMonitoringSpec) *bool { return v.Adopt }).(pulumi.BoolPtrOutput)
 }
 
-// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
 func (o TenantMonitoringSpecOutput) Cidr() pulumi.StringOutput {
 	return o.ApplyT(func(v TenantMonitoringSpec) string { return v.Cidr }).(pulumi.StringOutput)
 }
@@ -3303,7 +3303,7 @@ func (o TenantMonitoringSpecPtrOutput) Adopt() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+// CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
 func (o TenantMonitoringSpecPtrOutput) Cidr() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *TenantMonitoringSpec) *string {
 		if v == nil {
@@ -3709,7 +3709,7 @@ type TenantSubnetSpec struct {
 	ExcludeIps []string `pulumi:"excludeIps"`
 	// Gateway address; defaults to the first address of the CIDR, as Kube-OVN does.
 	Gateway *string `pulumi:"gateway"`
-	// Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
+	// Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// Tenant namespaces whose pods take addresses from this subnet.
 	Namespaces []string `pulumi:"namespaces"`
@@ -3743,7 +3743,7 @@ type TenantSubnetSpecArgs struct {
 	ExcludeIps []string `pulumi:"excludeIps"`
 	// Gateway address; defaults to the first address of the CIDR, as Kube-OVN does.
 	Gateway *string `pulumi:"gateway"`
-	// Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
+	// Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`.
 	Name string `pulumi:"name"`
 	// Tenant namespaces whose pods take addresses from this subnet.
 	Namespaces []string `pulumi:"namespaces"`
@@ -3831,7 +3831,7 @@ func (o TenantSubnetSpecOutput) Gateway() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v TenantSubnetSpec) *string { return v.Gateway }).(pulumi.StringPtrOutput)
 }
 
-// Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
+// Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`.
 func (o TenantSubnetSpecOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v TenantSubnetSpec) string { return v.Name }).(pulumi.StringOutput)
 }
@@ -3880,7 +3880,7 @@ type VpcPeeringSpec struct {
 	RemoteCidrs []string `pulumi:"remoteCidrs"`
 	// The other VPC's router address on the link; defaults to the other usable address of a /30 or /31.
 	RemoteConnectIP *string `pulumi:"remoteConnectIP"`
-	// The other tenant (its VPC is named after it).
+	// The other tenant (its VPC is `<tenant>--vpc`).
 	Tenant string `pulumi:"tenant"`
 }
 
@@ -3902,7 +3902,7 @@ type VpcPeeringSpecArgs struct {
 	RemoteCidrs []string `pulumi:"remoteCidrs"`
 	// The other VPC's router address on the link; defaults to the other usable address of a /30 or /31.
 	RemoteConnectIP *string `pulumi:"remoteConnectIP"`
-	// The other tenant (its VPC is named after it).
+	// The other tenant (its VPC is `<tenant>--vpc`).
 	Tenant string `pulumi:"tenant"`
 }
 
@@ -3972,7 +3972,7 @@ func (o VpcPeeringSpecOutput) RemoteConnectIP() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v VpcPeeringSpec) *string { return v.RemoteConnectIP }).(pulumi.StringPtrOutput)
 }
 
-// The other tenant (its VPC is named after it).
+// The other tenant (its VPC is `<tenant>--vpc`).
 func (o VpcPeeringSpecOutput) Tenant() pulumi.StringOutput {
 	return o.ApplyT(func(v VpcPeeringSpec) string { return v.Tenant }).(pulumi.StringOutput)
 }

@@ -94,7 +94,7 @@ type tenantNetworkArgs struct {
 	Subnets []TenantSubnetSpec `pulumi:"subnets"`
 	// How the tenant is taken apart on destroy: grace period and credentials.
 	Teardown *TeardownSpec `pulumi:"teardown"`
-	// Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
+	// Tenant name (DNS-1123 label without `--`, at most 30 characters): every object is named `<tenant>--<name>` (the VPC `<tenant>--vpc`).
 	Tenant string `pulumi:"tenant"`
 }
 
@@ -138,7 +138,7 @@ type TenantNetworkArgs struct {
 	Subnets []TenantSubnetSpecArgs
 	// How the tenant is taken apart on destroy: grace period and credentials.
 	Teardown *TeardownSpecArgs
-	// Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
+	// Tenant name (DNS-1123 label without `--`, at most 30 characters): every object is named `<tenant>--<name>` (the VPC `<tenant>--vpc`).
 	Tenant string
 }
 

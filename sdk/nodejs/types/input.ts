@@ -104,7 +104,7 @@ export interface DnatRuleSpecArgs {
      */
     internalPort: number;
     /**
-     * Rule name within the tenant.
+     * Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
      */
     name: string;
     /**
@@ -146,14 +146,14 @@ export interface EipPoolSpecArgs {
      */
     gateway: string;
     /**
-     * Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+     * Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
      */
     name: string;
 }
 
 export interface EipSpecArgs {
     /**
-     * EIP name within the tenant (DNS-1123 label).
+     * EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`.
      */
     name: string;
     /**
@@ -180,7 +180,7 @@ export interface FloatingIpSpecArgs {
      */
     internalIp: string;
     /**
-     * Rule name within the tenant.
+     * Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
      */
     name: string;
 }
@@ -453,7 +453,7 @@ export interface SecurityGroupSpecArgs {
      */
     ingressRules?: inputs.SecurityGroupRuleSpecArgs[];
     /**
-     * Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
+     * Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`.
      */
     name: string;
     /**
@@ -506,7 +506,7 @@ export interface SnatRuleSpecArgs {
      */
     internalCIDR: string;
     /**
-     * Rule name within the tenant.
+     * Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
      */
     name: string;
 }
@@ -549,7 +549,7 @@ export interface TenantMonitoringSpecArgs {
      */
     adopt?: boolean;
     /**
-     * CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+     * CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
      */
     cidr: string;
     /**
@@ -638,7 +638,7 @@ export interface TenantSubnetSpecArgs {
      */
     gateway?: string;
     /**
-     * Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
+     * Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`.
      */
     name: string;
     /**
@@ -671,7 +671,7 @@ export interface VpcPeeringSpecArgs {
      */
     remoteConnectIP?: string;
     /**
-     * The other tenant (its VPC is named after it).
+     * The other tenant (its VPC is `<tenant>--vpc`).
      */
     tenant: string;
 }

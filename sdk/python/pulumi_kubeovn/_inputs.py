@@ -465,7 +465,7 @@ class DnatRuleSpecArgsDict(TypedDict):
     """
     name: _builtins.str
     """
-    Rule name within the tenant.
+    Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
     """
     protocol: 'NatProtocol'
     """
@@ -486,7 +486,7 @@ class DnatRuleSpecArgs:
         :param _builtins.float external_port: Port on the EIP, 1 to 65535.
         :param _builtins.str internal_ip: Internal address inside one of the tenant's subnets.
         :param _builtins.float internal_port: Port on the internal address, 1 to 65535.
-        :param _builtins.str name: Rule name within the tenant.
+        :param _builtins.str name: Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
         :param 'NatProtocol' protocol: tcp or udp.
         """
         pulumi.set(__self__, "eip", eip)
@@ -548,7 +548,7 @@ class DnatRuleSpecArgs:
     @pulumi.getter
     def name(self) -> _builtins.str:
         """
-        Rule name within the tenant.
+        Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
         """
         return pulumi.get(self, "name")
 
@@ -665,7 +665,7 @@ class EipPoolSpecArgsDict(TypedDict):
     """
     name: _builtins.str
     """
-    Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+    Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
     """
     exclude_ips: NotRequired[Sequence[_builtins.str]]
     """
@@ -682,7 +682,7 @@ class EipPoolSpecArgs:
         """
         :param _builtins.str cidr: CIDR of the public range: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`.
         :param _builtins.str gateway: Upstream router address for this range; NAT gateways route translated traffic to it.
-        :param _builtins.str name: Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+        :param _builtins.str name: Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
         :param Sequence[_builtins.str] exclude_ips: Addresses of the range never handed out as EIPs: single addresses or ranges `a..b`.
         """
         pulumi.set(__self__, "cidr", cidr)
@@ -719,7 +719,7 @@ class EipPoolSpecArgs:
     @pulumi.getter
     def name(self) -> _builtins.str:
         """
-        Pool name, a DNS-1123 label; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
+        Pool name, a DNS-1123 label without `--`; it names the Kube-OVN Subnet that EIPs reference as `externalSubnet`.
         """
         return pulumi.get(self, "name")
 
@@ -743,7 +743,7 @@ class EipPoolSpecArgs:
 class EipSpecArgsDict(TypedDict):
     name: _builtins.str
     """
-    EIP name within the tenant (DNS-1123 label).
+    EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`.
     """
     pool: _builtins.str
     """
@@ -766,7 +766,7 @@ class EipSpecArgs:
                  v4ip: Optional[_builtins.str] = None,
                  v6ip: Optional[_builtins.str] = None):
         """
-        :param _builtins.str name: EIP name within the tenant (DNS-1123 label).
+        :param _builtins.str name: EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`.
         :param _builtins.str pool: Pool to take the address from.
         :param _builtins.str v4ip: Static IPv4 address inside the pool; allocated deterministically when omitted.
         :param _builtins.str v6ip: Static IPv6 address inside the pool; allocated deterministically when omitted and the pool has IPv6.
@@ -782,7 +782,7 @@ class EipSpecArgs:
     @pulumi.getter
     def name(self) -> _builtins.str:
         """
-        EIP name within the tenant (DNS-1123 label).
+        EIP name within the tenant (DNS-1123 label without `--`; not `interconnect`); the IptablesEIP is named `<tenant>--<name>`.
         """
         return pulumi.get(self, "name")
 
@@ -838,7 +838,7 @@ class FloatingIpSpecArgsDict(TypedDict):
     """
     name: _builtins.str
     """
-    Rule name within the tenant.
+    Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
     """
 
 @pulumi.input_type
@@ -850,7 +850,7 @@ class FloatingIpSpecArgs:
         """
         :param _builtins.str eip: EIP to bind; it may not be used by any other rule.
         :param _builtins.str internal_ip: Internal address inside one of the tenant's subnets.
-        :param _builtins.str name: Rule name within the tenant.
+        :param _builtins.str name: Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
         """
         pulumi.set(__self__, "eip", eip)
         pulumi.set(__self__, "internal_ip", internal_ip)
@@ -884,7 +884,7 @@ class FloatingIpSpecArgs:
     @pulumi.getter
     def name(self) -> _builtins.str:
         """
-        Rule name within the tenant.
+        Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
         """
         return pulumi.get(self, "name")
 
@@ -1862,7 +1862,7 @@ class SecurityGroupRuleSpecArgs:
 class SecurityGroupSpecArgsDict(TypedDict):
     name: _builtins.str
     """
-    Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
+    Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`.
     """
     namespaces: Sequence[_builtins.str]
     """
@@ -1895,7 +1895,7 @@ class SecurityGroupSpecArgs:
                  ingress_rules: Optional[Sequence['SecurityGroupRuleSpecArgs']] = None,
                  pod_selector: Optional['PodSelectorSpecArgs'] = None):
         """
-        :param _builtins.str name: Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
+        :param _builtins.str name: Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`.
         :param Sequence[_builtins.str] namespaces: Tenant namespaces whose pods are bound to this group; a bound pod drops everything no group allows.
         :param _builtins.bool allow_same_group_traffic: Pods of the group may reach each other regardless of the rules.
         :param Sequence['SecurityGroupRuleSpecArgs'] egress_rules: Rules for traffic the pods send.
@@ -1917,7 +1917,7 @@ class SecurityGroupSpecArgs:
     @pulumi.getter
     def name(self) -> _builtins.str:
         """
-        Name within the tenant (DNS-1123 label); the SecurityGroup is named `<tenant>-<name>`.
+        Name within the tenant (DNS-1123 label without `--`); the SecurityGroup is named `<tenant>--<name>`.
         """
         return pulumi.get(self, "name")
 
@@ -2065,7 +2065,7 @@ class SnatRuleSpecArgsDict(TypedDict):
     """
     name: _builtins.str
     """
-    Rule name within the tenant.
+    Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
     """
 
 @pulumi.input_type
@@ -2077,7 +2077,7 @@ class SnatRuleSpecArgs:
         """
         :param _builtins.str eip: EIP to translate to.
         :param _builtins.str internal_cidr: One CIDR inside the tenant's VPC.
-        :param _builtins.str name: Rule name within the tenant.
+        :param _builtins.str name: Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
         """
         pulumi.set(__self__, "eip", eip)
         pulumi.set(__self__, "internal_cidr", internal_cidr)
@@ -2111,7 +2111,7 @@ class SnatRuleSpecArgs:
     @pulumi.getter
     def name(self) -> _builtins.str:
         """
-        Rule name within the tenant.
+        Rule name within the tenant (DNS-1123 label without `--`); the rule object is named `<tenant>--<name>`.
         """
         return pulumi.get(self, "name")
 
@@ -2265,7 +2265,7 @@ class TeardownSpecArgs:
 class TenantMonitoringSpecArgsDict(TypedDict):
     cidr: _builtins.str
     """
-    CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+    CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
     """
     ports: Sequence[_builtins.str]
     """
@@ -2293,7 +2293,7 @@ class TenantMonitoringSpecArgs:
                  adopt: Optional[_builtins.bool] = None,
                  namespaces: Optional[Sequence[_builtins.str]] = None):
         """
-        :param _builtins.str cidr: CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+        :param _builtins.str cidr: CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
         :param Sequence[_builtins.str] ports: TCP ports or ranges `from-to` the scraper may reach on the tenant's pods.
         :param _builtins.str scraper_namespace: Namespace of this tenant's scraper (e.g. a Prometheus agent); created unless `adopt`, and never part of the tenant's VPC.
         :param _builtins.bool adopt: The scraper namespace exists already: it is annotated, never created or deleted.
@@ -2311,7 +2311,7 @@ class TenantMonitoringSpecArgs:
     @pulumi.getter
     def cidr(self) -> _builtins.str:
         """
-        CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>-monitoring`).
+        CIDR inside the tenant's VPC for the scrapers' extra NICs (a Subnet `<tenant>--monitoring`).
         """
         return pulumi.get(self, "cidr")
 
@@ -2610,7 +2610,7 @@ class TenantSubnetSpecArgsDict(TypedDict):
     """
     name: _builtins.str
     """
-    Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
+    Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`.
     """
     namespaces: Sequence[_builtins.str]
     """
@@ -2657,7 +2657,7 @@ class TenantSubnetSpecArgs:
                  route_table: Optional[_builtins.str] = None):
         """
         :param _builtins.str cidr: CIDR: IPv4, IPv6, or dual stack written `v4cidr,v6cidr`. Must be the network address (no host bits).
-        :param _builtins.str name: Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
+        :param _builtins.str name: Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`.
         :param Sequence[_builtins.str] namespaces: Tenant namespaces whose pods take addresses from this subnet.
         :param Sequence[_builtins.str] allow_subnets: CIDRs allowed to reach a private subnet.
         :param _builtins.bool enable_lb: Whether OVN load balancers serve Services in this subnet (Kube-OVN's default: true).
@@ -2700,7 +2700,7 @@ class TenantSubnetSpecArgs:
     @pulumi.getter
     def name(self) -> _builtins.str:
         """
-        Subnet name within the tenant (DNS-1123 label); the Kube-OVN Subnet is named `<tenant>-<name>`.
+        Subnet name within the tenant (DNS-1123 label without `--`; not `vpc`); the Kube-OVN Subnet is named `<tenant>--<name>`.
         """
         return pulumi.get(self, "name")
 
@@ -2806,7 +2806,7 @@ class VpcPeeringSpecArgsDict(TypedDict):
     """
     tenant: _builtins.str
     """
-    The other tenant (its VPC is named after it).
+    The other tenant (its VPC is `<tenant>--vpc`).
     """
     remote_connect_ip: NotRequired[_builtins.str]
     """
@@ -2823,7 +2823,7 @@ class VpcPeeringSpecArgs:
         """
         :param _builtins.str local_connect_ip: This VPC's router address on the peering link, with its prefix, e.g. `169.254.0.1/30`.
         :param Sequence[_builtins.str] remote_cidrs: CIDRs of the other tenant reachable through the link (static routes via `remoteConnectIP`).
-        :param _builtins.str tenant: The other tenant (its VPC is named after it).
+        :param _builtins.str tenant: The other tenant (its VPC is `<tenant>--vpc`).
         :param _builtins.str remote_connect_ip: The other VPC's router address on the link; defaults to the other usable address of a /30 or /31.
         """
         pulumi.set(__self__, "local_connect_ip", local_connect_ip)
@@ -2860,7 +2860,7 @@ class VpcPeeringSpecArgs:
     @pulumi.getter
     def tenant(self) -> _builtins.str:
         """
-        The other tenant (its VPC is named after it).
+        The other tenant (its VPC is `<tenant>--vpc`).
         """
         return pulumi.get(self, "tenant")
 

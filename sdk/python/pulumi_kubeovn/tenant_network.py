@@ -46,7 +46,7 @@ class TenantNetworkArgs:
         :param pulumi.Input['ClusterNetworkInfoArgs'] cluster: The `info` output of the cluster's ClusterNetwork (from this stack, or from the cluster stack via a stack reference).
         :param Sequence['TenantNamespaceSpecArgs'] namespaces: The tenant's namespaces.
         :param Sequence['TenantSubnetSpecArgs'] subnets: The tenant's subnets.
-        :param _builtins.str tenant: Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
+        :param _builtins.str tenant: Tenant name (DNS-1123 label without `--`, at most 30 characters): every object is named `<tenant>--<name>` (the VPC `<tenant>--vpc`).
         :param Mapping[str, _builtins.str] adopt: Objects that exist already in the cluster (`kubeovn-tenants import` writes this), by object key:
                `vpc`, `subnet/<name>`, `nat-gateway`, `eip/interconnect`, `eip/<name>`, `snat/<name>`,
                `dnat/<name>`, `fip/<name>`, each mapped to the name the object has in the cluster. The object
@@ -139,7 +139,7 @@ class TenantNetworkArgs:
     @pulumi.getter
     def tenant(self) -> _builtins.str:
         """
-        Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
+        Tenant name (DNS-1123 label without `--`, at most 30 characters): every object is named `<tenant>--<name>` (the VPC `<tenant>--vpc`).
         """
         return pulumi.get(self, "tenant")
 
@@ -373,7 +373,7 @@ class TenantNetwork(pulumi.ComponentResource):
         :param Sequence[Union['StaticRouteSpecArgs', 'StaticRouteSpecArgsDict']] static_routes: Static routes of the tenant's VPC.
         :param Sequence[Union['TenantSubnetSpecArgs', 'TenantSubnetSpecArgsDict']] subnets: The tenant's subnets.
         :param Union['TeardownSpecArgs', 'TeardownSpecArgsDict'] teardown: How the tenant is taken apart on destroy: grace period and credentials.
-        :param _builtins.str tenant: Tenant name (DNS-1123 label, at most 30 characters): names the VPC and prefixes every object.
+        :param _builtins.str tenant: Tenant name (DNS-1123 label without `--`, at most 30 characters): every object is named `<tenant>--<name>` (the VPC `<tenant>--vpc`).
         """
         ...
     @overload
