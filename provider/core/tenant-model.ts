@@ -1,8 +1,7 @@
 /** What tenant validation hands the planner, and the small helpers every tenant check shares. */
 import type { ApiServerFacts } from "./cluster";
-import type { Problems } from "./errors";
 import type { Address, Cidr, Family } from "./net";
-import { CLAIM_NAMESPACE, dnsLabelProblem, namePartProblem, objectNameProblem } from "./names";
+import { CLAIM_NAMESPACE } from "./names";
 import type { Network } from "./network";
 import type { SecurityGroupRuleSpec, SecurityGroupSpec, TenantSpec, TenantSubnetSpec, VpcPeeringSpec } from "./spec";
 
@@ -61,51 +60,7 @@ export interface CheckedMonitoring {
 
 /** The claims' namespace among them: a tenant holding it would delete every stack's address claims on destroy. */
 export const SYSTEM_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease", CLAIM_NAMESPACE]);
-/**
- * How the names of a list become cluster names: the kind and the name an own name makes
- * (provider/core/names.ts objectNames), checked on the final name.
- */
-export interface ListNaming {
-  kind: string;
-  name: (own: string) => string;
-}
-
-/** A tenant's ListNaming for a kind, from the objectNames function making that kind's names. */
-export type Naming = (kind: string, name: (tenant: string, own: string) => string) => ListNaming;
-
 /** A readable path segment: the item's name when it has one, else its index. */
 export function item(list: string, i: number, name: unknown): string {
   return `${list}[${typeof name === "string" && name !== "" ? name : i}]`;
-}
-
-/**
- * Names of a list: each a DNS label, not reserved (a Map says why), not twice. With a naming, each
- * is an own name (no `--`) whose cluster name must fit; with a number, a label of at most that length.
- */
-export function checkNames(
-  p: Problems,
-  list: string,
-  items: { name?: unknown }[] | undefined,
-  limit: number | ListNaming,
-  reserved: Set<string> | Map<string, string> = new Set<string>(),
-): void {
-  const seen = new Set<string>();
-  (items ?? []).forEach((it, i) => {
-    const path = `${item(list, i, it?.name)}.name`;
-    const name = it?.name as string;
-    const problem =
-      typeof limit === "number"
-        ? dnsLabelProblem(name, limit)
-        : (namePartProblem(name) ?? objectNameProblem(limit.kind, limit.name(name)));
-    if (problem) p.add(path, name, problem);
-    else if (reserved.has(name)) {
-      const why = reserved instanceof Map ? reserved.get(name) : undefined;
-      p.add(
-        path,
-        name,
-        why && typeof limit !== "number" ? `${why} (${limit.kind} ${limit.name(name)})` : "is reserved",
-      );
-    } else if (seen.has(name)) p.add(path, name, `is declared twice in ${list}`);
-    seen.add(name);
-  });
 }

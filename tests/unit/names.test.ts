@@ -91,6 +91,7 @@ describe("cluster names", () => {
           value: "web--out",
           message:
             "contains \"--\", which joins a tenant's name to its objects' names (<tenant>--<name>) and so may appear in no name; use single dashes",
+          rule: "name.label",
         },
       ],
     );
@@ -130,6 +131,7 @@ describe("cluster names", () => {
         path: `eips[${long}].name`,
         value: long,
         message: `makes the IptablesEIP name ${t.tenant}--${long} (64 characters); at most 63 are allowed`,
+        rule: "name.length",
       },
     ]);
     // One character less fits exactly.

@@ -93,6 +93,13 @@ const v6 = (t: Any, gateway?: string) => {
 const cases: Record<string, Case> = {
   "tenant.object": { bad: (t) => (t.subnets = []) },
   "tenant.name": { bad: (t) => (t.tenant = "ovn-cluster") },
+  "name.label": { bad: (t) => (t.eips[0].name = "out--egress"), good: (t) => (t.eips[0].name = "out-egress") },
+  "name.length": {
+    bad: (t) => (t.eips[1].name = "e".repeat(60)),
+    good: (t) => (t.eips[1].name = "e".repeat(50)),
+  },
+  "name.reserved": { bad: (t) => (t.subnets[1].name = "vpc"), good: (t) => (t.subnets[1].name = "vpc-app") },
+  "name.twice": { bad: (t) => (t.snatRules[1].name = "web-out") },
   "namespace.unbound": {
     bad: (t) => t.namespaces.push({ name: "acme-extra" }),
     good: (t) => {

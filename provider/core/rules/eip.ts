@@ -5,7 +5,8 @@ import { type Address, type Family, familyName, parseAddress } from "../net";
 import { cidrOfFamily, networkContains } from "../network";
 import type { TenantSpec } from "../spec";
 import { objectNames, reservedNames } from "../names";
-import { type Naming, type TenantModel, checkNames, item } from "../tenant-model";
+import { type TenantModel, item } from "../tenant-model";
+import { type Naming, checkNames } from "./names";
 import { nonCanonicalAddress } from "./address-range";
 import { ruleSet } from "./rule";
 

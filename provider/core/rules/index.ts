@@ -6,6 +6,7 @@ import { addressRangeRules } from "./address-range";
 import { attachmentRules } from "./attachment";
 import { eipRules } from "./eip";
 import { natGatewayRules } from "./nat-gateway";
+import { nameRules } from "./names";
 import { dnatRules, fipRules, snatRules } from "./nat-rules";
 import { podSelectorRules } from "./pod-selector";
 import type { Rule } from "./rule";
@@ -22,6 +23,7 @@ export { UNREACHABLE, type Unreachable } from "./unreachable";
 
 export const ALL_RULES: readonly Rule[] = [
   tenantRules,
+  nameRules,
   namespaceRules,
   podSelectorRules,
   addressRangeRules,

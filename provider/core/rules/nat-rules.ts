@@ -3,7 +3,8 @@ import type { Problems } from "../errors";
 import { type Address, parseAddress, parseCidr } from "../net";
 import { NatProtocol, type TenantSpec } from "../spec";
 import { objectNames } from "../names";
-import { type Naming, checkNames, item } from "../tenant-model";
+import { item } from "../tenant-model";
+import { type Naming, checkNames } from "./names";
 import { ruleSet } from "./rule";
 
 const HOOKS = "pkg/webhook/vpc_nat_gateway.go";

@@ -5,21 +5,15 @@
 import type { ClusterFacts } from "../cluster";
 import type { Problems } from "../errors";
 import { type Address, familyName, parseAddress, parseCidr } from "../net";
-import {
-  RESERVED_VPCS,
-  TENANT_NAME_MAX,
-  namePartProblem,
-  objectNameProblem,
-  objectNames,
-  reservedNames,
-} from "../names";
+import { RESERVED_VPCS, TENANT_NAME_MAX, namePartProblem, objectNames, reservedNames } from "../names";
 import { networkContains } from "../network";
 import type { TenantSpec } from "../spec";
-import { type ListNaming, SYSTEM_NAMESPACES, type TenantModel, checkNames, item } from "../tenant-model";
+import { SYSTEM_NAMESPACES, type TenantModel, item } from "../tenant-model";
 import { nonCanonicalAddress, nonCanonicalCidr } from "./address-range";
 import { checkApiServerAccess, checkMonitoring } from "./attachment";
 import { checkEips } from "./eip";
 import { checkNatGateway } from "./nat-gateway";
+import { type ListNaming, checkNames, checkRoleNames } from "./names";
 import { checkNatRules } from "./nat-rules";
 import { ruleSet } from "./rule";
 import { checkSecurityGroups } from "./security-group";
@@ -123,14 +117,11 @@ export function checkTenant(p: Problems, spec: TenantSpec, cluster: ClusterFacts
   checkPeerings(p, spec, model, vpcKnown);
   checkMonitoring(p, spec, cluster, model, namespaces, vpcKnown);
   if (!tenantProblem)
-    for (const [kind, name] of [
+    checkRoleNames(p, t, [
       ["Vpc", objectNames.vpc(t)],
       ["VpcNatGateway", objectNames.natGateway(t)],
       ["IptablesEIP", objectNames.interconnectEip(t)],
-    ]) {
-      const problem = objectNameProblem(kind, name);
-      if (problem) p.add("tenant", t, problem);
-    }
+    ]);
   return model;
 }
 
