@@ -20,6 +20,7 @@ const KIND_ORDER: Kind[] = [
   "IptablesFIPRule",
   "SecurityGroup",
   "NetworkAttachmentDefinition",
+  "ClusterNetwork",
 ];
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -2,12 +2,12 @@
  * Planning many tenants at once (the fleet tool, benchmarks): joint allocation so no two tenants
  * share an address, and the cross-tenant checks a single tenant cannot make.
  */
-import { type ClusterFacts, checkClusterSpec, checkServiceIps } from "./cluster";
+import type { ClusterFacts } from "./cluster";
 import { PlanError, type Problem, Problems } from "./errors";
 import { checkPeeringPair } from "./cross-tenant";
 import { INTERCONNECT_SUBNET } from "./names";
 import type { ClusterNetworkSpec, TenantSpec } from "./spec";
-import { checkTenant } from "./rules";
+import { checkClusterSpec, checkServiceIps, checkTenant } from "./rules";
 import { type AddressClaims, ClaimIndex, type TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {

@@ -2,15 +2,8 @@
 export * from "./spec";
 export * from "./errors";
 export * from "./plan";
-export {
-  planCluster,
-  clusterInfo,
-  checkClusterSpec,
-  checkClusterInfo,
-  withServiceIps,
-  ClusterFacts,
-  ClusterPlan,
-} from "./cluster";
+export { planCluster, clusterInfo, withServiceIps, ClusterFacts, ClusterPlan } from "./cluster";
+export { checkClusterSpec, checkClusterInfo } from "./rules";
 export * from "./pod-defaults";
 export { planTenant, TenantPlan, TenantAddresses, AddressClaims, allocationKey } from "./tenant-plan";
 export { planFleet, FleetPlan } from "./fleet";

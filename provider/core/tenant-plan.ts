@@ -1,7 +1,7 @@
 /** Tenant planning: spec + cluster facts -> validated, allocated plan of Kubernetes objects. */
 import { checkAdopt } from "./adopt";
 import { allocate, type AllocationRequest } from "./allocate";
-import { type ClusterFacts, checkClusterInfo } from "./cluster";
+import type { ClusterFacts } from "./cluster";
 import { Problems } from "./errors";
 import { type Address, type Family, familyName, parseAddress } from "./net";
 import {
@@ -17,7 +17,7 @@ import { API, type PlannedObject } from "./plan";
 import { type PodDefaults, compactDefaults, podDefaultsAnnotations } from "./pod-defaults";
 import { type ClusterNetworkInfo, PolicyRouteAction, RoutePolicy, type TenantSpec } from "./spec";
 import { accessObjects, namespacePodDefaults, peeringVpcSpec, scraperPodDefaults } from "./tenant-access";
-import { checkTenant } from "./rules";
+import { checkClusterInfo, checkTenant } from "./rules";
 import type { TenantModel } from "./tenant-model";
 
 /**

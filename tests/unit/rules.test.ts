@@ -358,6 +358,19 @@ const cases: Record<string, Case> = {
   "nad.monitoring.cidr.overlap": { base: "access", bad: (t) => (t.monitoring.cidr = "10.10.1.0/28") },
   "nad.monitoring.ports": { base: "access", bad: (t) => (t.monitoring.ports = ["70000"]) },
   "nad.monitoring.namespaces": { base: "access", bad: (t) => (t.monitoring.namespaces = ["beta"]) },
+  "cluster.object": { bad: (_t, c) => (c.eipPools = []) },
+  "cluster.masterInterface": { bad: (_t, c) => (c.interconnect.masterInterface = "a-very-long-ifname") },
+  "cluster.natGateway.image": { bad: (_t, c) => (c.natGateway.image = "") },
+  "cluster.pool.name": {
+    bad: (_t, c) => (c.eipPools[1].name = "join"),
+    good: (_t, c) => (c.eipPools[1].name = "public-c"),
+  },
+  "cluster.pool.overlap": {
+    bad: (_t, c) => (c.eipPools[1] = { name: "public-b", cidr: "203.0.113.128/25", gateway: "203.0.113.129" }),
+    good: (_t, c) => (c.eipPools[1] = { name: "public-b", cidr: "198.51.100.128/25", gateway: "198.51.100.129" }),
+  },
+  "cluster.apiServerAccess.overlap": { base: "access", bad: (_t, c) => (c.apiServerAccess.cidr = "172.31.0.0/24") },
+  "cluster.serviceIps": { base: "access", bad: (_t, c) => (c.apiServerAccess.cidr = "10.96.0.0/24") },
 };
 
 /** Rules no input of ours can break: shown by the input closest to breaking them. */

@@ -4,6 +4,7 @@
  */
 import { addressRangeRules } from "./address-range";
 import { attachmentRules } from "./attachment";
+import { clusterRules } from "./cluster";
 import { eipRules } from "./eip";
 import { natGatewayRules } from "./nat-gateway";
 import { nameRules } from "./names";
@@ -18,6 +19,7 @@ import { vpcRules } from "./vpc";
 export type { Kind, Rule } from "./rule";
 export { checkTenant } from "./tenant";
 export { parseNetwork } from "./address-range";
+export { checkClusterInfo, checkClusterSpec, checkServiceIps } from "./cluster";
 export { checkPeering } from "./vpc";
 export { UNREACHABLE, type Unreachable } from "./unreachable";
 
@@ -36,4 +38,5 @@ export const ALL_RULES: readonly Rule[] = [
   fipRules,
   securityGroupRules,
   attachmentRules,
+  clusterRules,
 ].flatMap((set) => set.rules);

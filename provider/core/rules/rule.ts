@@ -22,7 +22,8 @@ export type Kind =
   | "IptablesDnatRule"
   | "IptablesFIPRule"
   | "SecurityGroup"
-  | "NetworkAttachmentDefinition";
+  | "NetworkAttachmentDefinition"
+  | "ClusterNetwork";
 
 export interface RuleRow {
   /** The spec field it guards, as a path pattern (`subnets[].cidr`). */
