@@ -123,6 +123,7 @@ export function checkClusterClashes(
   snapshot: ClusterSnapshot,
 ): void {
   checkNameClashes(p, owner, objects, snapshot);
+  refuseRenameUnderPods(p, owner, objects, snapshot);
   const theirs = (snapshot.subnets ?? []).map((s) => ({ ...s, cidrs: parseCidrList(s.cidrBlock) ?? [] }));
   const service = snapshot.serviceRange && {
     ...snapshot.serviceRange,
@@ -267,21 +268,61 @@ function refuseReplacementUnderPods(
   if (gateway !== undefined && live.gateway && live.gateway !== gateway)
     changes.push({ path: field.replace(/\.cidr$/, ".gateway"), from: live.gateway, to: gateway });
   if (changes.length === 0) return;
-  const pods = [
-    ...new Set(
-      (snapshot.addressHolders ?? [])
-        .filter((h) => h.kind === "IP" && h.subnet === live.name && h.pod && !isGatewayPod(h.pod))
-        .map((h) => h.pod as string),
-    ),
-  ].sort();
-  if (pods.length === 0) return;
-  const shown = pods.length > 5 ? `${pods.slice(0, 5).join(", ")} and ${pods.length - 5} more` : pods.join(", ");
+  const shown = workloadPods(snapshot, live.name);
+  if (!shown) return;
   for (const c of changes)
     p.add(
       c.path,
       c.to,
-      `changes ${c.from} to ${c.to}, which replaces Subnet ${live.name}, but pods hold addresses in it (${shown}): Kube-OVN deletes a subnet only once every address in it is released, so the replacement would hang and fail half-way. Move or stop those workloads first, then change it`,
+      `changes ${c.from} to ${c.to}, which replaces Subnet ${live.name}, but pods hold addresses in it (${shown}): ${HANGS}. Move or stop those workloads first, then change it`,
     );
+}
+
+const HANGS =
+  "Kube-OVN deletes a subnet only once every address in it is released, so the replacement would hang and fail half-way";
+
+/** The workload pods (NAT gateways aside: replaced with their subnet) holding addresses in `subnet`, as a phrase; "" for none. */
+function workloadPods(snapshot: ClusterSnapshot, subnet: string): string {
+  const pods = [
+    ...new Set(
+      (snapshot.addressHolders ?? [])
+        .filter((h) => h.kind === "IP" && h.subnet === subnet && h.pod && !isGatewayPod(h.pod))
+        .map((h) => h.pod as string),
+    ),
+  ].sort();
+  return pods.length > 5 ? `${pods.slice(0, 5).join(", ")} and ${pods.length - 5} more` : pods.join(", ");
+}
+
+/**
+ * A tenant's own Subnet under the name releases before `<tenant>--<name>` gave it (`<tenant>-<name>`,
+ * `<tenant>-monitoring`) that the plan renames while workload pods hold addresses in it: a new name is
+ * a new object, so the old one is deleted first, and that delete waits for the pods' addresses like any
+ * replacement (refuseReplacementUnderPods). Refused at preview, naming the pods.
+ */
+function refuseRenameUnderPods(
+  p: Problems,
+  owner: PlanOwner,
+  objects: PlannedObject[],
+  snapshot: ClusterSnapshot,
+): void {
+  const t = owner.tenant;
+  if (t === undefined) return;
+  const planned = new Set(objects.filter((o) => o.kind === "Subnet").map((o) => String(o.metadata.name)));
+  for (const o of objects) {
+    if (o.kind !== "Subnet") continue;
+    const own = o.id.startsWith("subnet/") ? o.id.slice("subnet/".length) : "monitoring";
+    const before = `${t}-${own}`;
+    const live = (snapshot.subnets ?? []).find((s) => s.name === before && isOwn(s.labels, owner));
+    if (!live || planned.has(before)) continue;
+    const shown = workloadPods(snapshot, before);
+    if (!shown) continue;
+    const source = nameSource(o, objects);
+    p.add(
+      source.path,
+      source.value,
+      `renames Subnet ${before} (its name before <tenant>--<name>) to ${o.metadata.name}, which replaces it, but pods hold addresses in it (${shown}): ${HANGS}. Move or stop those workloads first, then upgrade`,
+    );
+  }
 }
 
 /**

@@ -428,4 +428,34 @@ describe("a replacement of our own Subnet under running pods", () => {
     assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [gw] }), moved), []);
     assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [pod("shop-0")] })), []);
   });
+
+  it("the upgrade to <tenant>--<name> renaming a subnet pods hold addresses in is refused naming them; without pods it goes ahead", () => {
+    // The subnet as the release before <tenant>--<name> named it.
+    const before = { ...live, name: "acme-web", vpc: "acme" };
+    const held = (name: string, ns = "acme-web") => ({ ...pod(name, ns), subnet: "acme-web" });
+    assert.deepEqual(
+      clashes(
+        snapshot({
+          subnets: [JOIN, DEFAULT, before],
+          addressHolders: [held("shop-0"), held("vpc-nat-gw-acme-0", "kube-system")],
+        }),
+      ),
+      [
+        'subnets[web].name: "web" renames Subnet acme-web (its name before <tenant>--<name>) to acme--web, which replaces it, but pods hold addresses in it (acme-web/shop-0): Kube-OVN deletes a subnet only once every address in it is released, so the replacement would hang and fail half-way. Move or stop those workloads first, then upgrade',
+      ],
+    );
+    assert.deepEqual(
+      clashes(
+        snapshot({ subnets: [JOIN, DEFAULT, before], addressHolders: [held("vpc-nat-gw-acme-0", "kube-system")] }),
+      ),
+      [],
+    );
+    // Another owner's subnet of that name is not ours to rename.
+    assert.deepEqual(
+      clashes(
+        snapshot({ subnets: [JOIN, DEFAULT, { ...before, labels: ours("acme-x") }], addressHolders: [held("shop-0")] }),
+      ),
+      [],
+    );
+  });
 });
