@@ -19,10 +19,9 @@ import {
 } from "../core";
 import { parseAddress } from "../core/net";
 import { standInClusterInfo } from "../core/preview-facts";
-import { checkPeeringPair } from "../core/cross-tenant";
 import { adoptedObjects, adoptedSnapshot } from "../core/adopt";
 import { tenantObjectNames } from "../core/names";
-import { checkTenant } from "../core/rules";
+import { checkPeeringPair, checkTenant } from "../core/rules";
 import { inputKeys } from "../input-schema";
 import { clusterNamespaceOwners, clusterSnapshot, tenantAddresses } from "./claims";
 import { type Target, objectsAccess } from "./cluster-access";

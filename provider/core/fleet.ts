@@ -4,10 +4,9 @@
  */
 import type { ClusterFacts } from "./cluster";
 import { PlanError, type Problem, Problems } from "./errors";
-import { checkPeeringPair } from "./cross-tenant";
 import { INTERCONNECT_SUBNET } from "./names";
 import type { ClusterNetworkSpec, TenantSpec } from "./spec";
-import { checkClusterSpec, checkServiceIps, checkTenant } from "./rules";
+import { checkClusterSpec, checkPeeringPair, checkServiceIps, checkTenant, crossTenantRules } from "./rules";
 import { type AddressClaims, ClaimIndex, type TenantPlan, allocationKey, planTenant } from "./tenant-plan";
 
 export interface FleetPlan {
@@ -37,12 +36,24 @@ export function planFleet(
   tenants.forEach((t, i) => {
     const name = t?.tenant;
     if (seenTenant.has(name))
-      p.add(`tenants[${i}].tenant`, name, `is declared twice (also tenants[${seenTenant.get(name)}])`);
+      crossTenantRules.refuse(
+        p,
+        "tenants.name",
+        `tenants[${i}].tenant`,
+        name,
+        `is declared twice (also tenants[${seenTenant.get(name)}])`,
+      );
     seenTenant.set(name, i);
     (t?.namespaces ?? []).forEach((ns, j) => {
       const owner = namespaceOwner.get(ns?.name);
       if (owner !== undefined && owner !== name)
-        p.add(`tenants[${name}].namespaces[${j}].name`, ns.name, `belongs to tenant ${owner}`);
+        crossTenantRules.refuse(
+          p,
+          "tenants.namespace",
+          `tenants[${name}].namespaces[${j}].name`,
+          ns.name,
+          `belongs to tenant ${owner}`,
+        );
       else namespaceOwner.set(ns?.name, name);
     });
   });
@@ -51,7 +62,13 @@ export function planFleet(
     const ns = t?.monitoring?.scraperNamespace;
     const owner = ns === undefined ? undefined : namespaceOwner.get(ns);
     if (owner !== undefined && owner !== t.tenant)
-      p.add(`tenants[${t.tenant}].monitoring.scraperNamespace`, ns, `belongs to tenant ${owner}`);
+      crossTenantRules.refuse(
+        p,
+        "tenants.namespace",
+        `tenants[${t.tenant}].monitoring.scraperNamespace`,
+        ns,
+        `belongs to tenant ${owner}`,
+      );
     else if (ns !== undefined && owner === undefined) namespaceOwner.set(ns, t.tenant);
   });
   checkPeeringPairs(p, tenants);
@@ -65,7 +82,7 @@ export function planFleet(
     const holder = r[address];
     // A clash inside one tenant is reported by the tenant's own checks, with better words.
     if (holder !== undefined && holder !== key && holder.split("/")[0] !== key.split("/")[0])
-      p.add(path, address, `is also claimed by ${holder}`);
+      crossTenantRules.refuse(p, "tenants.static-address", path, address, `is also claimed by ${holder}`);
     else if (holder === undefined) r[address] = key;
   };
   for (const t of tenants) {

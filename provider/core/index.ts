@@ -19,7 +19,7 @@ export {
   WEBHOOK_NAME,
 } from "./webhook-plan";
 export { AddressClaim, claimName, claimRef, claimsByRange, plannedClaims, CLAIM_NAMESPACE } from "./claims";
-export { checkAgainstTenants, checkNamespaceOwners } from "./cross-tenant";
+export { checkAgainstTenants, checkNamespaceOwners } from "./rules";
 export {
   checkClusterClashes,
   externalHolders,

@@ -12,6 +12,7 @@ import {
   type Problem,
   type TenantSpec,
   planCluster,
+  planFleet,
   planTenant,
   withServiceIps,
 } from "../../provider/core";
@@ -373,6 +374,43 @@ const cases: Record<string, Case> = {
   "cluster.serviceIps": { base: "access", bad: (_t, c) => (c.apiServerAccess.cidr = "10.96.0.0/24") },
 };
 
+/** The peer of access(), with the mirror half of the peering. */
+function beta(): TenantSpec {
+  return {
+    tenant: "beta",
+    namespaces: [{ name: "beta" }],
+    subnets: [{ name: "main", cidr: "10.20.0.0/24", namespaces: ["beta"] }],
+    peerings: [{ tenant: "alpha", localConnectIP: "169.254.0.2/30", remoteCidrs: ["10.10.1.0/24", "10.10.2.0/24"] }],
+  };
+}
+
+/** Rules between tenants: planned as a fleet of the tenants `tenants` makes. */
+const fleetCases: Record<string, { tenants: () => TenantSpec[]; bad: (ts: Any[]) => void }> = {
+  "tenants.name": { tenants: () => [access(), beta()], bad: (ts) => (ts[1].tenant = "alpha") },
+  "tenants.namespace": {
+    tenants: () => [access(), beta()],
+    bad: (ts) => {
+      ts[1].namespaces.push({ name: "alpha-web" });
+      ts[1].subnets[0].namespaces.push("alpha-web");
+    },
+  },
+  "tenants.static-address": {
+    tenants: () => [nat(), clone(demo.tenants[1])],
+    bad: (ts) => (ts[1].eips[0] = { name: "out", pool: "public-a", v4ip: "203.0.113.10" }),
+  },
+  "tenants.peering-pair": { tenants: () => [access(), beta()], bad: (ts) => (ts[1].peerings = []) },
+};
+
+function fleetProblems(tenants: TenantSpec[]): Problem[] {
+  try {
+    planFleet(cluster(), tenants, {}, ["10.96.0.1"]);
+    return [];
+  } catch (e) {
+    if (e instanceof PlanError) return e.problems;
+    throw e;
+  }
+}
+
 /** Rules no input of ours can break: shown by the input closest to breaking them. */
 const bounds: Record<string, () => void> = {};
 
@@ -387,6 +425,8 @@ describe("rules: each refuses its input and passes it fixed", () => {
   it("both base tenants plan without a problem", () => {
     assert.deepEqual(problems(nat(), cluster()), []);
     assert.deepEqual(problems(access(), cluster()), []);
+    assert.deepEqual(fleetProblems([access(), beta()]), []);
+    assert.deepEqual(fleetProblems([nat(), clone(demo.tenants[1])]), []);
   });
 
   for (const [id, c] of Object.entries(cases)) {
@@ -405,6 +445,21 @@ describe("rules: each refuses its input and passes it fixed", () => {
       );
     });
   }
+  for (const [id, c] of Object.entries(fleetCases)) {
+    it(`${id}: refused between tenants, and passes when fixed`, () => {
+      const ts = c.tenants();
+      c.bad(ts);
+      const bad = fleetProblems(ts);
+      assert.ok(
+        bad.some((p) => p.rule === id),
+        `no problem of rule ${id}; got:\n${bad.map((p) => `${p.rule} ${p.path}: ${p.message}`).join("\n")}`,
+      );
+      assert.deepEqual(
+        fleetProblems(c.tenants()).filter((p) => p.rule === id),
+        [],
+      );
+    });
+  }
   for (const [id, check] of Object.entries(bounds)) it(`${id}: cannot be broken by any input of ours`, check);
 });
 
@@ -413,7 +468,8 @@ describe("rules: the table cannot lie", () => {
     const missing: string[] = [];
     for (const r of ALL_RULES) {
       if (r.test === RULE_TESTS) {
-        if (!(r.id in cases) && !(r.id in bounds)) missing.push(`${r.id} (no case in ${RULE_TESTS})`);
+        if (!(r.id in cases) && !(r.id in bounds) && !(r.id in fleetCases))
+          missing.push(`${r.id} (no case in ${RULE_TESTS})`);
       } else {
         const file = path.join(repoRoot, r.test);
         const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
@@ -428,7 +484,7 @@ describe("rules: the table cannot lie", () => {
     const ids = ALL_RULES.map((r) => r.id);
     assert.equal(new Set(ids).size, ids.length);
     assert.deepEqual(
-      [...Object.keys(cases), ...Object.keys(bounds)].filter((id) => !ids.includes(id)),
+      [...Object.keys(cases), ...Object.keys(bounds), ...Object.keys(fleetCases)].filter((id) => !ids.includes(id)),
       [],
     );
   });

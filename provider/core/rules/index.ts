@@ -5,6 +5,7 @@
 import { addressRangeRules } from "./address-range";
 import { attachmentRules } from "./attachment";
 import { clusterRules } from "./cluster";
+import { crossTenantRules } from "./cross-tenant";
 import { eipRules } from "./eip";
 import { natGatewayRules } from "./nat-gateway";
 import { nameRules } from "./names";
@@ -20,6 +21,7 @@ export type { Kind, Rule } from "./rule";
 export { checkTenant } from "./tenant";
 export { parseNetwork } from "./address-range";
 export { checkClusterInfo, checkClusterSpec, checkServiceIps } from "./cluster";
+export { checkAgainstTenants, checkNamespaceOwners, checkPeeringPair, crossTenantRules } from "./cross-tenant";
 export { checkPeering } from "./vpc";
 export { UNREACHABLE, type Unreachable } from "./unreachable";
 
@@ -39,4 +41,5 @@ export const ALL_RULES: readonly Rule[] = [
   securityGroupRules,
   attachmentRules,
   clusterRules,
+  crossTenantRules,
 ].flatMap((set) => set.rules);
