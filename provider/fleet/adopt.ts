@@ -95,11 +95,11 @@ function unexpressed(
     .map(([k, v]) => `spec.${k} is ${show(v)}, which the model has no field for`);
 }
 
-/** Equal as the API server would store them: key order aside, and an empty list the same as none (the controller drops those). */
+/** Equal as the API server would store them: key order aside, an empty list or null the same as none (Go's nil slices). */
 function sameValue(a: unknown, b: unknown): boolean {
   const canonical = (v: unknown): string =>
     JSON.stringify(v, (_k, x) =>
-      Array.isArray(x) && x.length === 0
+      x === null || (Array.isArray(x) && x.length === 0)
         ? undefined
         : x && typeof x === "object" && !Array.isArray(x)
           ? Object.fromEntries(Object.entries(x).sort(([k1], [k2]) => (k1 < k2 ? -1 : 1)))
