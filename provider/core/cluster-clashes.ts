@@ -27,6 +27,7 @@ import type { Problems } from "./errors";
 import { type Cidr, overlaps, parseAddress, parseCidrList } from "./net";
 import { DEFAULT_VPC, MANAGED_BY, MANAGED_BY_LABEL, TENANT_LABEL } from "./names";
 import type { PlannedObject } from "./plan";
+import { liveNameRules, liveSubnetRules } from "./rules/live-cluster";
 import type { AddressClaims } from "./tenant-plan";
 
 /** Labels that say who made an object. */
@@ -141,7 +142,13 @@ export function checkClusterClashes(
       if (s.name === name) {
         if (!isOwn(s.labels, owner)) {
           const source = nameSource(o, objects);
-          p.add(source.path, source.value, `would be declared as Subnet ${name}, a name the cluster's ${who} holds`);
+          liveNameRules.refuse(
+            p,
+            "live.name",
+            source.path,
+            source.value,
+            `would be declared as Subnet ${name}, a name the cluster's ${who} holds`,
+          );
         } else refuseReplacementUnderPods(p, field, o, s, snapshot);
         continue;
       }
@@ -150,13 +157,17 @@ export function checkClusterClashes(
       const hit = firstOverlap(cidrs, s.cidrs);
       if (!hit) continue;
       if (vpc !== "" && s.vpc === vpc)
-        p.add(
+        liveSubnetRules.refuse(
+          p,
+          "live.subnet.overlap",
           field,
           block,
           `overlaps ${who} in the same VPC: kube-ovn-controller refuses it ("subnet ${name} cidr ${block} is conflict with subnet ${s.name} cidr ${s.cidrBlock}")`,
         );
       else if (owner.tenant !== undefined && s.vpc === DEFAULT_VPC && !madeByUs(s.labels))
-        p.add(
+        liveSubnetRules.refuse(
+          p,
+          "live.subnet.default-vpc",
           field,
           block,
           `overlaps ${who} of the cluster's default VPC, which the tenant's pods reach (API-server access, the scraper's NIC, the NAT gateway): keep tenant ranges apart from the cluster network's`,
@@ -165,7 +176,9 @@ export function checkClusterClashes(
     const inService = service && firstOverlap(cidrs, service.cidrs);
     if (service && inService) {
       const members = service.cidrs.every((c) => c.prefix === (c.family === 4 ? 32 : 128));
-      p.add(
+      liveSubnetRules.refuse(
+        p,
+        "live.subnet.service-range",
         field,
         block,
         members
@@ -236,7 +249,9 @@ export function checkNameClashes(
     if (!theirs || isOwn(theirs.labels, owner)) continue;
     const where = theirs.namespace ? ` in namespace ${theirs.namespace}` : "";
     const source = nameSource(o, objects);
-    p.add(
+    liveNameRules.refuse(
+      p,
+      "live.name",
       source.path,
       source.value,
       `would be declared as ${o.kind} ${name}${where}, a name the cluster's ${o.kind} ${name} (${ownerOf(theirs.labels)}) holds`,
@@ -271,7 +286,9 @@ function refuseReplacementUnderPods(
   const shown = workloadPods(snapshot, live.name);
   if (!shown) return;
   for (const c of changes)
-    p.add(
+    liveSubnetRules.refuse(
+      p,
+      "live.subnet.replacement-under-pods",
       c.path,
       c.to,
       `changes ${c.from} to ${c.to}, which replaces Subnet ${live.name}, but pods hold addresses in it (${shown}): ${HANGS}. Move or stop those workloads first, then change it`,
@@ -317,7 +334,9 @@ function refuseRenameUnderPods(
     const shown = workloadPods(snapshot, before);
     if (!shown) continue;
     const source = nameSource(o, objects);
-    p.add(
+    liveSubnetRules.refuse(
+      p,
+      "live.subnet.replacement-under-pods",
       source.path,
       source.value,
       `renames Subnet ${before} (its name before <tenant>--<name>) to ${o.metadata.name}, which replaces it, but pods hold addresses in it (${shown}): ${HANGS}. Move or stop those workloads first, then upgrade`,

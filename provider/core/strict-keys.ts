@@ -8,6 +8,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { closest, distance } from "fastest-levenshtein";
 import type { Problems } from "./errors";
+import { liveNameRules } from "./rules/live-cluster";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema nodes are open-ended objects.
 type JsonSchema = { [k: string]: any };
@@ -207,7 +208,9 @@ export class KeyChecker {
       const near = nearestKey(key, valid);
       const where = pathOf(value, e.instancePath, prefix);
       const owner = (e.data as { [k: string]: unknown }) ?? {};
-      p.add(
+      liveNameRules.refuse(
+        p,
+        "input.unknown-key",
         where === "" ? key : `${where}.${key}`,
         owner[key],
         `is not a known key here${near ? `: did you mean "${near}"?` : ""} (known: ${valid.join(", ")})`,

@@ -60,7 +60,7 @@ describe("clashes with what the cluster holds: each problem names our field and 
     assert.deepEqual(clashes(snapshot({})), []);
   });
 
-  it("a tenant range inside ovn-default (default VPC) is refused naming Subnet ovn-default, its range and owner", () => {
+  it("live.subnet.default-vpc: a tenant range inside ovn-default (default VPC) is refused naming Subnet ovn-default, its range and owner", () => {
     const lines = clashes(snapshot({}), acmeWebAt("10.16.5.0/24", "10.16.5"));
     assert.equal(lines.length, 1);
     assert.match(
@@ -97,7 +97,7 @@ describe("clashes with what the cluster holds: each problem names our field and 
     assert.deepEqual(clashes(snapshot({ subnets: [JOIN, DEFAULT, globex] })), []);
   });
 
-  it("a Subnet someone placed in the tenant's VPC with an overlapping range is refused with the controller's own words", () => {
+  it("live.subnet.overlap: a Subnet someone placed in the tenant's VPC with an overlapping range is refused with the controller's own words", () => {
     const intruder = { name: "sneaky", vpc: "acme--vpc", cidrBlock: "10.10.1.128/25", labels: {} };
     const lines = clashes(snapshot({ subnets: [JOIN, DEFAULT, intruder] }));
     assert.equal(lines.length, 1);
@@ -124,7 +124,7 @@ describe("clashes with what the cluster holds: each problem names our field and 
     ]);
   });
 
-  it("a range overlapping the service range is refused naming the range and where it was read", () => {
+  it("live.subnet.service-range: a range overlapping the service range is refused naming the range and where it was read", () => {
     const lines = clashes(snapshot({}), acmeWebAt("10.96.10.0/24", "10.96.10"));
     assert.deepEqual(lines, [
       'subnets[web].cidr: "10.96.10.0/24" overlaps the service range 10.96.0.0/12 (ServiceCIDR kubernetes): pod addresses must stay out of the service range',
@@ -188,7 +188,7 @@ describe("names held in the cluster by another owner", () => {
   });
   const withNamed = (...objects: NamedObjectFact[]) => snapshot({ named: { kinds: [...NAMED_KINDS], objects } });
 
-  it("each kind the tenant declares is refused naming the field its name comes from and the holder", () => {
+  it("live.name: each kind the tenant declares is refused naming the field its name comes from and the holder", () => {
     const lines = clashes(
       snapshot({
         named: {
@@ -410,7 +410,7 @@ describe("a replacement of our own Subnet under running pods", () => {
   });
   const moved = acmeWebAt("10.10.9.0/24", "10.10.9");
 
-  it("is refused at preview naming the field, both values and the pods", () => {
+  it("live.subnet.replacement-under-pods: is refused at preview naming the field, both values and the pods", () => {
     const lines = clashes(
       snapshot({ subnets: [JOIN, DEFAULT, live], addressHolders: [pod("shop-0"), pod("shop-1")] }),
       moved,

@@ -47,7 +47,7 @@ describe("strict input: unknown keys", () => {
     assert.ok(files.includes(path.relative(repoRoot, INPUT_SCHEMA_FILE)), files.join(", "));
   });
 
-  it("a fleet file: every unknown key at any depth, by path, with the nearest valid key", () => {
+  it("input.unknown-key: a fleet file: every unknown key at any depth, by path, with the nearest valid key", () => {
     const doc = example();
     doc.tenantz = [];
     doc.cluster.interconnect.gatway = "172.31.0.1";

@@ -6,6 +6,7 @@ import { addressRangeRules } from "./address-range";
 import { attachmentRules } from "./attachment";
 import { clusterRules } from "./cluster";
 import { crossTenantRules } from "./cross-tenant";
+import { liveNameRules, liveSubnetRules } from "./live-cluster";
 import { eipRules } from "./eip";
 import { natGatewayRules } from "./nat-gateway";
 import { nameRules } from "./names";
@@ -42,4 +43,6 @@ export const ALL_RULES: readonly Rule[] = [
   attachmentRules,
   clusterRules,
   crossTenantRules,
+  liveSubnetRules,
+  liveNameRules,
 ].flatMap((set) => set.rules);
