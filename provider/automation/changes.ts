@@ -34,6 +34,9 @@ export interface PolicyViolation {
   name?: string;
 }
 
+/** The engine's colour markup in event texts (`<{%reset%}>`, `<{%fg 3%}>`). */
+const COLOR_TAGS = /<\{%[^%]*%\}>/g;
+
 const NO_OP = new Set(["same", "read", "refresh"]);
 /** The steps around a `replace` that describe the same replacement. */
 const REPLACEMENT_STEPS = new Set(["create-replacement", "delete-replaced", "discard-replaced"]);
@@ -80,7 +83,7 @@ export class ChangeCollector {
         policy: p.policyName,
         pack: p.policyPackName,
         level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
-        message: p.message.trim(),
+        message: p.message.replace(COLOR_TAGS, "").trim(),
         ...(p.resourceUrn ? { urn: p.resourceUrn } : {}),
         ...(r ? { kind: r.type.split(":").pop() as string } : {}),
         ...(typeof name === "string" ? { name } : {}),

@@ -56,6 +56,30 @@ describe("policy pack: tenant guardrails at preview", function () {
     assert.deepEqual(await ourObjects(), [], "the stacks were destroyed, so none of our objects may be left");
   });
 
+  it("pulumi preview --policy-pack stops a violating Pulumi YAML program (first: nothing of the fleet on the cluster yet)", async function () {
+    const demo = await openDemoStack("guarded-yaml");
+    try {
+      fs.writeFileSync(
+        path.join(demo.dir, "guardrails.json"),
+        JSON.stringify({ [POLICY.dnat]: { tenants: { "*": { ports: [80] } } } }),
+      );
+      const r = await new Promise<{ code: number; out: string }>((resolve) =>
+        execFile(
+          "pulumi",
+          ["preview", "--stack", "guarded-yaml", "--policy-pack", PACK, "--policy-pack-config", "guardrails.json"],
+          { cwd: demo.dir, env: { ...process.env, ...(demo.stack.workspace.envVars as { [k: string]: string }) } },
+          (err, stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, out: stdout + stderr }),
+        ),
+      );
+      assert.notEqual(r.code, 0, r.out);
+      assert.match(r.out, /tenant-dnat-ports/, r.out);
+      assert.match(r.out, /public port \d+ not allowed; allowed: 80/, r.out);
+    } finally {
+      demo.cleanup();
+    }
+  });
+
   it("a compliant fleet plans without a violation and applies with the pack", async function () {
     const plan = await cli(
       "plan",
@@ -155,29 +179,5 @@ describe("policy pack: tenant guardrails at preview", function () {
       !report.stacks[0].changes.some((c: any) => c.violations?.some((v: any) => v.policy === POLICY.disruption)),
       "the approved disruption is not reported",
     );
-  });
-
-  it("pulumi preview --policy-pack stops a violating Pulumi YAML program", async function () {
-    const demo = await openDemoStack("guarded-yaml");
-    try {
-      fs.writeFileSync(
-        path.join(demo.dir, "guardrails.json"),
-        JSON.stringify({ [POLICY.dnat]: { tenants: { "*": { ports: [80] } } } }),
-      );
-      const r = await new Promise<{ code: number; out: string }>((resolve) =>
-        execFile(
-          "pulumi",
-          ["preview", "--stack", "guarded-yaml", "--policy-pack", PACK, "--policy-pack-config", "guardrails.json"],
-          { cwd: demo.dir, env: { ...process.env, ...(demo.stack.workspace.envVars as { [k: string]: string }) } },
-          (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, out: stdout + stderr }),
-        ),
-      );
-      assert.notEqual(r.code, 0, r.out);
-      assert.match(r.out, /tenant-dnat-ports/, r.out);
-      assert.match(r.out, /public port \d+ not allowed; allowed: 80/, r.out);
-    } finally {
-      demo.cleanup();
-    }
   });
 });

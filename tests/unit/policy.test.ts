@@ -345,7 +345,8 @@ describe("policy violations in the fleet report", () => {
       enforcementLevel: level as "mandatory",
     },
   });
-  collector.onEvent(policyEvent("public port 22 not allowed", "mandatory", dnatUrn));
+  // As the engine sends it: in its colour markup.
+  collector.onEvent(policyEvent("<{%fg 13%}>public port 22 not allowed<{%reset%}>", "mandatory", dnatUrn));
   collector.onEvent(policyEvent("stack-wide note", "advisory"));
 
   it("the collector names each violation's object", () => {
