@@ -12,6 +12,7 @@ const required = [
   "pulumi",
   "pulumi-language-yaml",
   "pulumi-resource-kubernetes",
+  "pulumi-analyzer-policy-nodejs",
   "etcd",
   "kube-apiserver",
   "kube-controller-manager",

@@ -2,7 +2,8 @@
 # Provides the pinned binaries the demo and the end-to-end tests run with:
 #   pulumi, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, etcd,
 #   kube-ovn-controller (with the files of its module the local cluster needs: OVN schemas, CRDs,
-#   nat-gateway.sh) and kwok (with its node and pod stages); and OVN's ovsdb-server from Debian.
+#   nat-gateway.sh) and kwok (with its node and pod stages); and OVN's ovsdb-server from Debian. Also
+#   pulumi-analyzer-policy-nodejs (a script of this directory), which runs Node.js policy packs.
 # No Node.js, Python or Go language host: the proxy refuses their modules (403 "not available" for
 # github.com/pulumi/pulumi/sdk/{nodejs/cmd/pulumi-language-nodejs,python/cmd/pulumi-language-python,
 # go/pulumi-language-go}/v3, any version), so programs in those languages run through the Automation API.
@@ -277,6 +278,11 @@ provide kwok "$KWOK_VERSION" build_kwok
 provide pulumi "$PULUMI_VERSION" build_pulumi
 provide pulumi-language-yaml "$PULUMI_YAML_VERSION" build_yaml
 provide pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" build_kubernetes_provider
+
+# Node.js policy packs (policy-pack/) on a CLI without a Node.js language host: the analyzer plugin
+# the CLI falls back to, a script of this directory (pulumi-analyzer-policy-nodejs says why). Nothing to build.
+if [ "$mode" = --check ]; then echo "pulumi-analyzer-policy-nodejs: $here/pulumi-analyzer-policy-nodejs"
+else ln -sfn "$here/pulumi-analyzer-policy-nodejs" "$bindir/pulumi-analyzer-policy-nodejs"; fi
 
 if [ "$mode" != --check ]; then
   log "toolchain ready in $bindir"
