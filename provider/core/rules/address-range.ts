@@ -24,6 +24,8 @@ import { ruleSet } from "./rule";
 
 const VALIDATOR = "pkg/util/validator.go ValidateSubnet";
 const FORMAT = "pkg/controller/subnet.go formatSubnet";
+/** Where the real controller's verdict on the same input is shown. */
+const SEEN = "; the real controller's verdict: tests/e2e/upstream-rules.test.ts";
 
 export const addressRangeRules = ruleSet("Subnet", {
   "subnet.cidr.invalid": {
@@ -39,17 +41,17 @@ export const addressRangeRules = ruleSet("Subnet", {
   "subnet.cidr.not-canonical": {
     field: "subnets[].cidr",
     refuses: "an IPv6 CIDR not in its canonical (lower-case, compressed) form; the message names it",
-    upstream: `${VALIDATOR} (ContainsUppercase): upper case refused; ${FORMAT} formatCIDR: any other form silently re-printed`,
+    upstream: `${FORMAT} formatCIDR: silently re-printed (upper case too: the controller formats before it validates); the optional webhook (${VALIDATOR}, ContainsUppercase) refuses upper case${SEEN}`,
   },
   "subnet.cidr.special-range": {
     field: "subnets[].cidr",
     refuses: "a range overlapping loopback, multicast, link-local, 0.0.0.0, 255.255.255.255, :: or ::1",
-    upstream: `${VALIDATOR} (CIDRGlobalUnicast, InvalidSpecialCIDR in pkg/util/net.go): refused`,
+    upstream: `${VALIDATOR} (CIDRGlobalUnicast, InvalidSpecialCIDR in pkg/util/net.go): refused${SEEN}`,
   },
   "subnet.cidr.single-address": {
     field: "subnets[].cidr",
     refuses: "a /32 or /128 block",
-    upstream: `${VALIDATOR} (InvalidNetworkMask, ValidateNetworkBroadcast): refused`,
+    upstream: `${VALIDATOR} (InvalidNetworkMask, ValidateNetworkBroadcast): refused${SEEN}`,
   },
   "subnet.gateway.required": {
     field: "interconnect.gateway, eipPools[].gateway",
@@ -94,7 +96,7 @@ export const addressRangeRules = ruleSet("Subnet", {
   "subnet.excludeIps.not-canonical": {
     field: "subnets[].excludeIps[]",
     refuses: "an entry not in canonical form; the message names it",
-    upstream: `${VALIDATOR} (ContainsUppercase): upper case refused; ${FORMAT} formatExcludeIPs: other forms silently re-printed`,
+    upstream: `${FORMAT} formatExcludeIPs: silently re-printed, upper case too (the controller formats before it validates); the optional webhook (${VALIDATOR}, ContainsUppercase) refuses upper case`,
   },
   "subnet.excludeIps.outside": {
     field: "subnets[].excludeIps[]",
@@ -104,7 +106,7 @@ export const addressRangeRules = ruleSet("Subnet", {
   "subnet.excludeIps.overlap": {
     field: "subnets[].excludeIps[]",
     refuses: "entries that overlap (or repeat); the message names the merged range",
-    upstream: `${FORMAT} formatExcludeIPs (filterRepeatIPRange): silently merged into one entry`,
+    upstream: `${FORMAT} formatExcludeIPs (filterRepeatIPRange): silently merged into one entry${SEEN}`,
   },
 });
 const R = addressRangeRules;
