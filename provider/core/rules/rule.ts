@@ -2,11 +2,20 @@
  * One rule, one row: what the preview refuses, on which kind and field, and what in Kube-OVN v1.16.2
  * it stands for. The rows are the source of docs/upstream-rules.md (`npm run docs:rules`).
  *
- * Where a new rule goes: in the module of the object kind it guards (subnet.ts for a Subnet field,
- * nat-rules.ts for the three iptables rule kinds, ...), as a row of that module's rule set, reported
- * with `refuse` from the check of that kind. A rule that needs no object of ours at all (a tenant or
- * cluster setting) goes to tenant.ts. Give it a case in tests/unit/rules.test.ts: the table test
- * fails for a rule without one.
+ * Where a new rule goes: in the module of what it guards, as a row of that module's rule set,
+ * reported with `refuse` from that module's check:
+ *   address-range.ts  a Subnet's cidrBlock, gateway, excludeIps (tenant subnets, pools, interconnect)
+ *   subnet.ts         a tenant Subnet's bindings and overlaps
+ *   vpc.ts            static and policy routes, route tables, peerings (the Vpc)
+ *   nat-gateway.ts, eip.ts, nat-rules.ts   VpcNatGateway, IptablesEIP, SNAT/DNAT/FIP rules
+ *   security-group.ts, attachment.ts, pod-selector.ts   SecurityGroups, the NADs, pod selectors
+ *   names.ts          object names; tenant.ts the tenant itself, its namespaces and the pass order
+ *   cluster.ts        the ClusterNetwork; cross-tenant.ts between tenants
+ *   live-cluster.ts   rows of the checks against the live cluster (code: ../cluster-clashes.ts) and
+ *                     of unknown keys (code: ../strict-keys.ts)
+ *   unreachable.ts    upstream checks no input of ours reaches, with why
+ * Give it a case in tests/unit/rules.test.ts (or name the test file whose titles carry its id): the
+ * table test fails for a rule without one, and for a stale docs/upstream-rules.md.
  */
 import type { Problems } from "../errors";
 
