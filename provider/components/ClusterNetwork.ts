@@ -87,7 +87,9 @@ async function checkAgainstCluster(
   if (pulumi.isUnknown(where)) return;
   const snapshot = adoptedSnapshot(
     await clusterSnapshot((where as Target).access.kubeconfig),
-    plan.objects.filter((o) => adopted.has(o.id)).map((o) => ({ kind: o.kind, name: o.metadata.name })),
+    plan.objects
+      .filter((o) => adopted.has(o.id))
+      .map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace })),
   );
   const checks = skippedChecks(snapshot);
   if (checks.length > 0)

@@ -112,23 +112,32 @@ export function adoptedObjects(adopt: AdoptedNames | undefined): { kind: string;
 }
 
 /**
- * The snapshot as it is once the `adopted` objects are ours: their Subnets count as the owner's own
- * (`tenant`; none for the cluster network), and their EIPs' addresses are no other holder's (the
- * plan claims them for the owner).
+ * The snapshot as it is once the `adopted` objects are ours: their Subnets and named objects count as
+ * the owner's own (`tenant`; none for the cluster network), and their EIPs' addresses are no other
+ * holder's (the plan claims them for the owner).
  */
 export function adoptedSnapshot(
   snapshot: ClusterSnapshot,
-  adopted: { kind: string; name: string }[],
+  adopted: { kind: string; name: string; namespace?: string }[],
   tenant?: string,
 ): ClusterSnapshot {
-  const names = (kind: string) => new Set(adopted.filter((o) => o.kind === kind).map((o) => o.name));
-  const subnets = names("Subnet");
-  const eips = names("IptablesEIP");
-  if (subnets.size === 0 && eips.size === 0) return snapshot;
+  if (adopted.length === 0) return snapshot;
+  const isAdopted = (kind: string, name: string, namespace?: string) =>
+    adopted.some((o) => o.kind === kind && o.name === name && (o.namespace ?? "") === (namespace ?? ""));
   const ours = { [MANAGED_BY_LABEL]: MANAGED_BY, ...(tenant !== undefined ? { [TENANT_LABEL]: tenant } : {}) };
   return {
     ...snapshot,
-    subnets: snapshot.subnets?.map((s) => (subnets.has(s.name) ? { ...s, labels: ours } : s)),
-    addressHolders: snapshot.addressHolders?.filter((h) => !(h.kind === "IptablesEIP" && eips.has(h.name))),
+    subnets: snapshot.subnets?.map((s) => (isAdopted("Subnet", s.name) ? { ...s, labels: ours } : s)),
+    addressHolders: snapshot.addressHolders?.filter((h) => !(h.kind === "IptablesEIP" && isAdopted(h.kind, h.name))),
+    ...(snapshot.named
+      ? {
+          named: {
+            ...snapshot.named,
+            objects: snapshot.named.objects.map((n) =>
+              isAdopted(n.kind, n.name, n.namespace) ? { ...n, labels: ours } : n,
+            ),
+          },
+        }
+      : {}),
   };
 }

@@ -323,13 +323,21 @@ describe("components under Pulumi mocks", () => {
   it("adopted objects are imported under their cluster names, and the addresses they hold are the tenant's", async () => {
     const { useClusterReads } =
       require("../../provider/components/claims") as typeof import("../../provider/components/claims");
-    // The cluster holds the tenant's Subnet and EIP, made by hand (no labels of ours).
+    // The cluster holds the tenant's Subnet, EIP, Vpc, gateway and rule, made by hand (no labels of ours).
     useClusterReads({
       snapshot: async () => ({
         subnets: [{ name: "shop-web", vpc: "shop", cidrBlock: "10.60.1.0/24", gateway: "10.60.1.1", labels: {} }],
         addressHolders: [
           { kind: "IptablesEIP", name: "shop-front", subnet: "public-a", addresses: ["203.0.113.50"], labels: {} },
         ],
+        named: {
+          kinds: ["Vpc", "VpcNatGateway", "IptablesDnatRule"],
+          objects: [
+            { kind: "Vpc", name: "shop", labels: {} },
+            { kind: "VpcNatGateway", name: "shop-gw", labels: {} },
+            { kind: "IptablesDnatRule", name: "shop-https", labels: {} },
+          ],
+        },
         skipped: [],
       }),
       owners: async () => new Map(),
