@@ -180,6 +180,8 @@ export function engineDiagnostics(output: string): string {
       !/^\s*error: (update|preview|destroy|refresh) failed$/.test(l)
     )
       lines.push(`${resource}: ${l.trim()}`);
+    // A plan error's problems, one `- path: value message` line each, under its error line.
+    else if (/^ {6,}- \S/.test(l) && lines.length > 0) lines.push(`  ${l.trim()}`);
   }
   return lines.join("\n").slice(0, 4000);
 }

@@ -407,6 +407,26 @@ describe("engine errors", function () {
     assert.equal(engineDiagnostics("no diagnostics here"), "");
   });
 
+  it("a plan error in the diagnostics keeps every problem under its error line", function () {
+    const output = [
+      "Diagnostics:",
+      "  pulumi:pulumi:Stack (kubeovn-tenants-shop):",
+      '    error: Unhandled exception: PlanError: 2 problems in tenant "shop":',
+      '      - tenant: "shop" would be declared as Vpc shop, a name the cluster\'s Vpc shop holds',
+      '      - dnatRules[https].name: "https" would be declared as IptablesDnatRule shop-https',
+      "",
+      "Resources:",
+    ].join("\n");
+    assert.equal(
+      engineDiagnostics(`\n${output}`),
+      [
+        'pulumi:pulumi:Stack (kubeovn-tenants-shop): error: Unhandled exception: PlanError: 2 problems in tenant "shop":',
+        '  - tenant: "shop" would be declared as Vpc shop, a name the cluster\'s Vpc shop holds',
+        '  - dnatRules[https].name: "https" would be declared as IptablesDnatRule shop-https',
+      ].join("\n"),
+    );
+  });
+
   it("a program that threw: its distinct error lines", function () {
     const out =
       "stderr: Command failed with exit code 1: pulumi preview\nerror: Unhandled exception: Error: TenantNetwork acme: no kubeconfig\n    at x\nerror: TenantNetwork acme: no kubeconfig\nPreviewing update (acme):\n";
