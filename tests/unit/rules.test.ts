@@ -282,6 +282,12 @@ const cases: Record<string, Case> = {
     good: (t) => (t.natGateway.selector = ["kubernetes.io/os: linux"]),
   },
   "eip.pool.unknown": { bad: (t) => (t.eips[0].pool = "nope") },
+  "eip.pool.ipv4": {
+    bad: (t, c) => {
+      c.eipPools[1] = { name: "public-b", cidr: "fd00:ee::/64", gateway: "fd00:ee::1" };
+      t.eips[1].pool = "public-b";
+    },
+  },
   "eip.address.invalid": { bad: (t) => (t.eips[0].v4ip = "203.0.113.300") },
   "eip.address.not-canonical": {
     bad: (t) => (t.eips[0].v6ip = "FD00::5"),

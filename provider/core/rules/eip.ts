@@ -18,6 +18,12 @@ export const eipRules = ruleSet("IptablesEIP", {
     refuses: "a pool the cluster network does not declare",
     upstream: `${HOOK}: refused when the external Subnet does not exist`,
   },
+  "eip.pool.ipv4": {
+    field: "eips[].pool",
+    refuses: "a pool without an IPv4 range",
+    upstream:
+      'pkg/controller/vpc_nat_gw_eip.go handleAddIptablesEip: refused ("subnet ... does not support ipv4"); the iptables NAT gateway\'s EIPs and rules are IPv4',
+  },
   "eip.address.invalid": {
     field: "eips[].v4ip, eips[].v6ip",
     refuses: "a malformed address, or one of the other family",
@@ -74,6 +80,14 @@ export function checkEips(
         );
       return;
     }
+    if (!cidrOfFamily(pool, 4))
+      R.refuse(
+        p,
+        "eip.pool.ipv4",
+        `${path}.pool`,
+        e.pool,
+        `has no IPv4 range (${pool.cidrBlock}); Kube-OVN's iptables NAT gateway gives every EIP an IPv4 address`,
+      );
     const statics: Partial<Record<Family, Address>> = {};
     for (const [field, family] of [
       ["v4ip", 4],

@@ -8,8 +8,9 @@ import { type Naming, checkNames } from "./names";
 import { ruleSet } from "./rule";
 
 const HOOKS = "pkg/webhook/vpc_nat_gateway.go";
+const VALIDATE = "pkg/controller/vpc_nat_gw_nat.go";
 const IPV4_ONLY =
-  "pkg/controller/vpc_nat_gw_nat.go: the iptables NAT gateway's rules are written with the EIP's v4 address (label eip_v4_ip); an IPv6 one is never applied";
+  'pkg/controller/vpc_nat_gw_nat.go validateDnatRule, validateFipRule, validateSnatRule: refused ("must be IPv4, IPv6 is not supported")';
 const IN_VPC = "accepted; matches or reaches nothing of the VPC";
 
 export const snatRules = ruleSet("IptablesSnatRule", {
@@ -21,7 +22,7 @@ export const snatRules = ruleSet("IptablesSnatRule", {
   "snat.internalCIDR.invalid": {
     field: "snatRules[].internalCIDR",
     refuses: "a malformed CIDR, or more than one",
-    upstream: `${HOOKS} ValidateIptablesSnat (CheckCidrs): refused`,
+    upstream: `${HOOKS} ValidateIptablesSnat (CheckCidrs), ${VALIDATE} validateSnatRule ("contains multiple CIDRs"): refused`,
   },
   "snat.internalCIDR.host-bits": {
     field: "snatRules[].internalCIDR",
@@ -66,7 +67,7 @@ export const dnatRules = ruleSet("IptablesDnatRule", {
   "dnat.externalPort.twice": {
     field: "dnatRules[].externalPort",
     refuses: "the EIP, protocol and port of another DNAT rule",
-    upstream: "accepted; the gateway's first matching iptables rule wins, the other is dead",
+    upstream: `${VALIDATE} isDnatDuplicated: the second rule refused ("duplicate, same eip ..., same external port"), after the first exists`,
   },
 });
 
@@ -95,7 +96,7 @@ export const fipRules = ruleSet("IptablesFIPRule", {
   "fip.eip.exclusive": {
     field: "floatingIps[].eip",
     refuses: "an EIP with a floating IP that another rule also uses",
-    upstream: `${HOOKS} ValidateIptablesFip, ValidateIptablesDnat: refused when the other rule exists already (FIP/DNAT exclusivity); SNAT sharing accepted and broken`,
+    upstream: `${HOOKS} ValidateIptablesFip, ValidateIptablesDnat: refused when the other rule exists already (FIP/DNAT exclusivity); ${VALIDATE} fipTryUseEip: a second FIP on the EIP refused; SNAT sharing accepted and broken`,
   },
 });
 
