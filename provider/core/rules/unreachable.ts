@@ -107,6 +107,19 @@ export const UNREACHABLE: Unreachable[] = [
   },
   {
     kind: "VpcNatGateway",
+    upstream:
+      "pkg/controller/vpc_nat_gateway.go: the gateway's subnet not an OVN subnet; no apiNadProvider (or one not <name>.<namespace>.ovn) for a gateway with BGP or API access",
+    reason:
+      "the gateway's subnet is one of the tenant's, always an OVN subnet; we emit neither BGP nor API access on the gateway",
+  },
+  {
+    kind: "Vpc",
+    upstream:
+      "pkg/controller/vpc.go (its own parse of staticRoutes and policyRoutes): unknown policy, invalid cidr, next hop or reroute list",
+    reason: "the same checks as ValidateVpc, covered by the vpc.staticRoutes.* and vpc.policyRoutes.* rules",
+  },
+  {
+    kind: "VpcNatGateway",
     upstream: `${NAT_HOOK} VpcNatGwDeleteHook: deleting a gateway with EIPs`,
     reason: "EIPs are deleted before their gateway (creation order reversed)",
   },
