@@ -226,6 +226,8 @@ export function accessObjects(model: TenantModel): PlannedObject[] {
     },
     replaceOnChanges: ["spec.cidrBlock", "spec.gateway", "spec.vpc", "spec.provider", "spec.protocol"],
     dependsOn: ["vpc", "monitoring/attachment"],
+    // As a tenant subnet: the Vpc is deleted only once no Subnet names it.
+    replacedWith: ["vpc"],
   });
   const families = m.net.cidrs.map((c) => c.family);
   // The scraper reaches the metrics ports only; everything else from its range is dropped.

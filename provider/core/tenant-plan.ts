@@ -301,6 +301,9 @@ function tenantObjects(
       // webhook refuses it while addresses are in use (pkg/webhook/subnet.go SubnetUpdateHook).
       replaceOnChanges: ["spec.cidrBlock", "spec.gateway", "spec.vpc", "spec.provider", "spec.protocol"],
       dependsOn: ["vpc", ...s.namespaces.map((n) => `namespace/${n}`)],
+      // The controller deletes a Vpc only once no Subnet names it: a Vpc replaced (renamed) alone
+      // would wait on its subnets forever.
+      replacedWith: ["vpc"],
     });
   }
 

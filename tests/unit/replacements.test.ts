@@ -54,6 +54,12 @@ describe("replacements: what is replaced together, and in which order", () => {
     for (const id of ["eip/interconnect", "eip/egress", "eip/web"]) assert.deepEqual(closure.get(id), [], id);
   });
 
+  it("every subnet is replaced with the Vpc (the controller deletes a Vpc only once no Subnet names it), and what is replaced with a subnet with it", () => {
+    for (const plan of [acme, globex])
+      for (const o of plan.objects.filter((x) => x.kind === "Subnet")) assert.deepEqual(o.replacedWith, ["vpc"], o.id);
+    assert.deepEqual(replacementClosure(acme.objects).get("nat-gateway"), ["vpc", "subnet/web"]);
+  });
+
   it("a subnet's gateway and CIDR are replacements (running pods keep the gateway they started with)", () => {
     for (const s of acme.objects.filter((o) => o.kind === "Subnet"))
       for (const field of ["spec.cidrBlock", "spec.gateway"]) assert.ok(s.replaceOnChanges?.includes(field), s.id);
