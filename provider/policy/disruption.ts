@@ -2,8 +2,8 @@
 /**
  * Disruptive changes, as the fleet report defines them (provider/fleet/network-terms.ts), found by a
  * policy: the engine tells a policy only what the program declares now, so the changes are inferred
- * from the stack's last checkpoint (the inputs every resource had at the last update) and the
- * declared resources, the way the engine itself diffs them: gone is a delete, a changed path under
+ * from the stack's checkpoint before the operation (the inputs every resource had) and the declared
+ * resources, the way the engine itself diffs them: gone is a delete, a changed path under
  * the resource's replaceOnChanges (or a new name, namespace, kind or apiVersion) a replacement, any
  * other change an update. Pure.
  */
@@ -34,20 +34,28 @@ export interface Disruption {
 /** Paths whose change makes pulumi-kubernetes replace an object rather than update it. */
 const IDENTITY = ["apiVersion", "kind", "metadata.name", "metadata.namespace"];
 
-/** The property paths that differ between two inputs, down to the first differing leaf or array. */
-export function changedPaths(before: any, after: any, prefix = ""): string[] {
+/**
+ * The property paths that differ between two inputs, down to the first differing leaf. During an
+ * update (not a preview) the engine gives a policy the objects as the API server returned them, with
+ * fields it fills in (uid, resourceVersion, defaults): `outputs` then compares only the paths the
+ * old inputs have.
+ */
+export function changedPaths(before: any, after: any, outputs = false, prefix = ""): string[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const isObject = (v: any) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const at = (k: string | number) => (prefix ? `${prefix}.${k}` : String(k));
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length)
+    return before.flatMap((b, i) => changedPaths(b, after[i], outputs, at(i))).length ? [prefix] : [];
   if (!isObject(before) || !isObject(after)) return [prefix];
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return keys.flatMap((k) => changedPaths(before[k], after[k], prefix ? `${prefix}.${k}` : k));
+  const keys = [...new Set([...Object.keys(before), ...(outputs ? [] : Object.keys(after))])].sort();
+  return keys.flatMap((k) => changedPaths(before[k], after[k], outputs, at(k)));
 }
 
 /** `spec` covers `spec.cidrBlock`; `metadata.name` covers itself only. */
 const covers = (pattern: string, path: string) => path === pattern || path.startsWith(`${pattern}.`);
 
 /** The engine's resource steps for the Kubernetes objects, inferred from the checkpoint and the declared resources. */
-export function inferChanges(prior: PriorResource[], planned: PlannedResource[]): ResourceChange[] {
+export function inferChanges(prior: PriorResource[], planned: PlannedResource[], outputs = false): ResourceChange[] {
   const kube = (t: string) => t.startsWith("kubernetes:");
   const declared = new Map<string, PlannedResource>();
   for (const p of planned.filter((r) => kube(r.type))) {
@@ -65,7 +73,7 @@ export function inferChanges(prior: PriorResource[], planned: PlannedResource[])
       continue;
     }
     seen.add(now.urn);
-    const paths = changedPaths(old.inputs ?? {}, now.props);
+    const paths = changedPaths(old.inputs ?? {}, now.props, outputs);
     if (!paths.length) continue;
     const replaces = [...IDENTITY, ...(old.replaceOnChanges ?? [])];
     const replace = paths.some((p) => replaces.some((pattern) => covers(pattern, p)));
@@ -81,10 +89,10 @@ export function inferChanges(prior: PriorResource[], planned: PlannedResource[])
 }
 
 /** The disruptive changes among them, each with the object's tenant, in the fleet report's words. */
-export function findDisruptions(prior: PriorResource[], planned: PlannedResource[]): Disruption[] {
+export function findDisruptions(prior: PriorResource[], planned: PlannedResource[], outputs = false): Disruption[] {
   const neighbours = planned.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.props);
   const out: Disruption[] = [];
-  for (const c of inferChanges(prior, planned)) {
+  for (const c of inferChanges(prior, planned, outputs)) {
     const inputs = { type: c.type, urn: c.urn, props: c.newInputs ?? c.oldInputs ?? {} };
     for (const change of describeNetworkChanges([c], neighbours).filter((n) => n.disruptive))
       out.push({ urn: c.urn, tenant: tenantOf(inputs), change });

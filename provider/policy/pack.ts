@@ -117,7 +117,17 @@ export async function readPriorState(env = process.env): Promise<PriorResource[]
   return doc.deployment?.resources ?? [];
 }
 
-export function guardrailPolicies(priorState: () => Promise<PriorResource[]> = readPriorState): {
+/** The checkpoint, or why it could not be read. */
+export type PriorState = PriorResource[] | Error;
+
+/**
+ * The policies. `prior` is the stack's checkpoint from before the operation; `outputs` says the
+ * engine hands the stack policy the objects as created (an update) rather than as declared (a preview).
+ */
+export function guardrailPolicies(
+  prior: PriorState,
+  outputs = false,
+): {
   policies: (ResourceValidationPolicy | StackValidationPolicy)[];
 } {
   const mandatory: EnforcementLevel = "mandatory";
@@ -156,18 +166,15 @@ export function guardrailPolicies(priorState: () => Promise<PriorResource[]> = r
           "No disruptive change (a deleted or replaced namespace, VPC, subnet or NAT gateway, a released or moved EIP) without an approval.",
         enforcementLevel: mandatory,
         configSchema: { properties: SCHEMAS.disruption },
-        validateStack: async (args, reportViolation) => {
+        validateStack: (args, reportViolation) => {
           const approved = args.getConfig<{ approved?: string[] }>().approved ?? [];
-          let prior: PriorResource[];
-          try {
-            prior = await priorState();
-          } catch (e) {
+          if (prior instanceof Error) {
             // Unknown is not safe: without the last state, no change can be shown harmless.
-            reportViolation(`cannot tell which changes are disruptive: ${(e as Error).message}`);
+            reportViolation(`cannot tell which changes are disruptive: ${prior.message}`);
             return;
           }
           const planned = args.resources.map((r: PolicyResource) => ({ ...asInput(r), aliases: r.opts.aliases }));
-          for (const d of findDisruptions(prior, planned))
+          for (const d of findDisruptions(prior, planned, outputs))
             if (!isApproved(d, approved)) reportViolation(disruptionMessage(d), d.urn);
         },
       },
@@ -175,11 +182,17 @@ export function guardrailPolicies(priorState: () => Promise<PriorResource[]> = r
   };
 }
 
-/** Starts the pack's server (what the engine talks to); called by policy-pack/index.js. */
-export function serve(): PolicyPack {
+/**
+ * Starts the pack's server (what the engine talks to); called by policy-pack/index.js. The checkpoint
+ * is read first: the engine starts its policy packs before the operation changes anything, so this is
+ * the state the operation starts from (during an update the backend's checkpoint moves with it).
+ */
+export async function serve(env = process.env): Promise<PolicyPack> {
+  const prior = await readPriorState(env).catch((e: Error) => e);
+  const outputs = (env.PULUMI_DRY_RUN ?? env.PULUMI_NODEJS_DRY_RUN) === "false";
   return new PolicyPack(PACK_NAME, {
     description:
       "Tenant guardrails for Kube-OVN tenant networks: EIP pools and counts, DNAT ports, subnet supernets, approved disruptions.",
-    ...guardrailPolicies(),
+    ...guardrailPolicies(prior, outputs),
   });
 }

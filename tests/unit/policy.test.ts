@@ -225,11 +225,34 @@ describe("policy pack: disruptive-change-approval", () => {
     assert.ok(findDisruptions(checkpoint(before), renamed.slice(1)).length > 0, "the one not declared is deleted");
   });
 
+  it("during an update, the objects as the API server returns them (uid, defaults) are not changes; a moved EIP is", () => {
+    const served = (rs: PolicyInput[]) =>
+      rs.map((r) => ({
+        ...r,
+        props: {
+          ...r.props,
+          metadata: { ...r.props.metadata, uid: "u-1", resourceVersion: "7", managedFields: [{ manager: "pulumi" }] },
+          spec: { ...r.props.spec, defaultedByServer: "" },
+          status: { ready: true },
+        },
+      }));
+    assert.deepEqual(findDisruptions(checkpoint(before), served(before), true), []);
+    const moved = served(
+      editedAcme((a) => {
+        a.eips[1].v4ip = "203.0.113.30";
+      }),
+    );
+    assert.equal(findDisruptions(checkpoint(before), moved, true).length, 1);
+    assert.ok(findDisruptions(checkpoint(before), served(before), false).length > 0, "a preview compares every path");
+  });
+
   it("changedPaths goes down to the differing leaves", () => {
     assert.deepEqual(changedPaths({ spec: { a: 1, b: { c: 2 } } }, { spec: { a: 1, b: { c: 3 }, d: 4 } }), [
       "spec.b.c",
       "spec.d",
     ]);
+    assert.deepEqual(changedPaths({ spec: { r: [{ a: 1 }] } }, { spec: { r: [{ a: 1, b: 2 }] } }, true), []);
+    assert.deepEqual(changedPaths({ spec: { r: [{ a: 1 }] } }, { spec: { r: [{ a: 2 }] } }, true), ["spec.r"]);
   });
 
   it("approvals: *, the tenant, or Kind/name", () => {
@@ -244,7 +267,7 @@ describe("policy pack: disruptive-change-approval", () => {
 });
 
 describe("policy pack: the CrossGuard policies", () => {
-  const policies = guardrailPolicies(async () => []).policies;
+  const policies = guardrailPolicies([]).policies;
   const named = (n: string) => policies.find((p) => p.name === n) as any;
 
   /** Runs one policy as the CrossGuard server does, collecting its violations. */
@@ -289,7 +312,7 @@ describe("policy pack: the CrossGuard policies", () => {
   it("the disruption policy reads the checkpoint, and fails closed when it cannot", async () => {
     const before = declared();
     const prior = before.map((r) => ({ urn: r.urn, type: r.type, inputs: r.props }));
-    const stackPolicy = (state: () => Promise<PriorResource[]>) =>
+    const stackPolicy = (state: PriorResource[] | Error) =>
       guardrailPolicies(state).policies.find((p) => p.name === POLICY.disruption) as any;
     const out: string[] = [];
     const args = (resources: PolicyInput[], approved: string[]) => ({
@@ -297,20 +320,18 @@ describe("policy pack: the CrossGuard policies", () => {
       getConfig: () => ({ approved }),
     });
     const fewer = before.filter((r) => r.type !== TYPES.subnet || !r.props.metadata.name.endsWith("app"));
-    await stackPolicy(async () => prior).validateStack(args(before, []), (m: string) => out.push(m));
+    await stackPolicy(prior).validateStack(args(before, []), (m: string) => out.push(m));
     assert.equal(out.length, 0, out.join("\n"));
-    await stackPolicy(async () => prior).validateStack(args(fewer, []), (m: string) => out.push(m));
+    await stackPolicy(prior).validateStack(args(fewer, []), (m: string) => out.push(m));
     assert.equal(out.length, 1);
     assert.match(
       out[0],
       /^disruptive change without approval: subnet \S+ 10\.10\.2\.0\/24 deleted: disrupts running pods/,
     );
     out.length = 0;
-    await stackPolicy(async () => prior).validateStack(args(fewer, ["acme"]), (m: string) => out.push(m));
+    await stackPolicy(prior).validateStack(args(fewer, ["acme"]), (m: string) => out.push(m));
     assert.equal(out.length, 0, out.join("\n"));
-    await stackPolicy(async () => {
-      throw new Error("no backend");
-    }).validateStack(args(before, []), (m: string) => out.push(m));
+    await stackPolicy(new Error("no backend")).validateStack(args(before, []), (m: string) => out.push(m));
     assert.deepEqual(out, ["cannot tell which changes are disruptive: no backend"]);
   });
 });
