@@ -22,8 +22,9 @@ export function declareObjects(
       ...opts,
       parent,
       dependsOn: o.dependsOn.map((d) => declared.get(d) as pulumi.CustomResource),
-      // Our objects carry fixed cluster names, so a replacement must delete the old one first.
-      deleteBeforeReplace: true,
+      // Our objects carry fixed cluster names, so a replacement must delete the old one first, but
+      // for one replaced only when renamed (plan.ts createBeforeReplace).
+      deleteBeforeReplace: !o.createBeforeReplace,
       replaceOnChanges: o.replaceOnChanges,
     };
     // An object the cluster has already is imported: the engine reads it instead of creating it.

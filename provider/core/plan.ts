@@ -30,6 +30,12 @@ export interface PlannedObject {
    * names its EIP, whose address the controller will not release while the rule exists).
    */
   replacedWith?: string[];
+  /**
+   * A replacement creates the new object before it deletes the old one. Only for an object whose
+   * replacement always comes with a new name (the Vpc: its spec changes are updates); every other
+   * object keeps its name through a replacement, so the old one is deleted first.
+   */
+  createBeforeReplace?: boolean;
 }
 
 export const API = {

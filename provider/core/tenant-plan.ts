@@ -266,6 +266,9 @@ function tenantObjects(
       })),
     }),
     dependsOn: nsIds,
+    // Replaced only when renamed (the tenant's names changed): the new Vpc first, the old one deleted
+    // once its subnets are gone (the controller keeps a Vpc while a Subnet names it).
+    createBeforeReplace: true,
   });
 
   for (const s of spec.subnets) {

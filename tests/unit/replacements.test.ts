@@ -60,6 +60,15 @@ describe("replacements: what is replaced together, and in which order", () => {
     assert.deepEqual(replacementClosure(acme.objects).get("nat-gateway"), ["vpc", "subnet/web"]);
   });
 
+  it("only the Vpc, replaced only when renamed, is created before the old one goes; every other object keeps its name and is deleted first", () => {
+    for (const plan of [acme, globex])
+      assert.deepEqual(
+        plan.objects.filter((o) => o.createBeforeReplace).map((o) => o.id),
+        ["vpc"],
+      );
+    assert.equal(byId(acme.objects, "vpc").replaceOnChanges, undefined, "no spec change replaces it");
+  });
+
   it("a subnet's gateway and CIDR are replacements (running pods keep the gateway they started with)", () => {
     for (const s of acme.objects.filter((o) => o.kind === "Subnet"))
       for (const field of ["spec.cidrBlock", "spec.gateway"]) assert.ok(s.replaceOnChanges?.includes(field), s.id);
