@@ -57,6 +57,23 @@ describe("the npm package", () => {
     assert.deepEqual(problems, []);
   });
 
+  it("ships the policy pack: a Node.js CrossGuard pack of the package's version, on the package's own files", () => {
+    assert.ok(pkg.files.includes("policy-pack/"), "policy-pack/ is in the package's files");
+    const dir = path.join(repoRoot, "policy-pack");
+    assert.match(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
+    // @pulumi/policy reports the pack's version from the package.json of the pack's directory.
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version, pkg.version);
+    assert.ok(pkg.dependencies["@pulumi/policy"] && pkg.dependencies["@pulumi/pulumi"], "the runner's packages");
+    const entry = fs.readFileSync(path.join(dir, "index.js"), "utf8");
+    const required = [...entry.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    assert.deepEqual(
+      required.filter((r) => !r.startsWith("node:")),
+      ["../bin/launch.js"],
+      "the entry loads the compiled pack through the package's own launcher only",
+    );
+    assert.match(entry, /"build", "provider", "policy", "pack\.js"/);
+  });
+
   it("the compiled webhook bundle is the one the sources transpile to", () => {
     const compiled = require(path.join(repoRoot, "build", "provider", "webhook", "bundle.js"));
     const prebuilt = JSON.parse(

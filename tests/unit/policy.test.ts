@@ -4,7 +4,6 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as YAML from "yaml";
 import { ChangeCollector } from "../../provider/automation/changes";
 import { planFleet } from "../../provider/core";
 import { parseFleet } from "../../provider/fleet/fleet-file";
@@ -420,19 +419,5 @@ describe("policy violations in the fleet report", () => {
     const report = fleetReport("p", "fleet.yaml", [stack]);
     assert.equal(report.totals.stacksBlocked, undefined);
     assert.equal(exitCode(report), EXIT.noChanges);
-  });
-});
-
-describe("policy pack: the directory the package ships", () => {
-  const dir = path.join(repoRoot, "policy-pack");
-
-  it("is a Node.js CrossGuard pack of the package's version, in the package's files", () => {
-    const project = YAML.parse(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8"));
-    assert.equal(project.runtime, "nodejs");
-    const own = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
-    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
-    assert.equal(own.version, pkg.version, "@pulumi/policy reports the pack's version from its package.json");
-    assert.ok(pkg.files.includes("policy-pack/"), "policy-pack/ is shipped");
-    assert.ok(pkg.dependencies["@pulumi/policy"], "@pulumi/policy is a run-time dependency");
   });
 });
