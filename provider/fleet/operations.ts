@@ -206,7 +206,8 @@ export interface ApplyResult {
 /**
  * Runs `up` on the selected stacks that have changes: the cluster network first, then tenants with
  * bounded concurrency. A deployed stack is previewed first and left alone when nothing changes; a
- * new or empty stack changes by definition and goes straight to `up`. A failing tenant does not
+ * new or empty stack changes by definition and goes straight to `up` (previewed too when policy packs
+ * run, so a violation stops it before anything is created). A failing tenant does not
  * stop the others.
  */
 export async function applyFleet(file: string, opts: SelectOptions & RunOptions = {}): Promise<ApplyResult[]> {
@@ -222,7 +223,9 @@ export async function applyFleet(file: string, opts: SelectOptions & RunOptions 
     const base = { stack: ref.name, role: ref.role };
     try {
       const stack = await openStack(fleet, ref, { create: true });
-      if (deployed.has(stackKey(ref))) {
+      // With policy packs, a new stack is previewed too: stack policies run at the end of an operation,
+      // so only a preview stops a violation before anything is created.
+      if (deployed.has(stackKey(ref)) || opts.policyPacks?.length) {
         progress.set(ref.name, "previewing");
         const preview = await stack.preview({ signal: opts.signal, ...policyOptions(opts) });
         if (!Object.entries(preview.changeSummary).some(([op, n]) => op !== "same" && (n ?? 0) > 0)) {
