@@ -8,6 +8,7 @@ import type { KubeOvn } from "../../localcluster/kubeovn";
 import { CLAIM_NAMESPACE, claimName } from "../../provider/core/claims";
 import { type RawObject, brownfieldObjects } from "../support/brownfield";
 import { kubeConfig, kubeOvn } from "./support/cluster";
+import { gatewayCommands } from "./support/kube-ovn-state";
 import { type Run, explain, fleetEnv, runFleetCli } from "./support/fleet-cli";
 import { PLURAL, getKubeOvn, ourObjects } from "./support/stack";
 
@@ -95,10 +96,23 @@ describe("kubeovn-tenants import: adopting what a cluster has", function () {
     const uids = new Map<RawObject, string>();
     for (const o of kubeOvnObjects) uids.set(o, (await getKubeOvn(PLURAL[o.kind], o.metadata.name)).metadata.uid);
     const before = await addresses();
+    // The gateway's StatefulSet (its pod template) and the calls into its pod: the import must not
+    // restart the gateway nor take any of its addresses or rules away.
+    const apps = kubeConfig().makeApiClient(k8s.AppsV1Api);
+    const gatewaySet = () => apps.readNamespacedStatefulSet({ name: "vpc-nat-gw-shop-gw", namespace: "kube-system" });
+    const generation = (await gatewaySet()).metadata?.generation;
+    const since = new Date();
 
     const r = await cli("-f", "fleet.yaml", "apply");
     assert.equal(r.code, 0, explain(r));
     await controller.settled();
+    assert.equal((await gatewaySet()).metadata?.generation, generation, "the NAT gateway's pod template changed");
+    const calls = gatewayCommands("shop-gw", since);
+    assert.deepEqual(
+      calls.filter((c) => /-del\b/.test(c)),
+      [],
+      `the import took something off the gateway: ${calls.join("; ")}`,
+    );
     // The same objects (same uids), now ours, with the same addresses, held as claims.
     for (const [raw, uid] of uids) {
       const { kind, metadata } = raw;
@@ -117,7 +131,14 @@ describe("kubeovn-tenants import: adopting what a cluster has", function () {
     }
 
     const plan = await cli("-f", "fleet.yaml", "plan", "--json", "plan.json");
-    assert.equal(plan.code, 0, `a plan after the import must show no change\n${explain(plan)}`);
+    const planned = fs.existsSync(path.join(dir, "plan.json"))
+      ? fs.readFileSync(path.join(dir, "plan.json"), "utf8")
+      : "";
+    assert.equal(
+      plan.code,
+      0,
+      `a plan after the import must show no change\n${explain(plan)}\n${planned.slice(0, 6000)}`,
+    );
     assert.deepEqual(await addresses(), before);
   });
 
