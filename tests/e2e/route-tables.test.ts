@@ -63,16 +63,16 @@ describe("route tables: a source route for one subnet", function () {
   it("preview says the route's table; up puts the route in that table and binds only that subnet's router port", async function () {
     const preview = describeNetworkChanges(await s.preview(), []).map((l) => l.text);
     assert.ok(
-      preview.includes("subnet rtb-app 10.30.2.0/24 created for namespace rtb-app, route table app-egress"),
+      preview.includes("subnet rtb--app 10.30.2.0/24 created for namespace rtb-app, route table app-egress"),
       preview.join("\n"),
     );
-    assert.ok(preview.includes("subnet rtb-web 10.30.1.0/24 created for namespace rtb-web"), preview.join("\n"));
+    assert.ok(preview.includes("subnet rtb--web 10.30.1.0/24 created for namespace rtb-web"), preview.join("\n"));
 
     await s.stack.up({ onOutput: () => undefined });
     await kubeOvn().settled();
 
     const routes = await routerTableRoutes("rtb--vpc");
-    process.stderr.write(`      [e2e] router rtb: ${JSON.stringify(routes)}\n`);
+    process.stderr.write(`      [e2e] router rtb--vpc: ${JSON.stringify(routes)}\n`);
     assert.ok(
       routes.some(
         (r) =>
@@ -107,13 +107,13 @@ describe("route tables: a source route for one subnet", function () {
 
     // The controller's own verdict: both objects ready, the Subnet holding its table as planned.
     const planned = planTenant(tenant, clusterInfo).objects;
-    const app = await getKubeOvn("subnets", "rtb-app");
+    const app = await getKubeOvn("subnets", "rtb--app");
     assert.equal(app.spec.routeTable, "app-egress");
     assert.ok(
       app.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"),
       JSON.stringify(app.status),
     );
-    const vpc = await getKubeOvn("vpcs", "rtb");
+    const vpc = await getKubeOvn("vpcs", "rtb--vpc");
     assert.equal(vpc.status.standby, true, JSON.stringify(vpc.status));
     assert.deepEqual(vpc.spec.staticRoutes, planned.find((o) => o.kind === "Vpc")?.spec?.staticRoutes);
   });
@@ -134,18 +134,18 @@ describe("route tables: a source route for one subnet", function () {
     ).problems.map((p) => `${p.path}: ${p.value} ${p.message}`);
     // The controller's verdict on the same input, written past our preview straight into the Vpc.
     const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
-    const vpc = await getKubeOvn("vpcs", "rtb");
+    const vpc = await getKubeOvn("vpcs", "rtb--vpc");
     vpc.spec.staticRoutes.push({ ...clash, ecmpMode: "", bfdId: "" });
     await api.replaceClusterCustomObject({
       group: "kubeovn.io",
       version: "v1",
       plural: "vpcs",
-      name: "rtb",
+      name: "rtb--vpc",
       body: vpc,
     });
     await kubeOvn().settled();
     const routes = await routerTableRoutes("rtb--vpc");
-    const held = await getKubeOvn("vpcs", "rtb");
+    const held = await getKubeOvn("vpcs", "rtb--vpc");
     process.stderr.write(
       `      [e2e] ours: ${ours.join("; ")}\n      [e2e] controller: Vpc standby=${held.status?.standby}, app-egress routes ${JSON.stringify(routes.filter((r) => r.table === "app-egress"))}\n`,
     );
