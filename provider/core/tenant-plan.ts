@@ -279,11 +279,16 @@ function tenantObjects(
       kind: "Subnet",
       // `up` waits until the controller reports the subnet Ready, so whatever depends on the
       // tenant (workloads) starts only then: pods created earlier take addresses from the
-      // default subnet and keep them.
+      // default subnet and keep them. An adopted subnet is Ready already; waiting on it after its
+      // import recorded the object as it was before the import's update (pulumi-kubernetes'
+      // condition await can answer with the older, already Ready version), so the next preview
+      // showed our labels as a change.
       metadata: {
         name: names.subnet(s.name),
         labels,
-        annotations: { [WAIT_FOR_ANNOTATION]: "condition=Ready" },
+        ...(spec.adopt?.[`subnet/${s.name}`] === undefined
+          ? { annotations: { [WAIT_FOR_ANNOTATION]: "condition=Ready" } }
+          : {}),
       },
       // formatSubnet's result; empty lists are left out as the controller's Go-typed write drops them.
       spec: nonEmpty({

@@ -282,6 +282,13 @@ describe("adopt: names and checks in the planner", function () {
     assert.equal(byId.get("nat-gateway")?.spec?.subnet, "shop-web");
     assert.equal(byId.get("eip/front")?.spec?.natGwDp, "shop-gw");
     assert.equal(byId.get("dnat/https")?.spec?.eip, "shop-front");
+    // Ready already: no wait on the adopted subnet (a new one waits).
+    assert.equal(byId.get("subnet/web")?.metadata.annotations, undefined);
+    const s = spec();
+    s.adopt = { ...s.adopt };
+    delete s.adopt["subnet/web"];
+    const fresh = planTenant(s, cluster()).objects.find((o) => o.id === "subnet/web");
+    assert.deepEqual(fresh?.metadata.annotations, { "pulumi.com/waitFor": "condition=Ready" });
   });
 
   it("an adopt key naming no object, a bad name and one name for two objects are refused", function () {
