@@ -86,15 +86,15 @@ async function checkClusterNamespaces(spec: TenantSpec, resource: pulumi.Resourc
   p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
 }
 
+/** The spec field a planned Subnet's range comes from: a declared subnet's, or the monitoring attachment's. */
+function subnetRangeField(o: { id: string }): string {
+  return o.id.startsWith("subnet/") ? `subnets[${o.id.slice("subnet/".length)}].cidr` : "monitoring.cidr";
+}
+
 /** Refuses a plan whose Subnets clash with what the cluster holds (provider/core/cluster-clashes.ts). */
 function checkAgainstCluster(spec: TenantSpec, plan: TenantPlan, snapshot: ClusterSnapshot): void {
   const p = new Problems();
-  checkClusterClashes(
-    p,
-    { tenant: spec.tenant, field: (o) => `subnets[${o.id.slice("subnet/".length)}].cidr` },
-    plan.objects,
-    snapshot,
-  );
+  checkClusterClashes(p, { tenant: spec.tenant, field: subnetRangeField }, plan.objects, snapshot);
   p.throwIfAny(`tenant ${JSON.stringify(spec.tenant)}`);
 }
 

@@ -616,6 +616,35 @@ describe("components under Pulumi mocks", () => {
     assert.deepEqual(declaredFor("shapebad"), []);
   });
 
+  it("a monitoring range the cluster holds is refused under monitoring.cidr", async () => {
+    const { useClusterReads } =
+      require("../../provider/components/claims") as typeof import("../../provider/components/claims");
+    useClusterReads({
+      snapshot: async () => ({
+        subnets: [
+          { name: "hand-made", vpc: "monclash--vpc", cidrBlock: "10.71.9.0/24", gateway: "10.71.9.1", labels: {} },
+        ],
+        addressHolders: [],
+        named: { kinds: [], objects: [] },
+        skipped: [],
+      }),
+      owners: async () => new Map(),
+    });
+    try {
+      const spec = ownTenant("monclash");
+      spec.monitoring = { scraperNamespace: "monclash-metrics", cidr: "10.71.9.0/28", ports: ["9090"] };
+      const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
+      const t = new TenantNetwork("monclash", { ...spec, cluster: cluster.info, teardown: { kubeconfig: KUBECONFIG } });
+      const failure = String(await failureOf(t.vpcName));
+      assert.match(failure, /monitoring\.cidr/);
+      assert.doesNotMatch(failure, /subnets\[/);
+      await settle();
+      assert.deepEqual(declaredFor("monclash"), []);
+    } finally {
+      useClusterReads();
+    }
+  });
+
   it("with the provider's credentials unknown at preview, every object is listed and only allocated addresses are unknown", async () => {
     const cluster = new ClusterNetwork("cl", { ...demo.cluster, teardown: { kubeconfig: KUBECONFIG } });
     const provider = new k8s.Provider("unknown-creds", {});
