@@ -111,7 +111,7 @@ describe("previews list every object up creates, with credentials or cluster fac
     const unknownMark = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     assert.equal(inputsOf("prevcreds", "eip-egress")?.spec?.v4ip, unknownMark);
     // Facts unknown: names known, values unknown.
-    assert.equal(inputsOf("prevfacts", "subnet-web")?.metadata?.name, "prevfacts-web");
+    assert.equal(inputsOf("prevfacts", "subnet-web")?.metadata?.name, "prevfacts--web");
     assert.equal(inputsOf("prevfacts", "subnet-web")?.spec, unknownMark);
   });
 
