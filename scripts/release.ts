@@ -43,7 +43,7 @@ function npmPackage(): string {
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", DIST], repoRoot));
   const shipped: string[] = packed.files.map((f: { path: string }) => f.path);
   const allowed =
-    /^(build\/provider\/|provider\/schema\.json$|provider\/fleet\/fleet\.schema\.json$|bin\/|PulumiPlugin\.yaml$|deploy\/|README\.md$|package\.json$)/;
+    /^(build\/provider\/|provider\/schema\.json$|provider\/fleet\/fleet\.schema\.json$|bin\/|PulumiPlugin\.yaml$|deploy\/|policy-pack\/|README\.md$|package\.json$)/;
   const stray = shipped.filter((f) => !allowed.test(f));
   if (stray.length) throw new Error(`npm pack shipped files outside the package: ${stray.join(", ")}`);
   if (!shipped.includes("build/provider/index.d.ts"))
