@@ -34,7 +34,7 @@ const TENANT = {
     { name: "app", cidr: "10.72.2.0/24", namespaces: ["ordering-app"] },
   ],
 };
-const SUBNETS = ["ordering-web", "ordering-app"];
+const SUBNETS = ["ordering--web", "ordering--app"];
 
 const nameOf = (urn: string) => urn.split("::").pop() as string;
 /** The URN's type chain, e.g. `kubeovn:index:TenantNetwork$kubernetes:kubeovn.io/v1:Subnet`. */

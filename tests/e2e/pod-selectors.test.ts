@@ -132,7 +132,7 @@ describe("pod selectors: scoped API-server access and security groups on the rea
   });
 
   it("the webhook binds the security group to the selected pod only; the other pods carry no group", function () {
-    assert.equal(admitted.front.metadata?.annotations?.[SGS], "podsel-web");
+    assert.equal(admitted.front.metadata?.annotations?.[SGS], "podsel--web");
     for (const other of ["ingress", "plain"])
       assert.equal(admitted[other].metadata?.annotations?.[SGS], undefined, `${other} is in no group`);
     assert.equal(admitted.plain.metadata?.annotations, undefined, "a pod selected by nothing is left as it was");
@@ -144,9 +144,9 @@ describe("pod selectors: scoped API-server access and security groups on the rea
       const sg = (await api().read({
         apiVersion: "kubeovn.io/v1",
         kind: "SecurityGroup",
-        metadata: { name: "podsel-web" },
+        metadata: { name: "podsel--web" },
       })) as k8s.KubernetesObject & { status?: { portGroup?: string } };
-      if (!sg.status?.portGroup) throw new Error("SecurityGroup podsel-web has no status.portGroup yet");
+      if (!sg.status?.portGroup) throw new Error("SecurityGroup podsel--web has no status.portGroup yet");
       return sg.status.portGroup;
     };
     const pg = await waitFor("the security group's port group", 60_000, portGroup);
