@@ -273,7 +273,7 @@ describe("security: tenants stay apart, the teardown has least privilege, creden
       });
     const expected = new Map<string, string>();
     for (const e of eips.items) {
-      const short = (e.metadata.name as string).slice("acme-".length);
+      const short = (e.metadata.name as string).slice("acme--".length);
       const holder = short === "interconnect" ? "acme/interconnect" : `acme/eip/${short}`;
       for (const a of [e.spec.v4ip, e.spec.v6ip].filter(Boolean))
         expected.set(claimName(e.spec.externalSubnet, a), holder);
