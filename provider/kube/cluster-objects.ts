@@ -9,16 +9,18 @@ import type { LiveCluster, LiveObject } from "../fleet/adopt";
 import { KUBE_SYSTEM } from "../core/names";
 import { apiMessage } from "./api-errors";
 import { apiClient, kubeConfig } from "./client";
+import { KUBE_OVN_PLURAL } from "./kube-ovn-plurals";
 
+const P = KUBE_OVN_PLURAL;
 const KUBE_OVN_PLURALS = {
-  vpcs: "vpcs",
-  subnets: "subnets",
-  natGateways: "vpc-nat-gateways",
-  eips: "iptables-eips",
-  snatRules: "iptables-snat-rules",
-  dnatRules: "iptables-dnat-rules",
-  fipRules: "iptables-fip-rules",
-  securityGroups: "security-groups",
+  vpcs: P.Vpc,
+  subnets: P.Subnet,
+  natGateways: P.VpcNatGateway,
+  eips: P.IptablesEIP,
+  snatRules: P.IptablesSnatRule,
+  dnatRules: P.IptablesDnatRule,
+  fipRules: P.IptablesFIPRule,
+  securityGroups: P.SecurityGroup,
 } as const;
 
 /** Reads the cluster of `kubeconfig` (its text) for adoption. */

@@ -21,6 +21,7 @@ import type {
 import { INTERCONNECT_SUBNET } from "../core/names";
 import { apiMessage } from "./api-errors";
 import { apiClient, kubeConfig } from "./client";
+import { KUBE_OVN_PLURAL } from "./kube-ovn-plurals";
 
 interface KubeObject {
   metadata?: { name?: string; namespace?: string; labels?: OwnerLabels };
@@ -34,12 +35,12 @@ const addresses = (...texts: unknown[]) =>
 
 /** The kubeovn.io plurals of the kinds read for their names only (NetworkAttachmentDefinitions are listed apart). */
 const PLURALS: { [kind in Exclude<(typeof NAMED_KINDS)[number], "NetworkAttachmentDefinition">]: string } = {
-  Vpc: "vpcs",
-  VpcNatGateway: "vpc-nat-gateways",
-  IptablesSnatRule: "iptables-snat-rules",
-  IptablesDnatRule: "iptables-dnat-rules",
-  IptablesFIPRule: "iptables-fip-rules",
-  SecurityGroup: "security-groups",
+  Vpc: KUBE_OVN_PLURAL.Vpc,
+  VpcNatGateway: KUBE_OVN_PLURAL.VpcNatGateway,
+  IptablesSnatRule: KUBE_OVN_PLURAL.IptablesSnatRule,
+  IptablesDnatRule: KUBE_OVN_PLURAL.IptablesDnatRule,
+  IptablesFIPRule: KUBE_OVN_PLURAL.IptablesFIPRule,
+  SecurityGroup: KUBE_OVN_PLURAL.SecurityGroup,
 };
 const KUBE_OVN_NAMED = Object.entries(PLURALS);
 
@@ -70,10 +71,10 @@ export async function readClusterSnapshot(kubeconfig: string): Promise<ClusterSn
       },
     );
   const [subnets, ips, vips, eips, serviceRange, nads, ...named] = await Promise.all([
-    list("subnets"),
+    list(KUBE_OVN_PLURAL.Subnet),
     list("ips"),
     list("vips"),
-    list("iptables-eips"),
+    list(KUBE_OVN_PLURAL.IptablesEIP),
     readServiceRange(kc, skipped),
     attachments,
     ...KUBE_OVN_NAMED.map(([, plural]) => list(plural)),

@@ -11,6 +11,7 @@ import * as YAML from "yaml";
 import { ChangeCollector, type ResourceChange } from "../../../provider/automation/changes";
 import { pluginBin, repoRoot } from "../../../provider/automation/env";
 import { pulumiEnv } from "../../../localcluster/pulumi-env";
+import { KUBE_OVN_PLURAL } from "../../../provider/kube/kube-ovn-plurals";
 import { getCluster, kubeConfig } from "./cluster";
 
 export interface DemoStack {
@@ -88,16 +89,7 @@ export async function openProgramStack(name: string, program: any, sharedBackend
 }
 
 /** The API plural of each Kube-OVN kind we declare. */
-export const PLURAL: { [kind: string]: string } = {
-  Vpc: "vpcs",
-  Subnet: "subnets",
-  VpcNatGateway: "vpc-nat-gateways",
-  IptablesEIP: "iptables-eips",
-  IptablesSnatRule: "iptables-snat-rules",
-  IptablesDnatRule: "iptables-dnat-rules",
-  IptablesFIPRule: "iptables-fip-rules",
-  SecurityGroup: "security-groups",
-};
+export const PLURAL: { [kind: string]: string } = KUBE_OVN_PLURAL;
 const KUBEOVN_PLURALS = [...Object.values(PLURAL), "ips"];
 
 /** Every Kube-OVN object and NAD in the cluster labelled as ours: `Kind/name`. */
