@@ -11,18 +11,6 @@ import { apiMessage } from "./api-errors";
 import { apiClient, kubeConfig } from "./client";
 import { KUBE_OVN_PLURAL } from "./kube-ovn-plurals";
 
-const P = KUBE_OVN_PLURAL;
-const KUBE_OVN_PLURALS = {
-  vpcs: P.Vpc,
-  subnets: P.Subnet,
-  natGateways: P.VpcNatGateway,
-  eips: P.IptablesEIP,
-  snatRules: P.IptablesSnatRule,
-  dnatRules: P.IptablesDnatRule,
-  fipRules: P.IptablesFIPRule,
-  securityGroups: P.SecurityGroup,
-} as const;
-
 /** Reads the cluster of `kubeconfig` (its text) for adoption. */
 export async function readLiveCluster(kubeconfig: string): Promise<LiveCluster> {
   const kc = kubeConfig(kubeconfig);
@@ -36,8 +24,18 @@ export async function readLiveCluster(kubeconfig: string): Promise<LiveCluster> 
     custom
       .listClusterCustomObject({ group: "kubeovn.io", version: "v1", plural })
       .then(items, failed(`list ${plural}.kubeovn.io`));
+  const P = KUBE_OVN_PLURAL;
   const [vpcs, subnets, natGateways, eips, snatRules, dnatRules, fipRules, securityGroups] = await Promise.all(
-    Object.values(KUBE_OVN_PLURALS).map(kubeOvn),
+    [
+      P.Vpc,
+      P.Subnet,
+      P.VpcNatGateway,
+      P.IptablesEIP,
+      P.IptablesSnatRule,
+      P.IptablesDnatRule,
+      P.IptablesFIPRule,
+      P.SecurityGroup,
+    ].map(kubeOvn),
   );
   const [namespaces, attachments, natConfig] = await Promise.all([
     core.listNamespace().then(items, failed("list namespaces")),

@@ -10,13 +10,13 @@
  * named in `skipped`; the checks that need it are skipped, and the preview says so.
  */
 import * as k8s from "@kubernetes/client-node";
-import type {
-  AddressHolderFact,
-  ClusterSnapshot,
+import {
+  type AddressHolderFact,
+  type ClusterSnapshot,
   NAMED_KINDS,
-  NamedObjectFact,
-  OwnerLabels,
-  SubnetFact,
+  type NamedObjectFact,
+  type OwnerLabels,
+  type SubnetFact,
 } from "../core/cluster-clashes";
 import { INTERCONNECT_SUBNET } from "../core/names";
 import { apiMessage } from "./api-errors";
@@ -33,16 +33,10 @@ const str = (v: unknown) => (typeof v === "string" ? v : "");
 const addresses = (...texts: unknown[]) =>
   [...new Set(texts.flatMap((t) => str(t).split(",")).map((t) => t.trim()))].filter((t) => t !== "");
 
-/** The kubeovn.io plurals of the kinds read for their names only (NetworkAttachmentDefinitions are listed apart). */
-const PLURALS: { [kind in Exclude<(typeof NAMED_KINDS)[number], "NetworkAttachmentDefinition">]: string } = {
-  Vpc: KUBE_OVN_PLURAL.Vpc,
-  VpcNatGateway: KUBE_OVN_PLURAL.VpcNatGateway,
-  IptablesSnatRule: KUBE_OVN_PLURAL.IptablesSnatRule,
-  IptablesDnatRule: KUBE_OVN_PLURAL.IptablesDnatRule,
-  IptablesFIPRule: KUBE_OVN_PLURAL.IptablesFIPRule,
-  SecurityGroup: KUBE_OVN_PLURAL.SecurityGroup,
-};
-const KUBE_OVN_NAMED = Object.entries(PLURALS);
+/** The kinds read for their names only, with their kubeovn.io plurals (NetworkAttachmentDefinitions are listed apart). */
+const KUBE_OVN_NAMED = NAMED_KINDS.filter(
+  (k): k is Exclude<typeof k, "NetworkAttachmentDefinition"> => k !== "NetworkAttachmentDefinition",
+).map((kind) => [kind, KUBE_OVN_PLURAL[kind]] as const);
 
 /** Every Subnet, IP, Vip and IptablesEIP, the names of the other kinds we declare, and the service range: one list (or get) per kind. */
 export async function readClusterSnapshot(kubeconfig: string): Promise<ClusterSnapshot> {
